@@ -1,0 +1,118 @@
+//! Signing in and out.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, Problem};
+use super::extract::{client_address, ApiJson, Caller};
+use super::views::UserView;
+use super::AppState;
+use crate::auth::Session;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// Send as `Authorization: Bearer <access_token>`; valid for `expires_in` seconds.
+    pub access_token: String,
+    /// Trade for a new pair at `POST /auth/refresh`; works once.
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub user: UserView,
+}
+
+impl From<Session> for SessionView {
+    fn from(s: Session) -> SessionView {
+        SessionView {
+            access_token: s.access_token,
+            refresh_token: s.refresh_token,
+            token_type: "Bearer",
+            expires_in: s.expires_in,
+            user: s.user.into(),
+        }
+    }
+}
+
+/// POST /api/v1/auth/login — exchanges e-mail and password for a token pair.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SessionView),
+        (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ApiJson(LoginRequest { email, password }) = body;
+    if email.trim().is_empty() {
+        return Err(ApiError::invalid("email", "must not be empty"));
+    }
+    let address = client_address(&req, state.trust_forwarded_for);
+    let session = state.auth.login(email, password, address).await?;
+    Ok(HttpResponse::Ok().json(SessionView::from(session)))
+}
+
+/// POST /api/v1/auth/refresh — trades a refresh token for a new pair (single use).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = SessionView),
+        (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = state.auth.refresh(body.0.refresh_token).await?;
+    Ok(HttpResponse::Ok().json(SessionView::from(session)))
+}
+
+/// POST /api/v1/auth/logout — ends every session of the caller.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out everywhere"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    state.auth.logout(caller.0.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// GET /api/v1/me — the signed-in user.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = UserView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me")]
+pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(UserView::from(caller.0)))
+}

@@ -1,0 +1,197 @@
+//! Request extractors: JSON bodies that name the bad field, and the signed-in caller.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::store::accounts::User;
+
+/// Largest JSON body accepted, in bytes.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// A JSON request body. Unlike `web::Json`, a refusal names the field at fault
+/// (`attendance[1].status: unknown variant …`) and is always problem+json.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .is_some_and(|m| {
+                m.type_() == mime::APPLICATION
+                    && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+            });
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared_length.is_some_and(|n| n > MAX_JSON_BYTES) {
+                return Err(ApiError::PayloadTooLarge {
+                    limit: MAX_JSON_BYTES,
+                });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk
+                    .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+                if body.len() + chunk.len() > MAX_JSON_BYTES {
+                    return Err(ApiError::PayloadTooLarge {
+                        limit: MAX_JSON_BYTES,
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// Reads `T` from JSON bytes, naming the field at fault when it fails.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = inner.to_string();
+        // serde reports a missing or unknown field at its parent; name the field itself.
+        let named = backticked_field(&message).filter(|_| {
+            message.starts_with("missing field") || message.starts_with("unknown field")
+        });
+        let field = match (named, path.as_str()) {
+            (Some(name), "." | "") => Some(name),
+            (Some(name), parent) => Some(format!("{parent}.{name}")),
+            (None, "." | "") => None,
+            (None, at) => Some(at.to_string()),
+        };
+        let detail = match (&field, inner.classify()) {
+            (_, serde_json::error::Category::Syntax | serde_json::error::Category::Eof) => {
+                format!("the body is not valid JSON: {message}")
+            }
+            (Some(field), _) => format!("{field}: {message}"),
+            (None, _) => message,
+        };
+        ApiError::MalformedBody { detail, field }
+    })
+}
+
+fn backticked_field(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_string())
+}
+
+/// The signed-in user making the request, checked against the database on every request
+/// (so a disabled user or an ended session is refused at once).
+#[derive(Debug, Clone)]
+pub struct Caller(pub User);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let token = token.ok_or_else(|| {
+                ApiError::Unauthenticated(
+                    "sign in first: send Authorization: Bearer <access_token>".into(),
+                )
+            })?;
+            let user = state.auth.authenticate(&token).await?;
+            Ok(Caller(user))
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return None;
+    }
+    Some(token.trim().to_string())
+}
+
+/// The client's network address, for throttling and the access log.
+pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    let info = req.connection_info();
+    let address = if trust_forwarded_for {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    address.unwrap_or("unknown").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        status: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        email: String,
+        items: Vec<Inner>,
+    }
+
+    fn field_of(body: &str) -> Option<String> {
+        match parse_json::<Outer>(body.as_bytes()) {
+            Err(ApiError::MalformedBody { field, .. }) => field,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        assert_eq!(field_of(r#"{"items":[]}"#).as_deref(), Some("email"));
+        assert_eq!(
+            field_of(r#"{"email":5,"items":[]}"#).as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            field_of(r#"{"email":"a","items":[],"extra":1}"#).as_deref(),
+            Some("extra")
+        );
+        assert_eq!(
+            field_of(r#"{"email":"a","items":[{"status":"x"},{"status":1}]}"#).as_deref(),
+            Some("items[1].status")
+        );
+        assert_eq!(
+            field_of(r#"{"email":"a","items":[{}]}"#).as_deref(),
+            Some("items[0].status")
+        );
+        assert_eq!(field_of(r#"{"email":"#), None);
+    }
+}

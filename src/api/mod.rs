@@ -1,0 +1,41 @@
+//! The HTTP API under `/api/v1`: thin handlers that parse, authorise, call a service or the
+//! store, and answer. Each handler's doc line names its route.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod views;
+
+use chrono_tz::Tz;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::AuthService;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub auth: AuthService,
+    pub timezone: Tz,
+    pub trust_forwarded_for: bool,
+}
+
+/// Registers every `/api/v1` route (collected into the OpenAPI document as it goes).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(admin::create_agency)
+        .service(admin::list_agencies)
+        .service(admin::create_team)
+        .service(admin::list_teams)
+        .service(admin::create_user)
+        .service(admin::list_users)
+        .service(admin::get_user)
+        .service(admin::update_user);
+}

@@ -1,0 +1,11 @@
+//! Signing in and staying signed in: passwords, access tokens, refresh tokens, throttling.
+//!
+//! The HTTP layer calls these services; they use the store and the crypto helpers and know
+//! nothing of HTTP.
+
+pub mod password;
+pub mod service;
+pub mod tokens;
+
+pub use service::{AuthError, AuthService, Session, ThrottlePolicy};
+pub use tokens::{AccessClaims, TokenKeys};

@@ -1,0 +1,128 @@
+//! Access tokens (JWT, HS256, short-lived) and refresh tokens (random, stored hashed).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::domain::people::Role;
+
+/// The signing secret must be at least this long (HS256 wants 256 bits of key).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// The user's id.
+    pub sub: String,
+    pub role: Role,
+    pub iat: i64,
+    pub exp: i64,
+    /// A unique id per token, for tracing a token in the logs without logging the token.
+    pub jti: String,
+    /// The user's session version when issued; raising it ends every token issued before.
+    pub sv: i64,
+}
+
+/// Keys and lifetimes for issuing and checking tokens.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    pub access_ttl_seconds: i64,
+    pub refresh_ttl_seconds: i64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8]) -> TokenKeys {
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            access_ttl_seconds: 15 * 60,
+            refresh_ttl_seconds: 12 * 60 * 60,
+        }
+    }
+
+    pub fn issue(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+    }
+
+    /// Checks signature, algorithm (pinned to HS256) and expiry, with no leeway: the same
+    /// servers issue and check tokens.
+    pub fn verify(&self, token: &str) -> Result<AccessClaims, jsonwebtoken::errors::Error> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).map(|d| d.claims)
+    }
+}
+
+/// A new random 256-bit secret, URL-safe text.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What is stored in place of a refresh token: its SHA-256, hex. The token has 256 random
+/// bits, so a fast hash is enough (no dictionary to guard against).
+pub fn refresh_token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> AccessClaims {
+        AccessClaims {
+            sub: "u1".into(),
+            role: Role::SocialWorker,
+            iat: exp - 900,
+            exp,
+            jti: "j".into(),
+            sv: 0,
+        }
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_tampered_ones_do_not() {
+        let keys = TokenKeys::new(&[7u8; 32]);
+        let now = chrono::Utc::now().timestamp();
+        let token = keys.issue(&claims(now + 60)).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), claims(now + 60));
+        let other = TokenKeys::new(&[8u8; 32]);
+        assert!(other.verify(&token).is_err());
+        let mut parts: Vec<String> = token.split('.').map(String::from).collect();
+        parts[1] = URL_SAFE_NO_PAD
+            .encode(br#"{"sub":"u2","role":"admin","iat":0,"exp":9999999999,"jti":"j","sv":0}"#);
+        assert!(keys.verify(&parts.join(".")).is_err());
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let keys = TokenKeys::new(&[7u8; 32]);
+        let now = chrono::Utc::now().timestamp();
+        let token = keys.issue(&claims(now - 1)).unwrap();
+        assert!(keys.verify(&token).is_err());
+    }
+
+    #[test]
+    fn other_algorithms_are_refused() {
+        // An unsigned token ("alg": "none") must never pass.
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let body = URL_SAFE_NO_PAD
+            .encode(br#"{"sub":"u1","role":"admin","iat":0,"exp":9999999999,"jti":"j","sv":0}"#);
+        let keys = TokenKeys::new(&[7u8; 32]);
+        assert!(keys.verify(&format!("{header}.{body}.")).is_err());
+    }
+
+    #[test]
+    fn secrets_and_hashes() {
+        assert_ne!(random_secret(), random_secret());
+        assert!(random_secret().len() >= MIN_SECRET_BYTES);
+        assert_eq!(refresh_token_hash("abc").len(), 64);
+    }
+}

@@ -1,0 +1,201 @@
+//! The command line (contract.md): `serve`, `migrate`, `user create`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::accounts::{self, AccountError, UserRequest};
+use crate::config::{RawServeSettings, RawSettings, Settings};
+use crate::domain::people::{AgencyKind, Role};
+use crate::startup::{connect_store, Application, StartError};
+use crate::store::accounts as store;
+use crate::store::StoreError;
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "coregroup",
+    version,
+    about = "A shared record of when a child on a Child Protection Plan was last seen, by any agency."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: RawSettings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve the API, the websocket and the web frontend.
+    Serve(RawServeSettings),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints the new user's id. The agency and team are created if missing.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The agency the user belongs to (created if missing).
+        #[arg(long)]
+        agency: Option<String>,
+        /// The kind of a new agency; by default social_care for social workers and team
+        /// managers, other for the rest.
+        #[arg(long, value_parser = parse_agency_kind)]
+        agency_kind: Option<AgencyKind>,
+        /// The user's team in that agency (created if missing).
+        #[arg(long, requires = "agency")]
+        team: Option<String>,
+        /// Read the password from standard input (required: passwords never go in arguments).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|e: crate::domain::people::UnknownValue| e.to_string())
+}
+
+fn parse_agency_kind(s: &str) -> Result<AgencyKind, String> {
+    s.parse()
+        .map_err(|e: crate::domain::people::UnknownValue| e.to_string())
+}
+
+/// Runs the command line; the exit code is 0 on success, 2 for a bad setting, 1 otherwise.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match cli.settings.check() {
+        Ok(s) => s,
+        Err(e) => return fail(&StartError::Config(e)),
+    };
+    telemetry::init(settings.log_format);
+    let result = match cli.command {
+        Command::Serve(raw) => serve(&settings, &raw),
+        Command::Migrate => migrate(&settings),
+        Command::User {
+            action:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    agency,
+                    agency_kind,
+                    team,
+                    password_stdin: _,
+                },
+        } => create_user(&settings, email, name, role, agency, agency_kind, team),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &StartError) -> ExitCode {
+    eprintln!("coregroup: {e}");
+    match e {
+        StartError::Config(_) | StartError::Bind { .. } => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+fn serve(settings: &Settings, raw: &RawServeSettings) -> Result<(), StartError> {
+    let serve = raw.check()?;
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings, &serve)?;
+        app.run_until_stopped().await
+    })
+}
+
+fn migrate(settings: &Settings) -> Result<(), StartError> {
+    let store = connect_store(settings)?;
+    let applied = store.migrate()?;
+    println!("{applied} migration(s) applied");
+    Ok(())
+}
+
+fn create_user(
+    settings: &Settings,
+    email: String,
+    name: String,
+    role: Role,
+    agency: Option<String>,
+    agency_kind: Option<AgencyKind>,
+    team: Option<String>,
+) -> Result<(), StartError> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| {
+            StartError::Store(StoreError::Invalid(format!(
+                "cannot read the password from standard input: {e}"
+            )))
+        })?;
+    // A trailing newline is how `echo` and here-strings end; it is not part of the password.
+    let password = password
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&password)
+        .to_string();
+    let store = connect_store(settings)?;
+    store.migrate()?;
+    let kind = agency_kind.unwrap_or(match role {
+        Role::SocialWorker | Role::TeamManager => AgencyKind::SocialCare,
+        _ => AgencyKind::Other,
+    });
+    // Agency and team ids are only known inside the transaction; check the rest first,
+    // with a placeholder standing for "an agency will be given".
+    let mut request = UserRequest {
+        email,
+        name,
+        password,
+        role,
+        agency_id: agency.as_ref().map(|_| String::new()),
+        team_id: None,
+    };
+    let hash = accounts::prepare(&request).map_err(account_failure)?;
+    let user = store
+        .write_blocking(|c| {
+            if let Some(agency_name) = &agency {
+                let found = match store::find_agency_by_name(c, agency_name)? {
+                    Some(a) => a,
+                    None => store::create_agency(c, agency_name, kind)?,
+                };
+                if let Some(team_name) = &team {
+                    let t = match store::find_team_by_name(c, &found.id, team_name)? {
+                        Some(t) => t,
+                        None => store::create_team(c, &found.id, team_name)?,
+                    };
+                    request.team_id = Some(t.id);
+                }
+                request.agency_id = Some(found.id);
+            }
+            Ok(accounts::create(c, request, hash))
+        })?
+        .map_err(account_failure)?;
+    println!("{}", user.id);
+    Ok(())
+}
+
+fn account_failure(e: AccountError) -> StartError {
+    match e {
+        AccountError::Invalid { field, reason } => {
+            StartError::Store(StoreError::Invalid(format!("{field}: {reason}")))
+        }
+        AccountError::Store(s) => StartError::Store(s),
+    }
+}

@@ -1,0 +1,13 @@
+//! coregroup: the agencies around a child on a Child Protection Plan, working as one core
+//! group. See `docs/architecture.md` for the module map.
+
+pub mod access;
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

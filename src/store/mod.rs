@@ -1,0 +1,215 @@
+//! Persistence: one diesel code path over SQLite (embedded default) and PostgreSQL.
+//!
+//! `DbConnection` is a `diesel::MultiConnection` over both backends. Queries are written once
+//! against it; the few statements the multi backend cannot express (upserts) match on the
+//! variant. Reads and writes use separate pools so that reads can be pointed at a replica.
+
+pub mod accounts;
+mod connection;
+pub mod schema;
+pub mod sessions;
+pub mod settings;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use connection::{Backend, ConnectionManager, DatabaseUrl};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// Everything that can go wrong below the HTTP layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("record not found")]
+    NotFound,
+    /// A uniqueness rule of the schema was broken; the text names the rule for the user.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("could not get a database connection: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// A stored value the code does not understand (the schema's CHECKs should prevent it).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("background task failed: {0}")]
+    Blocking(String),
+}
+
+impl StoreError {
+    /// Turns a unique-constraint violation into a `Conflict` with a message for the user;
+    /// every other error passes through unchanged.
+    pub fn on_unique(self, message: &str) -> StoreError {
+        match self {
+            StoreError::Database(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => StoreError::Conflict(message.to_string()),
+            other => other,
+        }
+    }
+}
+
+/// Pool sizes and timeouts.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_read: u32,
+    pub max_write: u32,
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_read: 8,
+            max_write: 8,
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database handle every handler uses. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    read: Pool,
+    write: Pool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects both pools, checking that the database answers before anything else starts.
+    /// Runs on the calling thread: call it before the async runtime serves requests.
+    pub fn connect(
+        write_url: &DatabaseUrl,
+        read_url: &DatabaseUrl,
+        settings: &PoolSettings,
+    ) -> Result<Store, StoreError> {
+        // SQLite has one writer at a time; one pooled writer avoids lock upgrades failing
+        // with SQLITE_BUSY, while WAL lets the readers run beside it.
+        // One direct connection first: its error says why (refused, unknown database, bad
+        // path) where the pool would only say that it timed out.
+        r2d2::ManageConnection::connect(&ConnectionManager::new(write_url.clone()))
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        let max_write = match write_url.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => settings.max_write,
+        };
+        let write = r2d2::Pool::builder()
+            .max_size(max_write)
+            .connection_timeout(settings.connect_timeout)
+            .build(ConnectionManager::new(write_url.clone()))?;
+        let read = r2d2::Pool::builder()
+            .max_size(settings.max_read)
+            .connection_timeout(settings.connect_timeout)
+            .build(ConnectionManager::new(read_url.clone()))?;
+        Ok(Store {
+            read,
+            write,
+            backend: write_url.backend(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations on a writer connection. Returns how many ran.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let mut conn = self.write.get()?;
+        run_migrations(&mut conn)
+    }
+
+    /// Runs `f` on a reader connection off the async executor.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.read.clone();
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs `f` in one transaction on a writer connection off the async executor.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.write.clone();
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            conn.transaction(|c| f(c))
+        })
+        .await
+    }
+
+    /// Synchronous writer access for the command line, which has no async runtime.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.write.get()?;
+        conn.transaction(|c| f(c))
+    }
+
+    /// True when a reader connection answers a trivial query.
+    pub async fn is_ready(&self) -> bool {
+        self.read(|conn| {
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
+        .is_ok()
+    }
+}
+
+async fn run_blocking<T, F>(f: F) -> Result<T, StoreError>
+where
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(f)
+        .await
+        .map_err(|e| StoreError::Blocking(e.to_string()))?
+}
+
+/// Applies the embedded migrations of the connection's backend. Running it again is a no-op.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    let applied = match conn {
+        DbConnection::Postgres(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(lite) => lite.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.len())
+}
+
+/// A fresh random id for a new row.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The current instant as stored: UTC, microsecond precision (both backends keep microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
