@@ -73,22 +73,24 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let message = inner.to_string();
-        // serde reports a missing or unknown field at its parent; name the field itself.
-        let named = backticked_field(&message).filter(|_| {
-            message.starts_with("missing field") || message.starts_with("unknown field")
-        });
+        // serde reports a missing field at its parent; name the field itself. (An unknown
+        // field's path already ends with its name.)
+        let named = backticked_field(&message).filter(|_| message.starts_with("missing field"));
+        let syntax = matches!(
+            inner.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
         let field = match (named, path.as_str()) {
+            _ if syntax => None,
             (Some(name), "." | "") => Some(name),
             (Some(name), parent) => Some(format!("{parent}.{name}")),
             (None, "." | "") => None,
             (None, at) => Some(at.to_string()),
         };
-        let detail = match (&field, inner.classify()) {
-            (_, serde_json::error::Category::Syntax | serde_json::error::Category::Eof) => {
-                format!("the body is not valid JSON: {message}")
-            }
-            (Some(field), _) => format!("{field}: {message}"),
-            (None, _) => message,
+        let detail = match &field {
+            _ if syntax => format!("the body is not valid JSON: {message}"),
+            Some(field) => format!("{field}: {message}"),
+            None => message,
         };
         ApiError::MalformedBody { detail, field }
     })

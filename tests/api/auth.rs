@@ -1,0 +1,207 @@
+//! Signing in, refresh rotation, logout, expiry, tampering, throttling.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use coregroup::auth::{AccessClaims, TokenKeys};
+use coregroup::domain::people::Role;
+use serde_json::json;
+
+use crate::harness::{problem, TestApp, TEST_SECRET};
+use crate::on_both;
+
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn forge(claims: &AccessClaims, secret: &[u8]) -> String {
+    TokenKeys::new(secret).issue(claims).unwrap()
+}
+
+on_both! {
+    async fn login_answers_the_contract_shape(app) {
+        let user = app.user(Role::SocialWorker).await;
+        let body = app.session(&user).await;
+        assert!(body["access_token"].as_str().unwrap().len() > 20);
+        assert!(body["refresh_token"].as_str().unwrap().len() > 20);
+        assert_eq!(body["expires_in"], 900);
+        assert_eq!(body["user"]["id"], user.id.as_str());
+        assert_eq!(body["user"]["email"], user.email.as_str());
+        assert_eq!(body["user"]["role"], "social_worker");
+        assert!(body["user"]["name"].is_string());
+
+        let me = app.get("/api/v1/me", body["access_token"].as_str().unwrap()).await;
+        assert_eq!(me.status(), 200);
+        let me: serde_json::Value = me.json().await.unwrap();
+        assert_eq!(me["id"], user.id.as_str());
+        assert!(me.get("password_hash").is_none());
+    }
+
+    async fn email_case_does_not_matter_at_login(app) {
+        let user = app.user(Role::Practitioner).await;
+        let res = app.login_response(&user.email.to_uppercase(), &user.password).await;
+        assert_eq!(res.status(), 200);
+    }
+
+    async fn wrong_password_and_unknown_email_look_the_same(app) {
+        let user = app.user(Role::Practitioner).await;
+        let wrong = problem(app.login_response(&user.email, "not the password at all").await, 401).await;
+        let unknown = problem(app.login_response("nobody@agency.example", "not the password at all").await, 401).await;
+        assert_eq!(wrong, unknown);
+    }
+
+    async fn repeated_failures_for_an_account_are_throttled(app) {
+        let user = app.user(Role::Practitioner).await;
+        for _ in 0..5 {
+            let res = app.login_response(&user.email, "a wrong password here").await;
+            assert_eq!(res.status(), 401);
+        }
+        // Even the right password is refused while throttled.
+        let res = app.login_response(&user.email, &user.password).await;
+        let retry_after: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(retry_after > 0 && retry_after <= 15 * 60 + 1, "Retry-After {retry_after}");
+        problem(res, 429).await;
+        // Another account is not affected.
+        let other = app.user(Role::Practitioner).await;
+        assert_eq!(app.login_response(&other.email, &other.password).await.status(), 200);
+    }
+
+    async fn repeated_failures_from_an_address_are_throttled(app) {
+        for i in 0..30 {
+            let res = app.login_response(&format!("guess{i}@agency.example"), "a wrong password here").await;
+            assert_eq!(res.status(), 401, "attempt {i}");
+        }
+        let user = app.user(Role::Practitioner).await;
+        problem(app.login_response(&user.email, &user.password).await, 429).await;
+    }
+
+    async fn a_success_clears_the_account_failures(app) {
+        let user = app.user(Role::Practitioner).await;
+        for _ in 0..4 {
+            app.login_response(&user.email, "a wrong password here").await;
+        }
+        assert_eq!(app.login_response(&user.email, &user.password).await.status(), 200);
+        for _ in 0..4 {
+            assert_eq!(app.login_response(&user.email, "a wrong password here").await.status(), 401);
+        }
+        assert_eq!(app.login_response(&user.email, &user.password).await.status(), 200);
+    }
+
+    async fn refresh_rotates_and_reuse_revokes_the_family(app) {
+        let user = app.user(Role::CpChair).await;
+        let first = app.session(&user).await;
+        let first_refresh = first["refresh_token"].as_str().unwrap().to_string();
+
+        let res = refresh(&app, &first_refresh).await;
+        assert_eq!(res.status(), 200);
+        let second: serde_json::Value = res.json().await.unwrap();
+        let second_refresh = second["refresh_token"].as_str().unwrap().to_string();
+        assert_ne!(second_refresh, first_refresh);
+        assert_eq!(app.get("/api/v1/me", second["access_token"].as_str().unwrap()).await.status(), 200);
+
+        // The first token again: someone holds a copy. Refused, and the family dies with it.
+        problem(refresh(&app, &first_refresh).await, 401).await;
+        problem(refresh(&app, &second_refresh).await, 401).await;
+
+        // A separate login (another family) is unaffected.
+        let other = app.session(&user).await;
+        assert_eq!(refresh(&app, other["refresh_token"].as_str().unwrap()).await.status(), 200);
+    }
+
+    async fn simultaneous_refreshes_of_one_token_have_one_winner(app) {
+        let user = app.user(Role::CpChair).await;
+        let session = app.session(&user).await;
+        let token = session["refresh_token"].as_str().unwrap().to_string();
+        let (a, b) = futures_util::future::join(refresh(&app, &token), refresh(&app, &token)).await;
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 401]);
+    }
+
+    async fn unknown_refresh_tokens_are_refused(app) {
+        problem(refresh(&app, "made-up-token").await, 401).await;
+        let res = app.client.post(app.url("/api/v1/auth/refresh")).json(&json!({})).send().await.unwrap();
+        let body = problem(res, 400).await;
+        assert_eq!(crate::harness::blamed_fields(&body), ["refresh_token"]);
+    }
+
+    async fn logout_ends_access_and_refresh(app) {
+        let user = app.user(Role::TeamManager).await;
+        let session = app.session(&user).await;
+        let access = session["access_token"].as_str().unwrap();
+        let res = app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(access).send().await.unwrap();
+        assert_eq!(res.status(), 204);
+        problem(app.get("/api/v1/me", access).await, 401).await;
+        problem(refresh(&app, session["refresh_token"].as_str().unwrap()).await, 401).await;
+        // Signing in again works straight away.
+        let again = app.token(&user).await;
+        assert_eq!(app.get("/api/v1/me", &again).await.status(), 200);
+    }
+
+    async fn expired_tampered_and_foreign_tokens_are_refused(app) {
+        let user = app.user(Role::Auditor).await;
+        let now = chrono::Utc::now().timestamp();
+        let claims = AccessClaims {
+            sub: user.id.clone(), role: Role::Auditor, iat: now - 1000, exp: now - 1,
+            jti: "t".into(), sv: 0,
+        };
+        let expired = forge(&claims, TEST_SECRET.as_bytes());
+        let res = app.get("/api/v1/me", &expired).await;
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        problem(res, 401).await;
+
+        let valid_claims = AccessClaims { exp: now + 600, ..claims.clone() };
+        assert_eq!(app.get("/api/v1/me", &forge(&valid_claims, TEST_SECRET.as_bytes())).await.status(), 200);
+        problem(app.get("/api/v1/me", &forge(&valid_claims, &[1u8; 40])).await, 401).await;
+
+        // Raising the role inside a signed token breaks the signature.
+        let token = forge(&valid_claims, TEST_SECRET.as_bytes());
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let admin_claims = serde_json::to_vec(&AccessClaims { role: Role::Admin, ..valid_claims.clone() }).unwrap();
+        let body = URL_SAFE_NO_PAD.encode(admin_claims);
+        parts[1] = &body;
+        problem(app.get("/api/v1/me", &parts.join(".")).await, 401).await;
+
+        // An unsigned token.
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        problem(app.get("/api/v1/me", &format!("{header}.{body}.")).await, 401).await;
+
+        // A correctly signed token for a role the user does not have.
+        problem(app.get("/api/v1/me", &forge(&AccessClaims { role: Role::Admin, ..valid_claims.clone() }, TEST_SECRET.as_bytes())).await, 401).await;
+
+        // No token, or not a bearer token.
+        problem(app.client.get(app.url("/api/v1/me")).send().await.unwrap(), 401).await;
+        problem(app.client.get(app.url("/api/v1/me")).header("authorization", "Basic YTpi").send().await.unwrap(), 401).await;
+    }
+
+    async fn disabling_a_user_ends_everything_at_once(app) {
+        let (_, admin) = app.signed_in(Role::Admin).await;
+        let user = app.user(Role::Practitioner).await;
+        let session = app.session(&user).await;
+        let access = session["access_token"].as_str().unwrap();
+
+        let res = app.send_json(reqwest::Method::PATCH, &format!("/api/v1/users/{}", user.id), &admin, &json!({"active": false})).await;
+        assert_eq!(res.status(), 200);
+        problem(app.get("/api/v1/me", access).await, 401).await;
+        problem(refresh(&app, session["refresh_token"].as_str().unwrap()).await, 401).await;
+        problem(app.login_response(&user.email, &user.password).await, 401).await;
+
+        let res = app.send_json(reqwest::Method::PATCH, &format!("/api/v1/users/{}", user.id), &admin, &json!({"active": true})).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(app.login_response(&user.email, &user.password).await.status(), 200);
+    }
+
+    async fn a_role_change_ends_the_old_sessions(app) {
+        let (_, admin) = app.signed_in(Role::Admin).await;
+        let (user, token) = app.signed_in(Role::SocialWorker).await;
+        let res = app.send_json(reqwest::Method::PATCH, &format!("/api/v1/users/{}", user.id), &admin, &json!({"role": "team_manager"})).await;
+        assert_eq!(res.status(), 200);
+        problem(app.get("/api/v1/me", &token).await, 401).await;
+        let again = app.session(&user).await;
+        assert_eq!(again["user"]["role"], "team_manager");
+    }
+}

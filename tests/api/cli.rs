@@ -1,0 +1,204 @@
+//! The command line: settings checked at start, `migrate`, `user create`.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::harness::{Backend, TestDatabase};
+
+fn coregroup(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_coregroup"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_READ_URL")
+        .env_remove("COREGROUP_JWT_SECRET")
+        .env_remove("COREGROUP_BIND")
+        .env_remove("COREGROUP_TIMEZONE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("binary finishes")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn refused_naming(out: &Output, setting: &str) {
+    assert!(!out.status.success(), "started despite a bad {setting}");
+    let err = stderr(out);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("coregroup: "))
+        .unwrap_or_default();
+    assert!(line.contains(setting), "{setting} not named in: {err}");
+}
+
+#[test]
+fn bad_settings_stop_the_start_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let good_db = format!("sqlite://{}", dir.path().join("x.db").display());
+    refused_naming(
+        &coregroup(&["serve"], &[("DATABASE_URL", "mysql://x")], None),
+        "DATABASE_URL",
+    );
+    refused_naming(
+        &coregroup(&["serve"], &[("DATABASE_URL", "")], None),
+        "DATABASE_URL",
+    );
+    refused_naming(
+        &coregroup(
+            &["serve"],
+            &[("DATABASE_URL", "sqlite:///no/such/folder/x.db")],
+            None,
+        ),
+        "DATABASE_URL",
+    );
+    refused_naming(
+        &coregroup(
+            &["serve"],
+            &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nothing")],
+            None,
+        ),
+        "DATABASE_URL",
+    );
+    refused_naming(
+        &coregroup(
+            &["serve"],
+            &[
+                ("DATABASE_URL", &good_db),
+                ("COREGROUP_JWT_SECRET", "too-short"),
+            ],
+            None,
+        ),
+        "COREGROUP_JWT_SECRET",
+    );
+    refused_naming(
+        &coregroup(
+            &["serve"],
+            &[
+                ("DATABASE_URL", &good_db),
+                ("COREGROUP_TIMEZONE", "Atlantis/Capital"),
+            ],
+            None,
+        ),
+        "COREGROUP_TIMEZONE",
+    );
+    refused_naming(
+        &coregroup(
+            &["serve"],
+            &[
+                ("DATABASE_URL", &good_db),
+                ("COREGROUP_BIND", "not-an-address"),
+            ],
+            None,
+        ),
+        "COREGROUP_BIND",
+    );
+    // Flags win over the environment.
+    refused_naming(
+        &coregroup(
+            &["--database-url", "oracle://x", "serve"],
+            &[("DATABASE_URL", &good_db)],
+            None,
+        ),
+        "DATABASE_URL",
+    );
+}
+
+fn user_create_and_migrate(backend: Backend) {
+    let db = TestDatabase::create(backend);
+    let env = [("DATABASE_URL", db.url())];
+    let out = coregroup(&["migrate"], &env, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = coregroup(&["migrate"], &env, None);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 migration"));
+
+    let args = [
+        "user",
+        "create",
+        "--email",
+        "Lead@Council.example",
+        "--name",
+        "Lead Worker",
+        "--role",
+        "social_worker",
+        "--agency",
+        "Riverside Council",
+        "--team",
+        "Court Team",
+        "--password-stdin",
+    ];
+    let out = coregroup(&args, &env, Some("a password long enough\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(id.len(), 36, "prints the new id, got {id:?}");
+
+    // Again: refused, and says why.
+    let out = coregroup(&args, &env, Some("a password long enough\n"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+
+    // A second user in the same agency and team reuses them.
+    let mut second = args;
+    second[3] = "second@council.example";
+    let out = coregroup(&second, &env, Some("a password long enough"));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Short password and unknown role are refused with the reason.
+    let mut short = args;
+    short[3] = "third@council.example";
+    let out = coregroup(&short, &env, Some("short\n"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("password"), "{}", stderr(&out));
+    let mut bad_role = args;
+    bad_role[7] = "wizard";
+    let out = coregroup(&bad_role, &env, Some("a password long enough\n"));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cp_chair"),
+        "lists allowed roles: {}",
+        stderr(&out)
+    );
+    // A practitioner with no agency is refused.
+    let out = coregroup(
+        &[
+            "user",
+            "create",
+            "--email",
+            "p@x.example",
+            "--name",
+            "P",
+            "--role",
+            "practitioner",
+            "--password-stdin",
+        ],
+        &env,
+        Some("a password long enough\n"),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("agency"), "{}", stderr(&out));
+}
+
+#[test]
+fn user_create_and_migrate_on_sqlite() {
+    user_create_and_migrate(Backend::Sqlite);
+}
+
+#[test]
+fn user_create_and_migrate_on_postgres() {
+    user_create_and_migrate(Backend::Postgres);
+}

@@ -1,0 +1,10 @@
+//! Integration tests through HTTP. Every test runs on SQLite and on PostgreSQL, each with
+//! its own fresh database.
+
+mod harness;
+
+mod accounts;
+mod auth;
+mod cli;
+mod errors;
+mod operations;
