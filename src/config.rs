@@ -118,7 +118,8 @@ impl RawSettings {
     pub fn check(&self) -> Result<Settings, ConfigError> {
         let database_url = DatabaseUrl::parse(&self.database_url)
             .map_err(|r| ConfigError::new("DATABASE_URL (--database-url)", r))?;
-        let database_read_url = match &self.database_read_url {
+        // An empty variable (as compose files pass for "unset") means unset.
+        let database_read_url = match self.database_read_url.as_deref().filter(|s| !s.is_empty()) {
             Some(raw) => DatabaseUrl::parse(raw)
                 .map_err(|r| ConfigError::new("DATABASE_READ_URL (--database-read-url)", r))?,
             None => database_url.clone(),
@@ -129,7 +130,8 @@ impl RawSettings {
                 "must use the same kind of database as DATABASE_URL",
             ));
         }
-        if let Some(secret) = &self.jwt_secret {
+        let jwt_secret = self.jwt_secret.clone().filter(|s| !s.is_empty());
+        if let Some(secret) = &jwt_secret {
             if secret.len() < MIN_SECRET_BYTES {
                 return Err(ConfigError::new(
                     "COREGROUP_JWT_SECRET (--jwt-secret)",
@@ -152,7 +154,7 @@ impl RawSettings {
         Ok(Settings {
             database_url,
             database_read_url,
-            jwt_secret: self.jwt_secret.clone(),
+            jwt_secret,
             timezone,
             log_format: self.log_format,
         })
@@ -218,6 +220,9 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("COREGROUP_JWT_SECRET"));
+        let mut r = raw();
+        r.jwt_secret = Some(String::new());
+        assert_eq!(r.check().unwrap().jwt_secret, None, "empty means unset");
         let mut r = raw();
         r.timezone = "Mars/Olympus".into();
         assert!(r
