@@ -1,4 +1,6 @@
 //! The domain: the words of `domain.md` as plain data and pure functions.
-//! Nothing here touches a database, the network or the clock.
+//! Nothing here touches a database, the network or the clock: `as_of` is always a parameter.
 
+pub mod calendar;
+pub mod feed;
 pub mod people;
