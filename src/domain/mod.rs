@@ -4,3 +4,6 @@
 pub mod calendar;
 pub mod feed;
 pub mod people;
+pub mod policy;
+pub mod records;
+pub mod rules;

@@ -1,0 +1,261 @@
+//! Every rule of domain.md §4, as pure functions of one child's facts, the policy, the
+//! calendar and `as_of`.
+//!
+//! - `seen.rs`: the three clocks (any agency, social worker, home visit) and the rules about
+//!   visits themselves (failed visits, seen alone, baby awake, bedroom, home share, late records).
+//! - `core_group.rs`: first and later core groups, attendance gaps, minutes.
+//! - `plan.rs`: actions, review conferences, long and repeat plans.
+
+mod core_group;
+mod plan;
+mod seen;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::Serialize;
+
+pub use core_group::{attendance_gaps, MeetingGaps};
+
+use super::calendar::{Calendar, CalendarError};
+use super::policy::Policy;
+use super::records::CaseFacts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Ok,
+    DueSoon,
+    Overdue,
+}
+
+/// One deadline that restarts each time its event happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clock {
+    /// The latest qualifying event on or before `as_of`; `None` if none since the plan began.
+    pub last_seen: Option<NaiveDate>,
+    /// `last_seen`, else the plan's start: what the due date counts from.
+    pub baseline: NaiveDate,
+    pub due: NaiveDate,
+    /// Working days w with baseline < w ≤ as_of.
+    pub working_days_since: u32,
+    /// Calendar days from baseline to as_of.
+    pub days_since: i64,
+    pub state: ClockState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// For reports: nobody needs to act today.
+    Low,
+    /// Due soon, or a practice concern.
+    Medium,
+    /// A deadline has passed.
+    High,
+}
+
+/// The rule codes of domain.md §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagCode {
+    NotSeenAnyAgency,
+    NotSeenBySocialWorker,
+    HomeVisitDue,
+    FailedVisitFollowUp,
+    NotSeenAlone,
+    BabyNotSeenAwake,
+    BedroomNotSeen,
+    HomeVisitShare,
+    LateRecording,
+    FirstCoreGroupDue,
+    CoreGroupOverdue,
+    CoreGroupAttendanceGap,
+    MinutesNotDistributed,
+    MinutesNotAcknowledged,
+    ActionOverdue,
+    ReviewConferenceDue,
+    LongPlan,
+}
+
+impl FlagCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagCode::NotSeenAnyAgency => "not_seen_any_agency",
+            FlagCode::NotSeenBySocialWorker => "not_seen_by_social_worker",
+            FlagCode::HomeVisitDue => "home_visit_due",
+            FlagCode::FailedVisitFollowUp => "failed_visit_follow_up",
+            FlagCode::NotSeenAlone => "not_seen_alone",
+            FlagCode::BabyNotSeenAwake => "baby_not_seen_awake",
+            FlagCode::BedroomNotSeen => "bedroom_not_seen",
+            FlagCode::HomeVisitShare => "home_visit_share",
+            FlagCode::LateRecording => "late_recording",
+            FlagCode::FirstCoreGroupDue => "first_core_group_due",
+            FlagCode::CoreGroupOverdue => "core_group_overdue",
+            FlagCode::CoreGroupAttendanceGap => "core_group_attendance_gap",
+            FlagCode::MinutesNotDistributed => "minutes_not_distributed",
+            FlagCode::MinutesNotAcknowledged => "minutes_not_acknowledged",
+            FlagCode::ActionOverdue => "action_overdue",
+            FlagCode::ReviewConferenceDue => "review_conference_due",
+            FlagCode::LongPlan => "long_plan",
+        }
+    }
+}
+
+/// Who must hear of a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "user_id", rename_all = "snake_case")]
+pub enum Audience {
+    LeadSocialWorker,
+    TeamManager,
+    CpChair,
+    MeetingChair,
+    /// A named member: an action's owner, a member who has not read the minutes.
+    Member(String),
+}
+
+/// What a flag is about, beyond the child.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Subject {
+    Sighting {
+        sighting_id: String,
+    },
+    Meeting {
+        meeting_id: String,
+    },
+    AgencyAtMeeting {
+        meeting_id: String,
+        agency_id: String,
+    },
+    MemberAtMeeting {
+        meeting_id: String,
+        user_id: String,
+    },
+    Action {
+        action_id: String,
+    },
+}
+
+/// A rule breach, or a deadline close enough to warn about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    pub code: FlagCode,
+    pub severity: Severity,
+    /// When the matter began (e.g. the date last seen): with `code` and `subject`, what makes
+    /// one breach the same breach from one evaluation to the next.
+    pub since: NaiveDate,
+    pub due: Option<NaiveDate>,
+    /// A sentence a CP chair can act on.
+    pub message: String,
+    pub subject: Option<Subject>,
+    pub raise_to: Vec<Audience>,
+    /// For attendance gaps: meetings missed in a row, this one included.
+    pub consecutive_missed: Option<u32>,
+}
+
+/// The status of one child's plan on `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    /// The date asked about.
+    pub as_of: NaiveDate,
+    /// The date the rules were applied at: `as_of`, or the plan's end if it ended before.
+    pub evaluated_on: NaiveDate,
+    pub plan_open: bool,
+    pub any_agency: Clock,
+    pub social_worker: Clock,
+    pub home_visit: Clock,
+    /// Most severe first, then oldest first.
+    pub flags: Vec<Flag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("the plan starts on {start}, after {as_of}")]
+    PlanNotStarted { start: NaiveDate, as_of: NaiveDate },
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// "Fri 19 Dec 2025"
+pub fn long_date(d: NaiveDate) -> String {
+    d.format("%a %-d %b %Y").to_string()
+}
+
+/// The state of a deadline `due` on `as_of` (domain.md §3): overdue on every date after it;
+/// due soon when not overdue and at most `warn` working days away.
+pub(crate) fn state_of(
+    calendar: &Calendar,
+    due: NaiveDate,
+    as_of: NaiveDate,
+    warn: u32,
+) -> Result<ClockState, CalendarError> {
+    if as_of > due {
+        return Ok(ClockState::Overdue);
+    }
+    if calendar.working_days_between(as_of, due)? <= warn {
+        return Ok(ClockState::DueSoon);
+    }
+    Ok(ClockState::Ok)
+}
+
+/// What the rules are applied with: the settings, the plan's calendar, the service's zone.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub policy: &'a Policy,
+    pub calendar: &'a Calendar,
+    pub tz: Tz,
+}
+
+impl Context<'_> {
+    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        self.calendar
+            .add_working_days(date, n, self.policy.count_event_day)
+    }
+
+    fn state_of(&self, due: NaiveDate, on: NaiveDate) -> Result<ClockState, CalendarError> {
+        state_of(self.calendar, due, on, self.policy.warn_working_days)
+    }
+}
+
+/// Applies every rule to one child's plan on `as_of`.
+///
+/// Records count when final, not superseded, and occurred on or after the plan's start and
+/// on or before the evaluation date. A plan that ended before `as_of` is evaluated as at its
+/// end and raises no flags.
+pub fn evaluate(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    as_of: NaiveDate,
+) -> Result<Evaluation, RuleError> {
+    let plan = &facts.plan;
+    if as_of < plan.start {
+        return Err(RuleError::PlanNotStarted {
+            start: plan.start,
+            as_of,
+        });
+    }
+    let (evaluated_on, plan_open) = match plan.end {
+        Some(end) if end <= as_of => (end, false),
+        _ => (as_of, true),
+    };
+    let clocks = seen::clocks(facts, ctx, evaluated_on)?;
+    let mut flags = Vec::new();
+    if plan_open {
+        seen::flags(facts, ctx, evaluated_on, &clocks, &mut flags)?;
+        core_group::flags(facts, ctx, evaluated_on, &mut flags)?;
+        plan::flags(facts, ctx, evaluated_on, &mut flags)?;
+        flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+    }
+    Ok(Evaluation {
+        as_of,
+        evaluated_on,
+        plan_open,
+        any_agency: clocks.any_agency,
+        social_worker: clocks.social_worker,
+        home_visit: clocks.home_visit,
+        flags,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,145 @@
+//! The plan itself: actions, review conferences, long and repeat plans.
+
+use chrono::{Months, NaiveDate};
+
+use super::{long_date, Audience, ClockState, Context, Flag, FlagCode, Severity, Subject};
+use crate::domain::calendar::CalendarError;
+use crate::domain::records::CaseFacts;
+
+/// Adds months the way people count them: 31 January + 3 months is 30 April (the month's
+/// last day when the day does not exist).
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+pub(super) fn flags(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+    out: &mut Vec<Flag>,
+) -> Result<(), CalendarError> {
+    let policy = ctx.policy;
+    let start = facts.plan.start;
+
+    // action_overdue: open on `on`, past its due date.
+    for action in &facts.actions {
+        let closed = [action.done_on, action.cancelled_on]
+            .into_iter()
+            .flatten()
+            .any(|d| d <= on);
+        if action.created_on > on || closed || on <= action.due {
+            continue;
+        }
+        let summary: String = action.description.chars().take(80).collect();
+        let ellipsis = if action.description.chars().count() > 80 {
+            "…"
+        } else {
+            ""
+        };
+        out.push(Flag {
+            code: FlagCode::ActionOverdue,
+            severity: Severity::High,
+            since: action.due,
+            due: Some(action.due),
+            message: format!(
+                "Action “{summary}{ellipsis}” was due by {} and is still open.",
+                long_date(action.due)
+            ),
+            subject: Some(Subject::Action {
+                action_id: action.id.clone(),
+            }),
+            raise_to: vec![Audience::Member(action.owner_id.clone()), Audience::CpChair],
+            consecutive_missed: None,
+        });
+    }
+
+    // review_conference_due: first within 3 months of the start, then every 6 months.
+    let last_review = facts
+        .reviews
+        .iter()
+        .map(|r| r.held_on)
+        .filter(|d| *d <= on && *d >= start)
+        .max();
+    let (since, due, first) = match last_review {
+        None => (start, add_months(start, policy.first_review_months), true),
+        Some(held) => (held, add_months(held, policy.review_interval_months), false),
+    };
+    let state = ctx.state_of(due, on)?;
+    if state != ClockState::Ok {
+        let overdue = state == ClockState::Overdue;
+        let which = if first {
+            "first review conference"
+        } else {
+            "next review conference"
+        };
+        out.push(Flag {
+            code: FlagCode::ReviewConferenceDue,
+            severity: if overdue {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            since,
+            due: Some(due),
+            message: if overdue {
+                format!(
+                    "The {which} was due by {} and has not been held.",
+                    long_date(due)
+                )
+            } else {
+                format!("The {which} is due by {}.", long_date(due))
+            },
+            subject: None,
+            raise_to: vec![Audience::CpChair],
+            consecutive_missed: None,
+        });
+    }
+
+    // long_plan: open over 15 months, or a second or subsequent plan (seeds 001 §8, 003).
+    let long_from = add_months(start, policy.long_plan_months);
+    let long = on > long_from;
+    let repeat = facts.plan.previous_plans > 0;
+    if long || repeat {
+        let mut reasons = Vec::new();
+        if long {
+            reasons.push(format!(
+                "open for more than {} months (since {})",
+                policy.long_plan_months,
+                long_date(start)
+            ));
+        }
+        if repeat {
+            reasons.push(match facts.plan.previous_plans {
+                1 => "the child's second plan".to_string(),
+                n => format!("the child's plan number {}", n + 1),
+            });
+        }
+        out.push(Flag {
+            code: FlagCode::LongPlan,
+            severity: Severity::Low,
+            since: start,
+            due: long.then_some(long_from),
+            message: format!("This plan is {}.", reasons.join(", and ")),
+            subject: None,
+            raise_to: vec![Audience::CpChair],
+            consecutive_missed: None,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_added_as_people_count_them() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(add_months(d("2026-01-31"), 3), d("2026-04-30"));
+        assert_eq!(add_months(d("2025-11-30"), 3), d("2026-02-28"));
+        assert_eq!(add_months(d("2027-11-30"), 3), d("2028-02-29"));
+        assert_eq!(add_months(d("2026-08-31"), 6), d("2027-02-28"));
+        assert_eq!(add_months(d("2026-03-15"), 15), d("2027-06-15"));
+    }
+}

@@ -1,0 +1,548 @@
+//! Whether the child is seen: the three clocks, and the rules about the visits themselves.
+
+use chrono::{Days, Months, NaiveDate};
+
+use super::{long_date, Audience, Clock, ClockState, Context, Flag, FlagCode, Severity, Subject};
+use crate::domain::calendar::CalendarError;
+use crate::domain::policy::FrequencyUnit;
+use crate::domain::records::{
+    local_date, months_between, CaseFacts, Location, Outcome, RecordStatus, SightingFact,
+    SightingKind,
+};
+
+pub(super) struct Clocks {
+    pub any_agency: Clock,
+    pub social_worker: Clock,
+    pub home_visit: Clock,
+}
+
+/// A record counts when final (seed 004: a visit not finalised "will not be counted"), not
+/// superseded by a correction, and within the plan up to the evaluation date.
+fn counts(s: &SightingFact, start: NaiveDate, on: NaiveDate) -> bool {
+    s.status == RecordStatus::Final
+        && !s.superseded
+        && s.occurred_on >= start
+        && s.occurred_on <= on
+}
+
+/// A social-work visit in which the child was seen.
+fn social_work_seen(s: &SightingFact) -> bool {
+    s.by_social_care && s.outcome.is_seen()
+}
+
+/// A statutory home visit: a `home_visit` recorded by social care.
+fn home_visit(s: &SightingFact) -> bool {
+    s.by_social_care && s.kind == SightingKind::HomeVisit
+}
+
+fn clock(
+    ctx: &Context<'_>,
+    last_seen: Option<NaiveDate>,
+    start: NaiveDate,
+    due: impl FnOnce(NaiveDate) -> Result<NaiveDate, CalendarError>,
+    on: NaiveDate,
+) -> Result<Clock, CalendarError> {
+    let baseline = last_seen.unwrap_or(start);
+    let due = due(baseline)?;
+    Ok(Clock {
+        last_seen,
+        baseline,
+        due,
+        working_days_since: ctx.calendar.working_days_between(baseline, on)?,
+        days_since: (on - baseline).num_days(),
+        state: ctx.state_of(due, on)?,
+    })
+}
+
+pub(super) fn clocks(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+) -> Result<Clocks, CalendarError> {
+    let start = facts.plan.start;
+    let (mut any, mut social, mut home) = (None, None, None);
+    for s in facts
+        .sightings
+        .iter()
+        .filter(|s| counts(s, start, on) && s.outcome.is_seen())
+    {
+        any = any.max(Some(s.occurred_on));
+        if s.by_social_care {
+            social = social.max(Some(s.occurred_on));
+            if s.kind == SightingKind::HomeVisit {
+                home = home.max(Some(s.occurred_on));
+            }
+        }
+    }
+    let policy = ctx.policy;
+    let frequency = facts
+        .plan
+        .visit_frequency
+        .unwrap_or(policy.home_visit_frequency);
+    Ok(Clocks {
+        any_agency: clock(
+            ctx,
+            any,
+            start,
+            |b| ctx.add_working_days(b, policy.any_agency_working_days),
+            on,
+        )?,
+        social_worker: clock(
+            ctx,
+            social,
+            start,
+            |b| Ok(b + Days::new(u64::from(policy.social_worker_calendar_days))),
+            on,
+        )?,
+        home_visit: clock(
+            ctx,
+            home,
+            start,
+            |b| match frequency.unit {
+                FrequencyUnit::WorkingDays => ctx.add_working_days(b, frequency.every),
+                FrequencyUnit::CalendarDays => Ok(b + Days::new(u64::from(frequency.every))),
+            },
+            on,
+        )?,
+    })
+}
+
+/// "since Fri 19 Dec 2025" or "since the plan began on Mon 1 Dec 2025".
+fn since_phrase(clock: &Clock) -> String {
+    match clock.last_seen {
+        Some(d) => format!("since {}", long_date(d)),
+        None => format!("since the plan began on {}", long_date(clock.baseline)),
+    }
+}
+
+fn clock_flag(
+    code: FlagCode,
+    clock: &Clock,
+    message: String,
+    raise_to: Vec<Audience>,
+) -> Option<Flag> {
+    let severity = match clock.state {
+        ClockState::Ok => return None,
+        ClockState::DueSoon => Severity::Medium,
+        ClockState::Overdue => Severity::High,
+    };
+    Some(Flag {
+        code,
+        severity,
+        since: clock.baseline,
+        due: Some(clock.due),
+        message,
+        subject: None,
+        raise_to,
+        consecutive_missed: None,
+    })
+}
+
+pub(super) fn flags(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+    clocks: &Clocks,
+    out: &mut Vec<Flag>,
+) -> Result<(), CalendarError> {
+    let policy = ctx.policy;
+    let start = facts.plan.start;
+
+    // not_seen_any_agency (seed 001 §5).
+    let c = &clocks.any_agency;
+    let message = if c.state == ClockState::Overdue {
+        format!(
+            "Not seen by any agency {} — {} working days; was due by {}. Tell the CP chair and hold an urgent core group meeting.",
+            since_phrase(c), c.working_days_since, long_date(c.due)
+        )
+    } else {
+        format!(
+            "To be seen by an agency by {}: not seen {} ({} working days).",
+            long_date(c.due),
+            since_phrase(c),
+            c.working_days_since
+        )
+    };
+    out.extend(clock_flag(
+        FlagCode::NotSeenAnyAgency,
+        c,
+        message,
+        vec![Audience::CpChair, Audience::TeamManager],
+    ));
+
+    // not_seen_by_social_worker (seed 001 §4).
+    let c = &clocks.social_worker;
+    let message = if c.state == ClockState::Overdue {
+        format!(
+            "Not seen by a social worker {} — {} days; was due by {}. The team manager must assess the risk.",
+            since_phrase(c), c.days_since, long_date(c.due)
+        )
+    } else {
+        format!(
+            "To be seen by a social worker by {}: not seen {} ({} days).",
+            long_date(c.due),
+            since_phrase(c),
+            c.days_since
+        )
+    };
+    out.extend(clock_flag(
+        FlagCode::NotSeenBySocialWorker,
+        c,
+        message,
+        vec![Audience::TeamManager],
+    ));
+
+    // home_visit_due (seed 001 §1; the plan's own frequency when it has one).
+    let c = &clocks.home_visit;
+    let frequency = facts
+        .plan
+        .visit_frequency
+        .unwrap_or(policy.home_visit_frequency)
+        .describe();
+    let (message, raise_to) = if c.state == ClockState::Overdue {
+        (
+            format!(
+                "No home visit seeing the child {}; was due by {} ({frequency}).",
+                since_phrase(c),
+                long_date(c.due)
+            ),
+            vec![Audience::LeadSocialWorker, Audience::TeamManager],
+        )
+    } else {
+        (
+            format!(
+                "Home visit due by {} ({frequency}); last {}.",
+                long_date(c.due),
+                since_phrase(c).trim_start_matches("since ")
+            ),
+            vec![Audience::LeadSocialWorker],
+        )
+    };
+    out.extend(clock_flag(FlagCode::HomeVisitDue, c, message, raise_to));
+
+    // Records in date order, once, for the rules that look at "the last N visits".
+    let mut records: Vec<&SightingFact> = facts
+        .sightings
+        .iter()
+        .filter(|s| counts(s, start, on))
+        .collect();
+    records.sort_by_key(|s| s.occurred_at);
+
+    failed_visit_follow_up(facts, ctx, on, &records, out)?;
+    not_seen_alone(
+        facts,
+        policy.seen_alone_from_age_years,
+        policy.not_seen_alone_after_visits as usize,
+        &records,
+        out,
+    );
+    baby_not_seen_awake(facts, policy.baby_under_months, &records, out);
+    bedroom_not_seen(policy.bedroom_not_seen_after_visits as usize, &records, out);
+    let window_start = on
+        .checked_sub_months(Months::new(policy.home_visit_share_months))
+        .unwrap_or(start)
+        .max(start.pred_opt().unwrap_or(start));
+    home_visit_share(
+        policy.home_visit_share_percent,
+        policy.home_visit_share_months,
+        window_start,
+        &records,
+        out,
+    );
+    late_recording(facts, ctx, on, window_start, out);
+    Ok(())
+}
+
+/// After a failed home visit: a team manager's decision within 24 hours and a further visit
+/// within 5 working days (seed 001 §3). Only the latest home visit can still be waiting for
+/// its follow-up: any later home visit is the further visit.
+fn failed_visit_follow_up(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+    records: &[&SightingFact],
+    out: &mut Vec<Flag>,
+) -> Result<(), CalendarError> {
+    let Some(failed) = records.iter().rev().find(|s| home_visit(s)) else {
+        return Ok(());
+    };
+    // Both `not_seen` and `not_present` leave the child unseen: either is a failed visit.
+    if failed.outcome.is_seen() {
+        return Ok(());
+    }
+    let policy = ctx.policy;
+    let subject = Some(Subject::Sighting {
+        sighting_id: failed.id.clone(),
+    });
+    let decided = facts
+        .decisions
+        .iter()
+        .any(|d| d.sighting_id == failed.id && d.decided_on <= on);
+    if !decided {
+        let deadline = failed.occurred_at
+            + chrono::Duration::hours(i64::from(policy.failed_visit_decision_hours));
+        let deadline_on = local_date(ctx.tz, deadline);
+        let overdue = on > deadline_on;
+        out.push(Flag {
+            code: FlagCode::FailedVisitFollowUp,
+            severity: if overdue { Severity::High } else { Severity::Medium },
+            since: failed.occurred_on,
+            due: Some(deadline_on),
+            message: if overdue {
+                format!(
+                    "No team manager decision recorded after the failed home visit on {}; one was due within {} hours.",
+                    long_date(failed.occurred_on), policy.failed_visit_decision_hours
+                )
+            } else {
+                format!(
+                    "The child was not seen at the home visit on {}: a team manager decision is due by {}.",
+                    long_date(failed.occurred_on),
+                    deadline.with_timezone(&ctx.tz).format("%H:%M on %a %-d %b %Y")
+                )
+            },
+            subject: subject.clone(),
+            raise_to: vec![Audience::TeamManager],
+            consecutive_missed: None,
+        });
+    }
+    let revisit_due =
+        ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days)?;
+    let overdue = on > revisit_due;
+    out.push(Flag {
+        code: FlagCode::FailedVisitFollowUp,
+        severity: if overdue {
+            Severity::High
+        } else {
+            Severity::Medium
+        },
+        since: failed.occurred_on,
+        due: Some(revisit_due),
+        message: if overdue {
+            format!(
+                "No further home visit since the failed visit on {}; one was due by {}.",
+                long_date(failed.occurred_on),
+                long_date(revisit_due)
+            )
+        } else {
+            format!(
+                "A further home visit is due by {} after the failed visit on {}.",
+                long_date(revisit_due),
+                long_date(failed.occurred_on)
+            )
+        },
+        subject,
+        raise_to: vec![Audience::TeamManager, Audience::LeadSocialWorker],
+        consecutive_missed: None,
+    });
+    Ok(())
+}
+
+fn list_dates(visits: &[&SightingFact]) -> String {
+    let mut dates: Vec<String> = visits.iter().map(|s| long_date(s.occurred_on)).collect();
+    dates.reverse();
+    dates.join(", ")
+}
+
+/// A child aged 4 or over should be seen alone regularly: flag when the last N social-work
+/// visits in which they were seen (all at 4 or over) were not `seen_alone` (seed 001 §2).
+fn not_seen_alone(
+    facts: &CaseFacts,
+    from_age: u32,
+    n: usize,
+    records: &[&SightingFact],
+    out: &mut Vec<Flag>,
+) {
+    let old_enough = |s: &&&SightingFact| {
+        months_between(facts.date_of_birth, s.occurred_on) >= (from_age * 12) as i32
+    };
+    let last: Vec<&SightingFact> = records
+        .iter()
+        .rev()
+        .filter(|s| social_work_seen(s))
+        .take(n)
+        .filter(old_enough)
+        .copied()
+        .collect();
+    if n == 0 || last.len() < n || last.iter().any(|s| s.outcome == Outcome::SeenAlone) {
+        return;
+    }
+    let oldest = last[last.len() - 1];
+    out.push(Flag {
+        code: FlagCode::NotSeenAlone,
+        severity: Severity::Medium,
+        since: oldest.occurred_on,
+        due: None,
+        message: format!(
+            "Not seen alone at the last {n} social-work visits ({}); a child of {from_age} or over should be seen alone regularly.",
+            list_dates(&last)
+        ),
+        subject: Some(Subject::Sighting { sighting_id: last[0].id.clone() }),
+        raise_to: vec![Audience::LeadSocialWorker],
+        consecutive_missed: None,
+    });
+}
+
+/// A baby (under 18 months) is to be seen awake at every visit (seed 001 §2): flag when the
+/// latest social-work visit seeing a baby did not record them awake.
+fn baby_not_seen_awake(
+    facts: &CaseFacts,
+    under_months: u32,
+    records: &[&SightingFact],
+    out: &mut Vec<Flag>,
+) {
+    let Some(latest) = records.iter().rev().find(|s| social_work_seen(s)) else {
+        return;
+    };
+    let baby = months_between(facts.date_of_birth, latest.occurred_on) < under_months as i32;
+    if !baby || latest.baby_awake == Some(true) {
+        return;
+    }
+    out.push(Flag {
+        code: FlagCode::BabyNotSeenAwake,
+        severity: Severity::Medium,
+        since: latest.occurred_on,
+        due: None,
+        message: format!(
+            "The baby was not recorded as seen awake at the visit on {}; a baby under {under_months} months should be seen awake at every visit.",
+            long_date(latest.occurred_on)
+        ),
+        subject: Some(Subject::Sighting { sighting_id: latest.id.clone() }),
+        raise_to: vec![Audience::LeadSocialWorker],
+        consecutive_missed: None,
+    });
+}
+
+/// The bedroom is to be seen at least on alternate home visits (seed 001 §2): flag when the
+/// last N home visits that saw the child did not see it.
+fn bedroom_not_seen(n: usize, records: &[&SightingFact], out: &mut Vec<Flag>) {
+    let last: Vec<&SightingFact> = records
+        .iter()
+        .rev()
+        .filter(|s| home_visit(s) && s.outcome.is_seen())
+        .take(n)
+        .copied()
+        .collect();
+    if n == 0 || last.len() < n || last.iter().any(|s| s.bedroom_seen == Some(true)) {
+        return;
+    }
+    out.push(Flag {
+        code: FlagCode::BedroomNotSeen,
+        severity: Severity::Medium,
+        since: last[last.len() - 1].occurred_on,
+        due: None,
+        message: format!(
+            "The bedroom was not seen at the last {n} home visits ({}); it should be seen at least at alternate visits.",
+            list_dates(&last)
+        ),
+        subject: Some(Subject::Sighting { sighting_id: last[0].id.clone() }),
+        raise_to: vec![Audience::LeadSocialWorker],
+        consecutive_missed: None,
+    });
+}
+
+/// At least half of social-work visits in a rolling 3 months take place at home (seed 004).
+fn home_visit_share(
+    percent: u32,
+    months: u32,
+    after: NaiveDate,
+    records: &[&SightingFact],
+    out: &mut Vec<Flag>,
+) {
+    let (mut total, mut at_home) = (0u32, 0u32);
+    let mut first = None;
+    for s in records
+        .iter()
+        .filter(|s| s.occurred_on > after && social_work_seen(s))
+    {
+        total += 1;
+        first = first.or(Some(s.occurred_on));
+        if s.location == Location::Home {
+            at_home += 1;
+        }
+    }
+    if total == 0 || at_home * 100 >= percent * total {
+        return;
+    }
+    out.push(Flag {
+        code: FlagCode::HomeVisitShare,
+        severity: Severity::Medium,
+        since: after.succ_opt().unwrap_or(after),
+        due: None,
+        message: format!(
+            "Only {at_home} of {total} social-work visits in the last {months} months took place at home ({}%); at least {percent}% should.",
+            at_home * 100 / total
+        ),
+        subject: None,
+        raise_to: vec![Audience::TeamManager],
+        consecutive_missed: None,
+    });
+}
+
+/// Records are to be final within 48 hours of the contact (seed 004). Looks at the rolling
+/// window; a record still a draft past the deadline is worse (it does not count as seen).
+fn late_recording(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+    after: NaiveDate,
+    out: &mut Vec<Flag>,
+) {
+    let hours = ctx.policy.late_recording_hours;
+    let (mut late_final, mut late_draft) = (0u32, 0u32);
+    let mut since: Option<NaiveDate> = None;
+    for s in facts
+        .sightings
+        .iter()
+        .filter(|s| !s.superseded && s.occurred_on > after && s.occurred_on <= on)
+    {
+        let deadline = s.occurred_at + chrono::Duration::hours(i64::from(hours));
+        let final_by_then = s.finalised_at.filter(|f| local_date(ctx.tz, *f) <= on);
+        let late = match final_by_then {
+            Some(f) if f > deadline => {
+                late_final += 1;
+                true
+            }
+            Some(_) => false,
+            None if on > local_date(ctx.tz, deadline) => {
+                late_draft += 1;
+                true
+            }
+            None => false,
+        };
+        if late {
+            since = since.min(Some(s.occurred_on)).or(Some(s.occurred_on));
+        }
+    }
+    let Some(since) = since else { return };
+    let mut parts = Vec::new();
+    if late_final > 0 {
+        parts.push(format!(
+            "{late_final} record{} finalised more than {hours} hours after the contact",
+            if late_final == 1 { " was" } else { "s were" }
+        ));
+    }
+    if late_draft > 0 {
+        parts.push(format!(
+            "{late_draft} {} still a draft after {hours} hours and not counted as seen",
+            if late_draft == 1 { "is" } else { "are" }
+        ));
+    }
+    out.push(Flag {
+        code: FlagCode::LateRecording,
+        severity: if late_draft > 0 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
+        since,
+        due: None,
+        message: format!(
+            "In the last {} months, {}.",
+            ctx.policy.home_visit_share_months,
+            parts.join("; ")
+        ),
+        subject: None,
+        raise_to: vec![Audience::TeamManager],
+        consecutive_missed: None,
+    });
+}

@@ -1,0 +1,866 @@
+//! Worked examples for every rule and its boundaries, on the shipped England and Wales calendar.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::*;
+use crate::domain::calendar::{Calendar, Region};
+use crate::domain::feed;
+use crate::domain::policy::{FrequencyUnit, Policy, VisitFrequency};
+use crate::domain::records::*;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn calendar() -> Calendar {
+    feed::shipped().unwrap().remove(0)
+}
+
+const TZ: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// 10:00 London time on `date`.
+fn at(date: &str) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    TZ.from_local_datetime(&d(date).and_hms_opt(10, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn case(start: &str) -> CaseFacts {
+    CaseFacts {
+        date_of_birth: d("2018-03-01"),
+        plan: PlanFacts {
+            start: d(start),
+            end: None,
+            visit_frequency: None,
+            region: Region::EnglandAndWales,
+            previous_plans: 0,
+        },
+        sightings: vec![],
+        decisions: vec![],
+        members: vec![],
+        meetings: vec![],
+        actions: vec![],
+        reviews: vec![],
+    }
+}
+
+fn sighting_at(
+    id: &str,
+    when: DateTime<Utc>,
+    kind: SightingKind,
+    outcome: Outcome,
+    by_social_care: bool,
+) -> SightingFact {
+    SightingFact {
+        id: id.into(),
+        occurred_at: when,
+        occurred_on: local_date(TZ, when),
+        status: RecordStatus::Final,
+        finalised_at: Some(when + chrono::Duration::hours(1)),
+        superseded: false,
+        kind,
+        outcome,
+        location: if kind == SightingKind::HomeVisit {
+            Location::Home
+        } else {
+            Location::School
+        },
+        by_social_care,
+        bedroom_seen: Some(true),
+        baby_awake: Some(true),
+    }
+}
+
+fn school(id: &str, date: &str) -> SightingFact {
+    sighting_at(
+        id,
+        at(date),
+        SightingKind::SchoolContact,
+        Outcome::Seen,
+        false,
+    )
+}
+
+fn home_visit(id: &str, date: &str, outcome: Outcome) -> SightingFact {
+    sighting_at(id, at(date), SightingKind::HomeVisit, outcome, true)
+}
+
+fn eval_with(facts: &CaseFacts, policy: &Policy, as_of: &str) -> Evaluation {
+    let cal = calendar();
+    let ctx = Context {
+        policy,
+        calendar: &cal,
+        tz: TZ,
+    };
+    evaluate(facts, &ctx, d(as_of)).unwrap()
+}
+
+fn eval(facts: &CaseFacts, as_of: &str) -> Evaluation {
+    eval_with(facts, &Policy::default(), as_of)
+}
+
+fn flags(e: &Evaluation, code: FlagCode) -> Vec<&Flag> {
+    e.flags.iter().filter(|f| f.code == code).collect()
+}
+
+fn one(e: &Evaluation, code: FlagCode) -> &Flag {
+    let found = flags(e, code);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {code:?} flag in {:#?}",
+        e.flags
+    );
+    found[0]
+}
+
+fn none(e: &Evaluation, code: FlagCode) {
+    assert!(
+        flags(e, code).is_empty(),
+        "unexpected {code:?}: {:#?}",
+        flags(e, code)
+    );
+}
+
+// ---- any agency (seed 001 §5) ----
+
+#[test]
+fn the_contract_example_due_on_the_day_then_overdue() {
+    let mut c = case("2026-01-05");
+    c.sightings.push(school("s1", "2026-01-19"));
+    let e = eval(&c, "2026-03-02");
+    assert_eq!(e.any_agency.last_seen, Some(d("2026-01-19")));
+    assert_eq!(e.any_agency.due, d("2026-03-02"));
+    assert_eq!(e.any_agency.working_days_since, 30);
+    assert_eq!(e.any_agency.state, ClockState::DueSoon);
+    assert_eq!(
+        one(&e, FlagCode::NotSeenAnyAgency).severity,
+        Severity::Medium
+    );
+
+    let e = eval(&c, "2026-03-03");
+    assert_eq!(e.any_agency.state, ClockState::Overdue);
+    let f = one(&e, FlagCode::NotSeenAnyAgency);
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.since, d("2026-01-19"));
+    assert!(f.raise_to.contains(&Audience::CpChair) && f.raise_to.contains(&Audience::TeamManager));
+}
+
+#[test]
+fn due_soon_starts_five_working_days_out() {
+    let mut c = case("2026-01-05");
+    c.sightings.push(school("s1", "2026-01-19"));
+    // Due Mon 2 Mar: Mon 23 Feb is 5 working days out (due soon), Fri 20 Feb is 6 (ok).
+    assert_eq!(eval(&c, "2026-02-23").any_agency.state, ClockState::DueSoon);
+    assert_eq!(eval(&c, "2026-02-20").any_agency.state, ClockState::Ok);
+    none(&eval(&c, "2026-02-20"), FlagCode::NotSeenAnyAgency);
+}
+
+#[test]
+fn over_christmas_the_example_sentence() {
+    let mut c = case("2025-12-01");
+    c.sightings.push(school("s1", "2025-12-19"));
+    let e = eval(&c, "2026-02-05");
+    assert_eq!(e.any_agency.due, d("2026-02-04"));
+    assert_eq!(e.any_agency.working_days_since, 31);
+    let f = one(&e, FlagCode::NotSeenAnyAgency);
+    assert!(
+        f.message.starts_with("Not seen by any agency since Fri 19 Dec 2025 — 31 working days; was due by Wed 4 Feb 2026."),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn never_seen_counts_from_the_plan_start() {
+    let c = case("2026-01-05");
+    let e = eval(&c, "2026-02-20");
+    assert_eq!(e.any_agency.last_seen, None);
+    assert_eq!(e.any_agency.baseline, d("2026-01-05"));
+    assert_eq!(e.any_agency.due, d("2026-02-16"));
+    assert_eq!(e.any_agency.state, ClockState::Overdue);
+    assert!(one(&e, FlagCode::NotSeenAnyAgency)
+        .message
+        .contains("since the plan began on Mon 5 Jan 2026"));
+}
+
+#[test]
+fn drafts_failures_superseded_and_later_records_do_not_count() {
+    let mut c = case("2026-01-05");
+    c.sightings.push(school("seen", "2026-01-12"));
+    let mut draft = school("draft", "2026-01-20");
+    draft.status = RecordStatus::Draft;
+    draft.finalised_at = None;
+    let mut superseded = school("old", "2026-01-21");
+    superseded.superseded = true;
+    let not_seen = sighting_at(
+        "ns",
+        at("2026-01-22"),
+        SightingKind::SchoolContact,
+        Outcome::NotSeen,
+        false,
+    );
+    let not_present = sighting_at(
+        "np",
+        at("2026-01-23"),
+        SightingKind::SchoolContact,
+        Outcome::NotPresent,
+        false,
+    );
+    let future = school("later", "2026-02-10");
+    let before_plan = school("before", "2025-12-20");
+    c.sightings.extend([
+        draft,
+        superseded,
+        not_seen,
+        not_present,
+        future,
+        before_plan,
+    ]);
+    let e = eval(&c, "2026-02-01");
+    assert_eq!(e.any_agency.last_seen, Some(d("2026-01-12")));
+}
+
+#[test]
+fn an_instant_after_midnight_bst_belongs_to_the_local_day() {
+    let mut c = case("2026-05-01");
+    // 00:30 BST on Tue 2 Jun 2026 is 23:30 UTC on Mon 1 Jun.
+    let when: DateTime<Utc> = "2026-06-01T23:30:00Z".parse().unwrap();
+    c.sightings.push(sighting_at(
+        "s",
+        when,
+        SightingKind::HealthContact,
+        Outcome::Seen,
+        false,
+    ));
+    let e = eval(&c, "2026-06-10");
+    assert_eq!(e.any_agency.last_seen, Some(d("2026-06-02")));
+}
+
+#[test]
+fn counting_the_event_day_moves_the_due_date_one_working_day_earlier() {
+    let mut c = case("2026-01-05");
+    c.sightings.push(school("s1", "2026-01-19"));
+    let policy = Policy {
+        count_event_day: true,
+        ..Policy::default()
+    };
+    let e = eval_with(&c, &policy, "2026-02-02");
+    assert_eq!(e.any_agency.due, d("2026-02-27"));
+    // Seen on a Saturday: the setting changes nothing.
+    let mut c = case("2026-01-05");
+    c.sightings.push(school("s1", "2026-01-17"));
+    assert_eq!(
+        eval_with(&c, &policy, "2026-02-02").any_agency.due,
+        eval(&c, "2026-02-02").any_agency.due
+    );
+}
+
+#[test]
+fn easter_and_one_off_holidays_are_skipped() {
+    let cal = calendar();
+    // Easter 2026: Good Friday 3 Apr, Easter Monday 6 Apr.
+    assert_eq!(
+        cal.add_working_days(d("2026-04-02"), 5, false).unwrap(),
+        d("2026-04-13")
+    );
+    // 2022: Platinum Jubilee (Thu 2, Fri 3 Jun) and the State Funeral (Mon 19 Sep).
+    assert_eq!(
+        cal.add_working_days(d("2022-06-01"), 1, false).unwrap(),
+        d("2022-06-06")
+    );
+    assert_eq!(
+        cal.add_working_days(d("2022-09-16"), 1, false).unwrap(),
+        d("2022-09-20")
+    );
+    // 2023: the Coronation (Mon 8 May).
+    assert_eq!(
+        cal.add_working_days(d("2023-05-05"), 1, false).unwrap(),
+        d("2023-05-09")
+    );
+    // Christmas 2022 fell on a Sunday: Tue 27 Dec is the substitute day.
+    assert_eq!(
+        cal.add_working_days(d("2022-12-23"), 1, false).unwrap(),
+        d("2022-12-28")
+    );
+    // New Year 2022 fell on a Saturday: Mon 3 Jan is the substitute day.
+    assert_eq!(
+        cal.add_working_days(d("2021-12-31"), 1, false).unwrap(),
+        d("2022-01-04")
+    );
+}
+
+#[test]
+fn beyond_the_calendar_is_an_error_not_a_guess() {
+    let c = case("2028-11-01");
+    let cal = calendar();
+    let policy = Policy::default();
+    let ctx = Context {
+        policy: &policy,
+        calendar: &cal,
+        tz: TZ,
+    };
+    let err = evaluate(&c, &ctx, d("2028-12-20")).unwrap_err();
+    assert!(err.to_string().contains("england-and-wales"), "{err}");
+}
+
+#[test]
+fn as_of_before_the_plan_is_an_error() {
+    let c = case("2026-01-05");
+    let cal = calendar();
+    let policy = Policy::default();
+    let ctx = Context {
+        policy: &policy,
+        calendar: &cal,
+        tz: TZ,
+    };
+    assert!(matches!(
+        evaluate(&c, &ctx, d("2026-01-04")),
+        Err(RuleError::PlanNotStarted { .. })
+    ));
+}
+
+// ---- social worker (seed 001 §4) ----
+
+#[test]
+fn social_worker_clock_is_20_calendar_days_and_only_social_care_resets_it() {
+    let mut c = case("2026-02-02");
+    c.sightings.push(sighting_at(
+        "sw",
+        at("2026-03-01"),
+        SightingKind::OtherContact,
+        Outcome::SeenWithCarer,
+        true,
+    ));
+    c.sightings.push(school("school", "2026-03-10"));
+    let e = eval(&c, "2026-03-21");
+    assert_eq!(e.social_worker.last_seen, Some(d("2026-03-01")));
+    assert_eq!(e.social_worker.due, d("2026-03-21"));
+    assert_eq!(e.social_worker.state, ClockState::DueSoon);
+    let e = eval(&c, "2026-03-22");
+    assert_eq!(e.social_worker.state, ClockState::Overdue);
+    let f = one(&e, FlagCode::NotSeenBySocialWorker);
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.raise_to, vec![Audience::TeamManager]);
+    assert!(f.message.contains("21 days"), "{}", f.message);
+}
+
+// ---- home visits ----
+
+#[test]
+fn home_visits_default_to_every_10_working_days() {
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("h1", "2026-01-07", Outcome::SeenWithCarer));
+    // A school sighting is not a home visit.
+    c.sightings.push(school("s", "2026-01-15"));
+    let e = eval(&c, "2026-01-21");
+    assert_eq!(e.home_visit.last_seen, Some(d("2026-01-07")));
+    assert_eq!(e.home_visit.due, d("2026-01-21"));
+    assert_eq!(e.home_visit.state, ClockState::DueSoon);
+    let e = eval(&c, "2026-01-22");
+    let f = one(&e, FlagCode::HomeVisitDue);
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.raise_to.contains(&Audience::TeamManager));
+    assert!(f.message.contains("every 10 working days"));
+}
+
+#[test]
+fn a_plan_frequency_overrides_the_default() {
+    let mut c = case("2026-01-05");
+    c.plan.visit_frequency = Some(VisitFrequency {
+        every: 14,
+        unit: FrequencyUnit::CalendarDays,
+    });
+    c.sightings
+        .push(home_visit("h1", "2026-01-07", Outcome::SeenAlone));
+    let e = eval(&c, "2026-01-21");
+    assert_eq!(e.home_visit.due, d("2026-01-21"));
+    assert_eq!(eval(&c, "2026-01-22").home_visit.state, ClockState::Overdue);
+    // Over Easter, 14 calendar days ignore the holidays (seed 004).
+    let mut c = case("2026-03-02");
+    c.plan.visit_frequency = Some(VisitFrequency {
+        every: 14,
+        unit: FrequencyUnit::CalendarDays,
+    });
+    c.sightings
+        .push(home_visit("h1", "2026-04-01", Outcome::SeenAlone));
+    assert_eq!(eval(&c, "2026-04-10").home_visit.due, d("2026-04-15"));
+}
+
+#[test]
+fn a_home_visit_that_did_not_see_the_child_does_not_reset_the_clock() {
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("h1", "2026-01-07", Outcome::SeenWithCarer));
+    c.sightings
+        .push(home_visit("h2", "2026-01-19", Outcome::NotSeen));
+    assert_eq!(
+        eval(&c, "2026-01-22").home_visit.last_seen,
+        Some(d("2026-01-07"))
+    );
+}
+
+// ---- failed visits (seed 001 §3) ----
+
+#[test]
+fn a_failed_visit_needs_a_decision_in_24_hours_and_a_revisit_in_5_working_days() {
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("h1", "2026-01-06", Outcome::SeenWithCarer));
+    c.sightings
+        .push(home_visit("failed", "2026-01-12", Outcome::NotSeen));
+
+    let e = eval(&c, "2026-01-12");
+    let follow = flags(&e, FlagCode::FailedVisitFollowUp);
+    assert_eq!(follow.len(), 2);
+    assert!(follow.iter().all(|f| f.severity == Severity::Medium));
+    assert!(
+        follow.iter().any(|f| f.due == Some(d("2026-01-13"))),
+        "decision due the next day"
+    );
+    assert!(
+        follow.iter().any(|f| f.due == Some(d("2026-01-19"))),
+        "revisit due in 5 working days"
+    );
+
+    // The decision deadline (10:00 on the 13th) has passed by the 14th.
+    let e = eval(&c, "2026-01-14");
+    let decision = flags(&e, FlagCode::FailedVisitFollowUp)
+        .into_iter()
+        .find(|f| f.due == Some(d("2026-01-13")))
+        .unwrap();
+    assert_eq!(decision.severity, Severity::High);
+    assert!(decision.message.contains("No team manager decision"));
+
+    // A decision recorded removes that flag; the revisit flag stays until a further visit.
+    c.decisions.push(DecisionFact {
+        sighting_id: "failed".into(),
+        decided_at: at("2026-01-12"),
+        decided_on: d("2026-01-12"),
+    });
+    let e = eval(&c, "2026-01-20");
+    let f = one(&e, FlagCode::FailedVisitFollowUp);
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.due, Some(d("2026-01-19")));
+    assert_eq!(
+        f.subject,
+        Some(Subject::Sighting {
+            sighting_id: "failed".into()
+        })
+    );
+
+    // A further home visit (whatever its outcome) ends this follow-up.
+    c.sightings
+        .push(home_visit("again", "2026-01-15", Outcome::SeenAlone));
+    none(&eval(&c, "2026-01-20"), FlagCode::FailedVisitFollowUp);
+}
+
+#[test]
+fn a_child_not_present_is_a_failed_visit_too() {
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("np", "2026-01-12", Outcome::NotPresent));
+    assert_eq!(
+        flags(&eval(&c, "2026-01-12"), FlagCode::FailedVisitFollowUp).len(),
+        2
+    );
+}
+
+// ---- seen alone, baby awake, bedroom (seed 001 §2) ----
+
+#[test]
+fn a_child_of_four_or_more_not_seen_alone_twice_running_is_flagged() {
+    let mut c = case("2026-01-05");
+    c.date_of_birth = d("2020-01-01");
+    c.sightings
+        .push(home_visit("h1", "2026-01-07", Outcome::SeenAlone));
+    c.sightings
+        .push(home_visit("h2", "2026-01-14", Outcome::SeenWithCarer));
+    none(&eval(&c, "2026-01-15"), FlagCode::NotSeenAlone);
+    c.sightings
+        .push(home_visit("h3", "2026-01-21", Outcome::Seen));
+    let e = eval(&c, "2026-01-22");
+    let f = one(&e, FlagCode::NotSeenAlone);
+    assert_eq!(f.since, d("2026-01-14"));
+    assert!(
+        f.message.contains("Wed 14 Jan 2026, Wed 21 Jan 2026"),
+        "{}",
+        f.message
+    );
+    // A school sighting does not break the run of social-work visits.
+    c.sightings.push(school("s", "2026-01-22"));
+    one(&eval(&c, "2026-01-23"), FlagCode::NotSeenAlone);
+    // Under four: not flagged.
+    c.date_of_birth = d("2022-06-01");
+    none(&eval(&c, "2026-01-23"), FlagCode::NotSeenAlone);
+}
+
+#[test]
+fn a_baby_not_seen_awake_is_flagged() {
+    let mut c = case("2026-01-05");
+    c.date_of_birth = d("2025-09-01");
+    let mut visit = home_visit("h1", "2026-01-07", Outcome::SeenWithCarer);
+    visit.baby_awake = None;
+    c.sightings.push(visit);
+    let f = one(&eval(&c, "2026-01-08"), FlagCode::BabyNotSeenAwake).clone();
+    assert_eq!(f.since, d("2026-01-07"));
+    c.sightings[0].baby_awake = Some(true);
+    none(&eval(&c, "2026-01-08"), FlagCode::BabyNotSeenAwake);
+    // At 18 months the child is no longer a baby.
+    c.sightings[0].baby_awake = Some(false);
+    c.date_of_birth = d("2024-07-07");
+    none(&eval(&c, "2026-01-08"), FlagCode::BabyNotSeenAwake);
+    c.date_of_birth = d("2024-07-08");
+    one(&eval(&c, "2026-01-08"), FlagCode::BabyNotSeenAwake);
+}
+
+#[test]
+fn a_bedroom_unseen_at_two_home_visits_running_is_flagged() {
+    let mut c = case("2026-01-05");
+    let mut h1 = home_visit("h1", "2026-01-07", Outcome::SeenWithCarer);
+    let mut h2 = home_visit("h2", "2026-01-14", Outcome::SeenWithCarer);
+    h1.bedroom_seen = Some(false);
+    h2.bedroom_seen = None;
+    c.sightings.extend([h1, h2]);
+    let e = eval(&c, "2026-01-15");
+    assert_eq!(one(&e, FlagCode::BedroomNotSeen).since, d("2026-01-07"));
+    c.sightings[0].bedroom_seen = Some(true);
+    none(&eval(&c, "2026-01-15"), FlagCode::BedroomNotSeen);
+}
+
+// ---- home share (seed 004), late recording (seed 004) ----
+
+#[test]
+fn fewer_than_half_of_social_work_visits_at_home_is_flagged() {
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("h1", "2026-01-07", Outcome::SeenAlone));
+    for (i, date) in ["2026-01-14", "2026-01-21", "2026-01-28"]
+        .iter()
+        .enumerate()
+    {
+        let mut office = sighting_at(
+            &format!("o{i}"),
+            at(date),
+            SightingKind::OtherContact,
+            Outcome::Seen,
+            true,
+        );
+        office.location = Location::Office;
+        c.sightings.push(office);
+    }
+    let f = one(&eval(&c, "2026-01-29"), FlagCode::HomeVisitShare).clone();
+    assert!(f.message.contains("Only 1 of 4"), "{}", f.message);
+    assert!(f.message.contains("25%"));
+    c.sightings
+        .push(home_visit("h2", "2026-01-29", Outcome::SeenAlone));
+    c.sightings
+        .push(home_visit("h3", "2026-01-30", Outcome::SeenAlone));
+    none(&eval(&c, "2026-01-30"), FlagCode::HomeVisitShare);
+}
+
+#[test]
+fn records_finalised_late_or_still_drafts_are_flagged() {
+    let mut c = case("2026-01-05");
+    let mut late = school("late", "2026-01-07");
+    late.finalised_at = Some(at("2026-01-10"));
+    c.sightings.push(late);
+    let f = one(&eval(&c, "2026-01-12"), FlagCode::LateRecording).clone();
+    assert_eq!(f.severity, Severity::Low);
+    assert!(
+        f.message
+            .contains("1 record was finalised more than 48 hours"),
+        "{}",
+        f.message
+    );
+
+    let mut draft = school("draft", "2026-01-12");
+    draft.status = RecordStatus::Draft;
+    draft.finalised_at = None;
+    c.sightings.push(draft);
+    // 48 hours after 10:00 on the 12th is 10:00 on the 14th: late from the 15th.
+    assert_eq!(
+        one(&eval(&c, "2026-01-14"), FlagCode::LateRecording).severity,
+        Severity::Low
+    );
+    let f = one(&eval(&c, "2026-01-15"), FlagCode::LateRecording).clone();
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(f.message.contains("still a draft"));
+}
+
+#[test]
+fn a_record_finalised_after_as_of_was_a_draft_then() {
+    let mut c = case("2026-01-05");
+    let mut s = school("s", "2026-01-07");
+    s.finalised_at = Some(at("2026-01-20"));
+    c.sightings.push(s);
+    let f = one(&eval(&c, "2026-01-12"), FlagCode::LateRecording).clone();
+    assert!(f.message.contains("still a draft"), "{}", f.message);
+}
+
+// ---- core groups (seed 002) ----
+
+fn member(user: &str, agency: &str, from: &str) -> MemberFact {
+    MemberFact {
+        user_id: user.into(),
+        agency_id: agency.into(),
+        agency_name: format!("Agency {agency}"),
+        from: d(from),
+        until: None,
+    }
+}
+
+fn meeting(id: &str, date: &str, attendance: &[(&str, Attendance)]) -> MeetingFact {
+    MeetingFact {
+        id: id.into(),
+        held_on: d(date),
+        chair_id: Some("lsw".into()),
+        attendance: attendance
+            .iter()
+            .map(|(u, a)| (u.to_string(), *a))
+            .collect(),
+        minutes: None,
+    }
+}
+
+#[test]
+fn the_first_core_group_is_due_within_10_working_days() {
+    let mut c = case("2026-01-05");
+    let e = eval(&c, "2026-01-19");
+    let f = one(&e, FlagCode::FirstCoreGroupDue);
+    assert_eq!(
+        (f.severity, f.due),
+        (Severity::Medium, Some(d("2026-01-19")))
+    );
+    assert_eq!(
+        one(&eval(&c, "2026-01-20"), FlagCode::FirstCoreGroupDue).severity,
+        Severity::High
+    );
+    none(&eval(&c, "2026-01-09"), FlagCode::FirstCoreGroupDue);
+    c.meetings.push(meeting("m1", "2026-01-15", &[]));
+    none(&eval(&c, "2026-01-20"), FlagCode::FirstCoreGroupDue);
+}
+
+#[test]
+fn later_core_groups_are_due_within_six_weeks() {
+    let mut c = case("2026-01-05");
+    c.meetings.push(meeting("m1", "2026-01-15", &[]));
+    let f = one(&eval(&c, "2026-02-26"), FlagCode::CoreGroupOverdue).clone();
+    assert_eq!(
+        (f.severity, f.due),
+        (Severity::Medium, Some(d("2026-02-26")))
+    );
+    assert_eq!(
+        one(&eval(&c, "2026-02-27"), FlagCode::CoreGroupOverdue).severity,
+        Severity::High
+    );
+    none(&eval(&c, "2026-02-18"), FlagCode::CoreGroupOverdue);
+}
+
+#[test]
+fn attendance_gaps_by_agency() {
+    let members = vec![
+        member("lsw", "council", "2026-01-05"),
+        member("teacher1", "school", "2026-01-05"),
+        member("teacher2", "school", "2026-01-05"),
+        member("hv", "health", "2026-01-05"),
+        member("police", "police", "2026-01-20"),
+    ];
+    let meetings = vec![
+        meeting(
+            "m1",
+            "2026-01-15",
+            &[
+                ("lsw", Attendance::Attended),
+                ("teacher1", Attendance::Apologies),
+                ("teacher2", Attendance::Attended),
+                ("hv", Attendance::Apologies),
+            ],
+        ),
+        meeting(
+            "m2",
+            "2026-02-19",
+            &[
+                ("lsw", Attendance::Attended),
+                ("teacher1", Attendance::Attended),
+                ("hv", Attendance::DidNotAttend),
+            ],
+        ),
+    ];
+    let gaps = attendance_gaps(&members, &meetings, d("2026-03-01"), &Policy::default());
+    assert_eq!(gaps.len(), 2);
+    // Meeting 1: school had one member attend (no gap); health sent apologies (a gap); the
+    // police officer joined after it (not counted).
+    assert_eq!(gaps[0].agencies, ["council", "school", "health"]);
+    assert_eq!(gaps[0].agencies_absent, ["health"]);
+    assert_eq!(gaps[0].flags[0].consecutive_missed, Some(1));
+    assert_eq!(gaps[0].flags[0].severity, Severity::Medium);
+    // Meeting 2: health missed again (escalates); the police member never attended.
+    assert_eq!(gaps[1].agencies_absent, ["health", "police"]);
+    let health = &gaps[1].flags[0];
+    assert_eq!(
+        (health.consecutive_missed, health.severity),
+        (Some(2), Severity::High)
+    );
+    assert!(health.message.contains("2 meetings missed in a row"));
+    let police = &gaps[1].flags[1];
+    assert_eq!(
+        (police.consecutive_missed, police.severity),
+        (Some(1), Severity::Medium)
+    );
+    // Only meetings up to as_of count.
+    assert_eq!(
+        attendance_gaps(&members, &meetings, d("2026-02-18"), &Policy::default()).len(),
+        1
+    );
+    // The child's status carries the latest meeting's gaps.
+    let mut c = case("2026-01-05");
+    c.members = members;
+    c.meetings = meetings;
+    assert_eq!(
+        flags(&eval(&c, "2026-02-20"), FlagCode::CoreGroupAttendanceGap).len(),
+        2
+    );
+}
+
+#[test]
+fn minutes_must_reach_every_member_and_be_read() {
+    let mut c = case("2026-01-05");
+    c.members = vec![
+        member("lsw", "council", "2026-01-05"),
+        member("hv", "health", "2026-01-05"),
+        member("teacher", "school", "2026-01-05"),
+    ];
+    c.meetings.push(meeting(
+        "m1",
+        "2026-01-15",
+        &[
+            ("lsw", Attendance::Attended),
+            ("teacher", Attendance::Attended),
+        ],
+    ));
+    // Due 5 working days after Thu 15 Jan: Thu 22 Jan.
+    let f = one(&eval(&c, "2026-01-22"), FlagCode::MinutesNotDistributed).clone();
+    assert_eq!(
+        (f.severity, f.due),
+        (Severity::Medium, Some(d("2026-01-22")))
+    );
+    assert_eq!(
+        one(&eval(&c, "2026-01-23"), FlagCode::MinutesNotDistributed).severity,
+        Severity::High
+    );
+
+    // Published on the 20th to everyone, the absent health visitor included.
+    c.meetings[0].minutes = Some(MinutesFact {
+        published_on: Some(d("2026-01-20")),
+        distributed_to: vec!["lsw".into(), "hv".into(), "teacher".into()],
+        acknowledgements: vec![
+            ("lsw".into(), d("2026-01-20")),
+            ("hv".into(), d("2026-01-26")),
+        ],
+    });
+    let e = eval(&c, "2026-01-27");
+    none(&e, FlagCode::MinutesNotDistributed);
+    none(&e, FlagCode::MinutesNotAcknowledged);
+    // Acknowledgements due by Tue 27 Jan: on the 28th the teacher has not read them.
+    let e = eval(&c, "2026-01-28");
+    let f = one(&e, FlagCode::MinutesNotAcknowledged);
+    assert_eq!(
+        f.subject,
+        Some(Subject::MemberAtMeeting {
+            meeting_id: "m1".into(),
+            user_id: "teacher".into()
+        })
+    );
+    assert!(
+        f.raise_to.contains(&Audience::Member("teacher".into()))
+            && f.raise_to.contains(&Audience::CpChair)
+    );
+
+    // Minutes that missed a member are flagged.
+    c.meetings[0]
+        .minutes
+        .as_mut()
+        .unwrap()
+        .distributed_to
+        .retain(|u| u != "hv");
+    let e = eval(&c, "2026-01-27");
+    let f = one(&e, FlagCode::MinutesNotDistributed);
+    assert!(f.message.contains("not sent to 1 member"), "{}", f.message);
+}
+
+// ---- actions, reviews, long plans ----
+
+#[test]
+fn an_open_action_past_its_due_date_is_flagged_until_done() {
+    let mut c = case("2026-01-05");
+    c.actions.push(ActionFact {
+        id: "a1".into(),
+        description: "Arrange a school nurse appointment".into(),
+        owner_id: "nurse".into(),
+        created_on: d("2026-01-15"),
+        due: d("2026-02-10"),
+        done_on: None,
+        cancelled_on: None,
+    });
+    none(&eval(&c, "2026-02-10"), FlagCode::ActionOverdue);
+    let f = one(&eval(&c, "2026-02-11"), FlagCode::ActionOverdue).clone();
+    assert!(f.raise_to.contains(&Audience::Member("nurse".into())));
+    c.actions[0].done_on = Some(d("2026-02-12"));
+    one(&eval(&c, "2026-02-11"), FlagCode::ActionOverdue);
+    none(&eval(&c, "2026-02-12"), FlagCode::ActionOverdue);
+}
+
+#[test]
+fn reviews_are_due_at_3_then_6_months_across_month_ends() {
+    let mut c = case("2026-01-31");
+    let f = one(&eval(&c, "2026-04-30"), FlagCode::ReviewConferenceDue).clone();
+    assert_eq!(
+        (f.severity, f.due),
+        (Severity::Medium, Some(d("2026-04-30")))
+    );
+    assert_eq!(
+        one(&eval(&c, "2026-05-01"), FlagCode::ReviewConferenceDue).severity,
+        Severity::High
+    );
+    c.reviews.push(ReviewFact {
+        held_on: d("2026-04-28"),
+    });
+    none(&eval(&c, "2026-05-01"), FlagCode::ReviewConferenceDue);
+    assert_eq!(
+        one(&eval(&c, "2026-10-28"), FlagCode::ReviewConferenceDue).due,
+        Some(d("2026-10-28"))
+    );
+}
+
+#[test]
+fn long_and_repeat_plans_are_reported() {
+    let mut c = case("2025-01-10");
+    none(&eval(&c, "2026-04-10"), FlagCode::LongPlan);
+    let f = one(&eval(&c, "2026-04-11"), FlagCode::LongPlan).clone();
+    assert_eq!(f.severity, Severity::Low);
+    c.plan.previous_plans = 1;
+    let f = one(&eval(&c, "2025-02-01"), FlagCode::LongPlan).clone();
+    assert!(f.message.contains("second plan"), "{}", f.message);
+}
+
+#[test]
+fn an_ended_plan_is_evaluated_at_its_end_and_raises_nothing() {
+    let mut c = case("2026-01-05");
+    c.plan.end = Some(d("2026-03-01"));
+    let e = eval(&c, "2026-06-01");
+    assert!(!e.plan_open);
+    assert_eq!(e.evaluated_on, d("2026-03-01"));
+    assert!(e.flags.is_empty());
+}
+
+#[test]
+fn flags_are_ordered_most_severe_first() {
+    let c = case("2025-01-06");
+    let e = eval(&c, "2026-06-01");
+    assert!(e.flags.windows(2).all(|w| w[0].severity >= w[1].severity));
+    assert_eq!(e.flags[0].severity, Severity::High);
+}
