@@ -1,0 +1,263 @@
+//! The calendar against a slow, obvious oracle: every date of the shipped range, and random
+//! (date, n) pairs, must agree.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use coregroup::domain::calendar::Calendar;
+use coregroup::domain::feed;
+use proptest::prelude::*;
+
+struct Oracle {
+    holidays: HashSet<NaiveDate>,
+}
+
+impl Oracle {
+    fn new(calendar: &Calendar) -> Oracle {
+        Oracle {
+            holidays: calendar.holidays().iter().map(|h| h.date).collect(),
+        }
+    }
+
+    fn is_working(&self, d: NaiveDate) -> bool {
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&d)
+    }
+
+    /// Walk forward a day at a time, counting working days.
+    fn add(&self, d: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = d;
+        let mut left = n;
+        while left > 0 {
+            day = day.succ_opt().unwrap();
+            if self.is_working(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
+    fn add_counting_event_day(&self, d: NaiveDate, n: u32) -> NaiveDate {
+        if self.is_working(d) {
+            if n == 1 {
+                d
+            } else {
+                self.add(d, n - 1)
+            }
+        } else {
+            self.add(d, n)
+        }
+    }
+
+    fn between(&self, a: NaiveDate, b: NaiveDate) -> u32 {
+        let mut count = 0;
+        let mut day = a;
+        while day < b {
+            day = day.succ_opt().unwrap();
+            if self.is_working(day) {
+                count += 1;
+            }
+        }
+        count
+    }
+}
+
+/// Parsed once: the properties below run thousands of cases.
+fn shipped() -> &'static Calendar {
+    static CALENDAR: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(|| feed::shipped().unwrap().remove(0))
+}
+
+fn oracle() -> &'static Oracle {
+    static ORACLE: std::sync::OnceLock<Oracle> = std::sync::OnceLock::new();
+    ORACLE.get_or_init(|| Oracle::new(shipped()))
+}
+
+fn first() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2019, 1, 1).unwrap()
+}
+
+fn last() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2028, 12, 31).unwrap()
+}
+
+#[test]
+fn every_date_2019_to_2028_agrees_with_the_oracle() {
+    let calendar = shipped();
+    let oracle = oracle();
+    assert_eq!((calendar.first(), calendar.last()), (first(), last()));
+    for day in first().iter_days().take_while(|d| *d <= last()) {
+        assert_eq!(
+            calendar.is_working_day(day).unwrap(),
+            oracle.is_working(day),
+            "{day}"
+        );
+        for n in [1u32, 5, 10, 30] {
+            let expected = oracle.add(day, n);
+            let got = calendar.add_working_days(day, n, false);
+            if expected <= last() {
+                assert_eq!(got.unwrap(), expected, "{day} + {n}");
+                assert_eq!(
+                    calendar.working_days_between(day, expected).unwrap(),
+                    n,
+                    "{day} → {expected}"
+                );
+            } else {
+                assert!(got.is_err(), "{day} + {n} should leave the range");
+            }
+        }
+    }
+    assert!(calendar
+        .is_working_day(first().pred_opt().unwrap())
+        .is_err());
+    assert!(calendar.is_working_day(last().succ_opt().unwrap()).is_err());
+}
+
+fn any_date() -> impl Strategy<Value = NaiveDate> {
+    let days = (last() - first()).num_days() as u64;
+    (0..=days).prop_map(|offset| first() + Days::new(offset))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn add_matches_the_oracle(day in any_date(), n in 1u32..=400, count_event_day in any::<bool>()) {
+        let calendar = shipped();
+        let oracle = oracle();
+        let expected = if count_event_day { oracle.add_counting_event_day(day, n) } else { oracle.add(day, n) };
+        let got = calendar.add_working_days(day, n, count_event_day);
+        if expected <= last() {
+            prop_assert_eq!(got.unwrap(), expected);
+        } else {
+            prop_assert!(got.is_err());
+        }
+    }
+
+    #[test]
+    fn between_matches_the_oracle(a in any_date(), b in any_date()) {
+        let calendar = shipped();
+        let oracle = oracle();
+        prop_assert_eq!(calendar.working_days_between(a, b).unwrap(), oracle.between(a, b));
+    }
+
+    #[test]
+    fn add_and_between_are_inverse(day in any_date(), n in 1u32..=400) {
+        let calendar = shipped();
+        if let Ok(later) = calendar.add_working_days(day, n, false) {
+            // n working days on, and that day is a working day.
+            prop_assert_eq!(calendar.working_days_between(day, later).unwrap(), n);
+            prop_assert!(calendar.is_working_day(later).unwrap());
+            // The n-th working day after: nothing earlier reaches n.
+            let before = later.pred_opt().unwrap();
+            prop_assert_eq!(calendar.working_days_between(day, before).unwrap(), n - 1);
+        }
+    }
+
+    #[test]
+    fn adding_the_count_between_lands_on_any_later_working_day(a in any_date(), gap in 1u64..=600) {
+        let calendar = shipped();
+        // The first working day at least `gap` days after `a`.
+        let b = (a + Days::new(gap)).iter_days()
+            .take_while(|d| *d <= last())
+            .find(|d| calendar.is_working_day(*d).unwrap());
+        let Some(b) = b else { return Ok(()) };
+        let n = calendar.working_days_between(a, b).unwrap();
+        prop_assert_eq!(calendar.add_working_days(a, n, false).unwrap(), b);
+    }
+}
+
+mod any_agency_clock {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use coregroup::domain::calendar::Region;
+    use coregroup::domain::policy::Policy;
+    use coregroup::domain::records::*;
+    use coregroup::domain::rules::{evaluate, ClockState, Context};
+
+    const TZ: chrono_tz::Tz = chrono_tz::Europe::London;
+
+    fn sighting(
+        i: usize,
+        day: NaiveDate,
+        outcome: Outcome,
+        status: RecordStatus,
+        superseded: bool,
+    ) -> SightingFact {
+        let at = TZ
+            .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap())
+            .single()
+            .unwrap()
+            .with_timezone(&Utc);
+        SightingFact {
+            id: format!("s{i}"),
+            occurred_at: at,
+            occurred_on: day,
+            status,
+            finalised_at: (status == RecordStatus::Final).then_some(at),
+            superseded,
+            kind: SightingKind::SchoolContact,
+            outcome,
+            location: Location::School,
+            by_social_care: false,
+            bedroom_seen: None,
+            baby_awake: None,
+        }
+    }
+
+    fn outcome() -> impl Strategy<Value = Outcome> {
+        prop_oneof![
+            Just(Outcome::SeenAlone),
+            Just(Outcome::SeenWithCarer),
+            Just(Outcome::Seen),
+            Just(Outcome::NotSeen),
+            Just(Outcome::NotPresent)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        #[test]
+        fn the_clock_matches_a_day_by_day_walk(
+            start_offset in 0u64..3000,
+            records in proptest::collection::vec((0u64..200, outcome(), any::<bool>(), any::<bool>()), 0..12),
+            as_of_offset in 0u64..200,
+        ) {
+            let calendar = shipped();
+            let start = first() + Days::new(start_offset);
+            let as_of = start + Days::new(as_of_offset);
+            prop_assume!(as_of + Days::new(60) <= last());
+            let sightings: Vec<SightingFact> = records.iter().enumerate().map(|(i, (offset, outcome, draft, superseded))| {
+                let status = if *draft { RecordStatus::Draft } else { RecordStatus::Final };
+                // Some records fall before the plan's start.
+                sighting(i, start + Days::new(*offset) - Days::new(20), *outcome, status, *superseded)
+            }).collect();
+            let facts = CaseFacts {
+                date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
+                plan: PlanFacts { start, end: None, visit_frequency: None, region: Region::EnglandAndWales, previous_plans: 0 },
+                sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
+            };
+            let policy = Policy::default();
+            let ctx = Context { policy: &policy, calendar, tz: TZ };
+            let e = evaluate(&facts, &ctx, as_of).unwrap();
+
+            // The oracle: the latest day in [start, as_of] with a final, current, seen record.
+            let mut last_seen = None;
+            let mut day = start;
+            while day <= as_of {
+                if sightings.iter().any(|s| s.occurred_on == day && s.status == RecordStatus::Final && !s.superseded && s.outcome.is_seen()) {
+                    last_seen = Some(day);
+                }
+                day = day.succ_opt().unwrap();
+            }
+            let baseline = last_seen.unwrap_or(start);
+            let due = oracle().add(baseline, 30);
+            let remaining = oracle().between(as_of, due);
+            let state = if as_of > due { ClockState::Overdue } else if remaining <= 5 { ClockState::DueSoon } else { ClockState::Ok };
+            prop_assert_eq!(e.any_agency.last_seen, last_seen);
+            prop_assert_eq!(e.any_agency.due, due);
+            prop_assert_eq!(e.any_agency.working_days_since, oracle().between(baseline, as_of));
+            prop_assert_eq!(e.any_agency.state, state);
+        }
+    }
+}
