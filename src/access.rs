@@ -13,6 +13,10 @@ pub enum Permission {
     ManageAccounts,
     /// Read the list of agencies and teams (names only; no case content).
     ReadDirectory,
+    /// Import bank-holiday calendars and change the rule settings.
+    ManageSettings,
+    /// Read the calendars and the rule settings (no case content).
+    ReadSettings,
 }
 
 /// Why a request was refused.
@@ -30,6 +34,9 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         // Agency and team names are not case records; every signed-in user may see them
         // (a practitioner choosing which agency they represent needs them).
         Permission::ReadDirectory => true,
+        Permission::ManageSettings => role == Role::Admin,
+        // Everyone is held to these rules, so everyone may read them.
+        Permission::ReadSettings => true,
     }
 }
 
@@ -46,13 +53,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admins_manage_accounts() {
+    fn only_admins_manage_accounts_and_settings() {
         for role in Role::ALL {
-            assert_eq!(
-                role_allows(role, Permission::ManageAccounts),
-                role == Role::Admin,
-                "{role}"
-            );
+            for permission in [Permission::ManageAccounts, Permission::ManageSettings] {
+                assert_eq!(role_allows(role, permission), role == Role::Admin, "{role}");
+            }
         }
     }
 }

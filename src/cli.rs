@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::accounts::{self, AccountError, UserRequest};
+use crate::calendars::{CalendarBook, ImportError};
 use crate::config::{RawServeSettings, RawSettings, Settings};
 use crate::domain::people::{AgencyKind, Role};
 use crate::startup::{connect_store, Application, StartError};
@@ -36,6 +37,21 @@ pub enum Command {
     User {
         #[command(subcommand)]
         action: UserCommand,
+    },
+    /// Bank-holiday calendars.
+    Calendar {
+        #[command(subcommand)]
+        action: CalendarCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Import a GOV.UK bank-holidays feed (every division in it). The whole file is checked
+    /// first; any fault refuses all of it, with the line and the reason.
+    Import {
+        /// The feed, as downloaded from the GOV.UK bank-holidays service.
+        file: std::path::PathBuf,
     },
 }
 
@@ -98,6 +114,9 @@ pub fn run() -> ExitCode {
                     password_stdin: _,
                 },
         } => create_user(&settings, email, name, role, agency, agency_kind, team),
+        Command::Calendar {
+            action: CalendarCommand::Import { file },
+        } => import_calendar(&settings, &file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -188,6 +207,36 @@ fn create_user(
         })?
         .map_err(account_failure)?;
     println!("{}", user.id);
+    Ok(())
+}
+
+fn import_calendar(settings: &Settings, file: &std::path::Path) -> Result<(), StartError> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        StartError::Store(StoreError::Invalid(format!(
+            "cannot read {}: {e}",
+            file.display()
+        )))
+    })?;
+    let store = connect_store(settings)?;
+    store.migrate()?;
+    let imported = CalendarBook::new(store)
+        .import_blocking(&text)
+        .map_err(|e| match e {
+            ImportError::Feed(feed) => StartError::Store(StoreError::Invalid(format!(
+                "{} {feed}; nothing was imported",
+                file.display()
+            ))),
+            ImportError::Store(s) => StartError::Store(s),
+        })?;
+    for calendar in imported {
+        println!(
+            "{}: {} to {}, {} bank holidays",
+            calendar.region(),
+            calendar.first(),
+            calendar.last(),
+            calendar.holidays().len()
+        );
+    }
     Ok(())
 }
 

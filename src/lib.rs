@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod calendars;
 pub mod cli;
 pub mod config;
 pub mod domain;

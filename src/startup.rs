@@ -16,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::error::{problem_for_framework_errors, ApiError};
 use crate::api::{self, health, openapi::ApiDoc, AppState};
 use crate::auth::{AuthService, ThrottlePolicy, TokenKeys};
+use crate::calendars::CalendarBook;
 use crate::config::{ConfigError, ServeSettings, Settings};
 use crate::store::{settings as stored_settings, PoolSettings, Store, StoreError};
 use crate::telemetry::RequestSpan;
@@ -85,6 +86,7 @@ impl Application {
         let keys = TokenKeys::new(secret.as_bytes());
         let state = web::Data::new(AppState {
             auth: AuthService::new(store.clone(), keys, ThrottlePolicy::default()),
+            calendars: CalendarBook::new(store.clone()),
             store,
             timezone: settings.timezone,
             trust_forwarded_for: serve.trust_forwarded_for,

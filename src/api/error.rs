@@ -44,6 +44,9 @@ pub enum ApiError {
     /// A field was read but its value is not acceptable.
     #[error("{field}: {reason}")]
     InvalidField { field: String, reason: String },
+    /// Several fields not acceptable at once (each named).
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.name, p.reason)).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<InvalidParam>),
     #[error("{0}")]
     BadRequest(String),
     #[error("the request body must be JSON (Content-Type: application/json)")]
@@ -85,7 +88,7 @@ impl ApiError {
     fn slug(&self) -> &'static str {
         match self {
             ApiError::MalformedBody { .. } => "malformed-body",
-            ApiError::InvalidField { .. } => "invalid-field",
+            ApiError::InvalidField { .. } | ApiError::InvalidFields(_) => "invalid-field",
             ApiError::BadRequest(_) => "bad-request",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
@@ -107,6 +110,7 @@ impl ApiError {
                 name: field.clone(),
                 reason: reason.clone(),
             }],
+            ApiError::InvalidFields(params) => params.clone(),
             ApiError::MalformedBody {
                 detail,
                 field: Some(field),
@@ -130,7 +134,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::MalformedBody { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidField { .. } | ApiError::InvalidFields(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,

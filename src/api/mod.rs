@@ -7,12 +7,14 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod settings;
 pub mod views;
 
 use chrono_tz::Tz;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthService;
+use crate::calendars::CalendarBook;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -20,6 +22,7 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub auth: AuthService,
+    pub calendars: CalendarBook,
     pub timezone: Tz,
     pub trust_forwarded_for: bool,
 }
@@ -37,5 +40,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::create_user)
         .service(admin::list_users)
         .service(admin::get_user)
-        .service(admin::update_user);
+        .service(admin::update_user)
+        .service(settings::list_calendars)
+        .service(settings::get_calendar)
+        .service(settings::import_calendars)
+        .service(settings::get_policy)
+        .service(settings::put_policy);
 }

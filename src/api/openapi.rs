@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "admin", description = "Agencies, teams and users"),
+        (name = "settings", description = "Bank-holiday calendars and the rule settings"),
         (name = "operations", description = "Health checks"),
     )
 )]

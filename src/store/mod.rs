@@ -5,6 +5,7 @@
 //! variant. Reads and writes use separate pools so that reads can be pointed at a replica.
 
 pub mod accounts;
+pub mod calendars;
 mod connection;
 pub mod schema;
 pub mod sessions;

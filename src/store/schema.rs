@@ -75,6 +75,7 @@ diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendars,
     settings,
     agencies,
     teams,
@@ -82,3 +83,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     login_failures,
 );
+
+diesel::table! {
+    calendars (region) {
+        region -> Text,
+        first_date -> Date,
+        last_date -> Date,
+        holidays -> Text,
+        imported_at -> Timestamp,
+        imported_by -> Nullable<Text>,
+    }
+}

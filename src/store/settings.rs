@@ -41,3 +41,33 @@ pub fn get_or_insert(
     }
     get(conn, key)?.ok_or(StoreError::NotFound)
 }
+
+const POLICY_KEY: &str = "policy";
+
+/// The rule settings in force: the stored ones, else the defaults. Fields added in later
+/// versions take their defaults when read from an older stored document.
+pub fn policy(conn: &mut DbConnection) -> Result<crate::domain::policy::Policy, StoreError> {
+    match get(conn, POLICY_KEY)? {
+        None => Ok(crate::domain::policy::Policy::default()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| StoreError::Invalid(format!("stored policy not understood: {e}"))),
+    }
+}
+
+/// Stores the rule settings (replacing any earlier ones).
+pub fn put_policy(
+    conn: &mut DbConnection,
+    policy: &crate::domain::policy::Policy,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(policy)
+        .map_err(|e| StoreError::Invalid(format!("policy not storable: {e}")))?;
+    diesel::delete(settings::table.find(POLICY_KEY)).execute(conn)?;
+    diesel::insert_into(settings::table)
+        .values((
+            settings::key.eq(POLICY_KEY),
+            settings::value.eq(text),
+            settings::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

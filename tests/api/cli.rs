@@ -202,3 +202,51 @@ fn user_create_and_migrate_on_sqlite() {
 fn user_create_and_migrate_on_postgres() {
     user_create_and_migrate(Backend::Postgres);
 }
+
+fn calendar_import(backend: Backend) {
+    let db = TestDatabase::create(backend);
+    let env = [("DATABASE_URL", db.url())];
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        include_str!("../../data/bank-holidays-england-and-wales.json"),
+    )
+    .unwrap();
+    let out = coregroup(&["calendar", "import", good.to_str().unwrap()], &env, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        printed.contains("england-and-wales: 2019-01-01 to 2028-12-31"),
+        "{printed}"
+    );
+
+    let bad = dir.path().join("bad.json");
+    let text = include_str!("../../data/bank-holidays-england-and-wales.json").replacen(
+        "2019-01-01",
+        "2019-01-06",
+        1,
+    );
+    std::fs::write(&bad, text).unwrap();
+    let out = coregroup(&["calendar", "import", bad.to_str().unwrap()], &env, None);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 7") && err.contains("Sunday") && err.contains("nothing was imported"),
+        "{err}"
+    );
+
+    let out = coregroup(&["calendar", "import", "/no/such/file.json"], &env, None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("cannot read"));
+}
+
+#[test]
+fn calendar_import_on_sqlite() {
+    calendar_import(Backend::Sqlite);
+}
+
+#[test]
+fn calendar_import_on_postgres() {
+    calendar_import(Backend::Postgres);
+}

@@ -8,3 +8,4 @@ mod auth;
 mod cli;
 mod errors;
 mod operations;
+mod settings;
