@@ -1,11 +1,9 @@
 //! Core groups: the first within 10 working days, then at most 6 weeks apart; every agency
 //! attending; minutes reaching every member, and read (seed 002).
 
-use std::collections::HashMap;
-
 use chrono::{Days, NaiveDate};
 
-use super::{long_date, Audience, ClockState, Context, Flag, FlagCode, Severity, Subject};
+use super::{Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::Policy;
 use crate::domain::records::{Attendance, CaseFacts, MeetingFact, MemberFact};
@@ -38,51 +36,72 @@ pub fn attendance_gaps(
     on: NaiveDate,
     policy: &Policy,
 ) -> Vec<MeetingGaps> {
-    let mut missed_in_a_row: HashMap<&str, u32> = HashMap::new();
+    gaps(members, meetings, on, policy, false)
+}
+
+/// With `latest_only`, counts through every meeting but describes only the last one (what a
+/// child's status shows), sparing the flags nobody reads.
+fn gaps(
+    members: &[MemberFact],
+    meetings: &[MeetingFact],
+    on: NaiveDate,
+    policy: &Policy,
+    latest_only: bool,
+) -> Vec<MeetingGaps> {
+    // (agency, meetings missed in a row); a handful of agencies, so a list beats a map.
+    let mut missed_in_a_row: Vec<(&str, u32)> = Vec::new();
     let mut answer = Vec::new();
-    for meeting in held_meetings(meetings, on) {
-        let present: Vec<&MemberFact> = members
-            .iter()
-            .filter(|m| m.is_member_on(meeting.held_on))
-            .collect();
-        let mut agencies: Vec<(&str, &str)> = Vec::new();
-        for m in &present {
-            if !agencies.iter().any(|(id, _)| *id == m.agency_id) {
-                agencies.push((&m.agency_id, &m.agency_name));
+    let held = held_meetings(meetings, on);
+    let held_count = held.len();
+    for (index, meeting) in held.into_iter().enumerate() {
+        let describe = !latest_only || index + 1 == held_count;
+        // The core group that day, by agency in first-seen order, and whether anyone of
+        // each agency attended.
+        let mut agencies: Vec<(&str, &str, bool)> = Vec::new();
+        for m in members.iter().filter(|m| m.is_member_on(meeting.held_on)) {
+            let attended = meeting
+                .attendance
+                .iter()
+                .any(|(user, a)| *a == Attendance::Attended && *user == m.user_id);
+            match agencies.iter_mut().find(|(id, _, _)| *id == m.agency_id) {
+                Some(entry) => entry.2 |= attended,
+                None => agencies.push((&m.agency_id, &m.agency_name, attended)),
             }
         }
-        let attended = |agency: &str| {
-            present.iter().any(|m| {
-                m.agency_id == agency
-                    && meeting
-                        .attendance
-                        .iter()
-                        .any(|(user, a)| *user == m.user_id && *a == Attendance::Attended)
-            })
-        };
         let mut absent = Vec::new();
         let mut flags = Vec::new();
-        for (agency, name) in &agencies {
-            if attended(agency) {
-                missed_in_a_row.insert(agency, 0);
+        for (agency, name, attended) in &agencies {
+            let position = match missed_in_a_row.iter().position(|(id, _)| id == agency) {
+                Some(p) => p,
+                None => {
+                    missed_in_a_row.push((agency, 0));
+                    missed_in_a_row.len() - 1
+                }
+            };
+            let count = &mut missed_in_a_row[position].1;
+            if *attended {
+                *count = 0;
                 continue;
             }
-            let count = missed_in_a_row.entry(agency).or_insert(0);
             *count += 1;
+            if !describe {
+                continue;
+            }
             let escalated = *count >= policy.attendance_gap_escalate_after;
             absent.push(agency.to_string());
             flags.push(Flag {
                 code: FlagCode::CoreGroupAttendanceGap,
-                severity: if escalated { Severity::High } else { Severity::Medium },
+                severity: if escalated {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
                 since: meeting.held_on,
                 due: None,
-                message: if *count > 1 {
-                    format!(
-                        "Nobody from {name} attended the core group on {} — {count} meetings missed in a row.",
-                        long_date(meeting.held_on)
-                    )
-                } else {
-                    format!("Nobody from {name} attended the core group on {}.", long_date(meeting.held_on))
+                detail: Detail::AttendanceGap {
+                    agency_name: name.to_string(),
+                    held_on: meeting.held_on,
+                    missed_in_a_row: *count,
                 },
                 subject: Some(Subject::AgencyAtMeeting {
                     meeting_id: meeting.id.clone(),
@@ -92,10 +111,13 @@ pub fn attendance_gaps(
                 consecutive_missed: Some(*count),
             });
         }
+        if !describe {
+            continue;
+        }
         answer.push(MeetingGaps {
             meeting_id: meeting.id.clone(),
             held_on: meeting.held_on,
-            agencies: agencies.iter().map(|(id, _)| id.to_string()).collect(),
+            agencies: agencies.iter().map(|(id, _, _)| id.to_string()).collect(),
             agencies_absent: absent,
             flags,
         });
@@ -123,16 +145,17 @@ pub(super) fn flags(
                 let overdue = state == ClockState::Overdue;
                 out.push(Flag {
                     code: FlagCode::FirstCoreGroupDue,
-                    severity: if overdue { Severity::High } else { Severity::Medium },
+                    severity: if overdue {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
                     since: start,
                     due: Some(due),
-                    message: if overdue {
-                        format!(
-                            "No core group has met since the plan began on {}; the first was due by {}.",
-                            long_date(start), long_date(due)
-                        )
-                    } else {
-                        format!("The first core group is due by {}.", long_date(due))
+                    detail: Detail::FirstCoreGroup {
+                        start,
+                        due,
+                        overdue,
                     },
                     subject: None,
                     raise_to: vec![Audience::LeadSocialWorker, Audience::TeamManager],
@@ -155,18 +178,10 @@ pub(super) fn flags(
                     },
                     since: last.held_on,
                     due: Some(due),
-                    message: if overdue {
-                        format!(
-                            "The core group has not met since {}; the next meeting was due by {}.",
-                            long_date(last.held_on),
-                            long_date(due)
-                        )
-                    } else {
-                        format!(
-                            "The next core group is due by {} (last met {}).",
-                            long_date(due),
-                            long_date(last.held_on)
-                        )
+                    detail: Detail::NextCoreGroup {
+                        last: last.held_on,
+                        due,
+                        overdue,
                     },
                     subject: None,
                     raise_to: vec![Audience::LeadSocialWorker, Audience::CpChair],
@@ -177,7 +192,7 @@ pub(super) fn flags(
     }
 
     // Attendance gaps: the status shows the latest meeting's; the core-group view shows all.
-    if let Some(latest) = attendance_gaps(&facts.members, &facts.meetings, on, policy)
+    if let Some(latest) = gaps(&facts.members, &facts.meetings, on, policy, true)
         .into_iter()
         .rfind(|g| g.held_on >= start)
     {
@@ -214,19 +229,17 @@ fn minutes_flags(
             let overdue = state == ClockState::Overdue;
             out.push(Flag {
                 code: FlagCode::MinutesNotDistributed,
-                severity: if overdue { Severity::High } else { Severity::Medium },
+                severity: if overdue {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
                 since: meeting.held_on,
                 due: Some(due),
-                message: if overdue {
-                    format!(
-                        "The minutes of the core group on {} have not been sent to the members; they were due by {}.",
-                        long_date(meeting.held_on), long_date(due)
-                    )
-                } else {
-                    format!(
-                        "The minutes of the core group on {} are due to every member by {}.",
-                        long_date(meeting.held_on), long_date(due)
-                    )
+                detail: Detail::MinutesNotSent {
+                    held_on: meeting.held_on,
+                    due,
+                    overdue,
                 },
                 subject,
                 raise_to: vec![Audience::MeetingChair],
@@ -248,12 +261,10 @@ fn minutes_flags(
             severity: Severity::High,
             since: meeting.held_on,
             due: None,
-            message: format!(
-                "The minutes of the core group on {} were not sent to {} member{} of the core group.",
-                long_date(meeting.held_on),
-                missing.len(),
-                if missing.len() == 1 { "" } else { "s" }
-            ),
+            detail: Detail::MinutesMissedMembers {
+                held_on: meeting.held_on,
+                missing: missing.len(),
+            },
             subject: subject.clone(),
             raise_to: vec![Audience::MeetingChair, Audience::CpChair],
             consecutive_missed: None,
@@ -278,10 +289,11 @@ fn minutes_flags(
             severity: Severity::Medium,
             since: published_on,
             due: Some(ack_due),
-            message: format!(
-                "A member has not acknowledged the minutes of the core group on {}, published {}; due by {}.",
-                long_date(meeting.held_on), long_date(published_on), long_date(ack_due)
-            ),
+            detail: Detail::MinutesNotAcknowledged {
+                held_on: meeting.held_on,
+                published_on,
+                due: ack_due,
+            },
             subject: Some(Subject::MemberAtMeeting {
                 meeting_id: meeting.id.clone(),
                 user_id: member.clone(),

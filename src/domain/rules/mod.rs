@@ -7,6 +7,7 @@
 //! - `plan.rs`: actions, review conferences, long and repeat plans.
 
 mod core_group;
+mod message;
 mod plan;
 mod seen;
 
@@ -15,6 +16,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
+pub use message::{Detail, Watch};
 
 use super::calendar::{Calendar, CalendarError};
 use super::policy::Policy;
@@ -137,7 +139,7 @@ pub enum Subject {
 }
 
 /// A rule breach, or a deadline close enough to warn about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flag {
     pub code: FlagCode,
     pub severity: Severity,
@@ -145,16 +147,24 @@ pub struct Flag {
     /// one breach the same breach from one evaluation to the next.
     pub since: NaiveDate,
     pub due: Option<NaiveDate>,
-    /// A sentence a CP chair can act on.
-    pub message: String,
+    /// The numbers and dates behind the flag; [`Flag::message`] says them in a sentence.
+    pub detail: Detail,
     pub subject: Option<Subject>,
     pub raise_to: Vec<Audience>,
     /// For attendance gaps: meetings missed in a row, this one included.
     pub consecutive_missed: Option<u32>,
 }
 
+impl Flag {
+    /// A sentence a CP chair can act on ("Not seen by any agency since Fri 19 Dec 2025 — 31
+    /// working days; was due by Wed 4 Feb 2026. …").
+    pub fn message(&self) -> String {
+        self.detail.message()
+    }
+}
+
 /// The status of one child's plan on `as_of`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
     /// The date asked about.
     pub as_of: NaiveDate,
@@ -176,9 +186,20 @@ pub enum RuleError {
     Calendar(#[from] CalendarError),
 }
 
-/// "Fri 19 Dec 2025"
+/// "Fri 19 Dec 2025" (written by hand: chrono's strftime is the slowest part of a flag).
 pub fn long_date(d: NaiveDate) -> String {
-    d.format("%a %-d %b %Y").to_string()
+    use chrono::Datelike;
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {} {}",
+        DAYS[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        MONTHS[d.month0() as usize],
+        d.year()
+    )
 }
 
 /// The state of a deadline `due` on `as_of` (domain.md §3): overdue on every date after it;
@@ -259,3 +280,16 @@ pub fn evaluate(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod long_date_tests {
+    #[test]
+    fn long_dates_match_strftime() {
+        let mut d = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+        while d.year_ce().1 < 2029 {
+            assert_eq!(super::long_date(d), d.format("%a %-d %b %Y").to_string());
+            d = d.succ_opt().unwrap();
+        }
+    }
+    use chrono::Datelike;
+}

@@ -2,7 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{long_date, Audience, ClockState, Context, Flag, FlagCode, Severity, Subject};
+use super::{Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
 use crate::domain::calendar::CalendarError;
 use crate::domain::records::CaseFacts;
 
@@ -31,21 +31,15 @@ pub(super) fn flags(
         if action.created_on > on || closed || on <= action.due {
             continue;
         }
-        let summary: String = action.description.chars().take(80).collect();
-        let ellipsis = if action.description.chars().count() > 80 {
-            "…"
-        } else {
-            ""
-        };
         out.push(Flag {
             code: FlagCode::ActionOverdue,
             severity: Severity::High,
             since: action.due,
             due: Some(action.due),
-            message: format!(
-                "Action “{summary}{ellipsis}” was due by {} and is still open.",
-                long_date(action.due)
-            ),
+            detail: Detail::ActionOverdue {
+                description: action.description.clone(),
+                due: action.due,
+            },
             subject: Some(Subject::Action {
                 action_id: action.id.clone(),
             }),
@@ -68,11 +62,6 @@ pub(super) fn flags(
     let state = ctx.state_of(due, on)?;
     if state != ClockState::Ok {
         let overdue = state == ClockState::Overdue;
-        let which = if first {
-            "first review conference"
-        } else {
-            "next review conference"
-        };
         out.push(Flag {
             code: FlagCode::ReviewConferenceDue,
             severity: if overdue {
@@ -82,13 +71,10 @@ pub(super) fn flags(
             },
             since,
             due: Some(due),
-            message: if overdue {
-                format!(
-                    "The {which} was due by {} and has not been held.",
-                    long_date(due)
-                )
-            } else {
-                format!("The {which} is due by {}.", long_date(due))
+            detail: Detail::Review {
+                first,
+                due,
+                overdue,
             },
             subject: None,
             raise_to: vec![Audience::CpChair],
@@ -101,26 +87,15 @@ pub(super) fn flags(
     let long = on > long_from;
     let repeat = facts.plan.previous_plans > 0;
     if long || repeat {
-        let mut reasons = Vec::new();
-        if long {
-            reasons.push(format!(
-                "open for more than {} months (since {})",
-                policy.long_plan_months,
-                long_date(start)
-            ));
-        }
-        if repeat {
-            reasons.push(match facts.plan.previous_plans {
-                1 => "the child's second plan".to_string(),
-                n => format!("the child's plan number {}", n + 1),
-            });
-        }
         out.push(Flag {
             code: FlagCode::LongPlan,
             severity: Severity::Low,
             since: start,
             due: long.then_some(long_from),
-            message: format!("This plan is {}.", reasons.join(", and ")),
+            detail: Detail::LongPlan {
+                open_over_months: long.then_some((policy.long_plan_months, start)),
+                previous_plans: facts.plan.previous_plans,
+            },
             subject: None,
             raise_to: vec![Audience::CpChair],
             consecutive_missed: None,

@@ -2,7 +2,9 @@
 
 use chrono::{Days, Months, NaiveDate};
 
-use super::{long_date, Audience, Clock, ClockState, Context, Flag, FlagCode, Severity, Subject};
+use super::{
+    Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject, Watch,
+};
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::FrequencyUnit;
 use crate::domain::records::{
@@ -107,18 +109,10 @@ pub(super) fn clocks(
     })
 }
 
-/// "since Fri 19 Dec 2025" or "since the plan began on Mon 1 Dec 2025".
-fn since_phrase(clock: &Clock) -> String {
-    match clock.last_seen {
-        Some(d) => format!("since {}", long_date(d)),
-        None => format!("since the plan began on {}", long_date(clock.baseline)),
-    }
-}
-
 fn clock_flag(
     code: FlagCode,
     clock: &Clock,
-    message: String,
+    watch: Watch,
     raise_to: Vec<Audience>,
 ) -> Option<Flag> {
     let severity = match clock.state {
@@ -131,7 +125,15 @@ fn clock_flag(
         severity,
         since: clock.baseline,
         due: Some(clock.due),
-        message,
+        detail: Detail::Clock {
+            watch,
+            overdue: clock.state == ClockState::Overdue,
+            last_seen: clock.last_seen,
+            baseline: clock.baseline,
+            due: clock.due,
+            working_days_since: clock.working_days_since,
+            days_since: clock.days_since,
+        },
         subject: None,
         raise_to,
         consecutive_missed: None,
@@ -148,77 +150,36 @@ pub(super) fn flags(
     let policy = ctx.policy;
     let start = facts.plan.start;
 
-    // not_seen_any_agency (seed 001 §5).
-    let c = &clocks.any_agency;
-    let message = if c.state == ClockState::Overdue {
-        format!(
-            "Not seen by any agency {} — {} working days; was due by {}. Tell the CP chair and hold an urgent core group meeting.",
-            since_phrase(c), c.working_days_since, long_date(c.due)
-        )
-    } else {
-        format!(
-            "To be seen by an agency by {}: not seen {} ({} working days).",
-            long_date(c.due),
-            since_phrase(c),
-            c.working_days_since
-        )
-    };
+    // not_seen_any_agency (seed 001 §5), not_seen_by_social_worker (seed 001 §4).
     out.extend(clock_flag(
         FlagCode::NotSeenAnyAgency,
-        c,
-        message,
+        &clocks.any_agency,
+        Watch::AnyAgency,
         vec![Audience::CpChair, Audience::TeamManager],
     ));
-
-    // not_seen_by_social_worker (seed 001 §4).
-    let c = &clocks.social_worker;
-    let message = if c.state == ClockState::Overdue {
-        format!(
-            "Not seen by a social worker {} — {} days; was due by {}. The team manager must assess the risk.",
-            since_phrase(c), c.days_since, long_date(c.due)
-        )
-    } else {
-        format!(
-            "To be seen by a social worker by {}: not seen {} ({} days).",
-            long_date(c.due),
-            since_phrase(c),
-            c.days_since
-        )
-    };
     out.extend(clock_flag(
         FlagCode::NotSeenBySocialWorker,
-        c,
-        message,
+        &clocks.social_worker,
+        Watch::SocialWorker,
         vec![Audience::TeamManager],
     ));
-
-    // home_visit_due (seed 001 §1; the plan's own frequency when it has one).
-    let c = &clocks.home_visit;
+    // home_visit_due (seed 001 §1; the plan's own frequency when it has one): the team
+    // manager hears of it once it is overdue.
     let frequency = facts
         .plan
         .visit_frequency
-        .unwrap_or(policy.home_visit_frequency)
-        .describe();
-    let (message, raise_to) = if c.state == ClockState::Overdue {
-        (
-            format!(
-                "No home visit seeing the child {}; was due by {} ({frequency}).",
-                since_phrase(c),
-                long_date(c.due)
-            ),
-            vec![Audience::LeadSocialWorker, Audience::TeamManager],
-        )
+        .unwrap_or(policy.home_visit_frequency);
+    let raise_to = if clocks.home_visit.state == ClockState::Overdue {
+        vec![Audience::LeadSocialWorker, Audience::TeamManager]
     } else {
-        (
-            format!(
-                "Home visit due by {} ({frequency}); last {}.",
-                long_date(c.due),
-                since_phrase(c).trim_start_matches("since ")
-            ),
-            vec![Audience::LeadSocialWorker],
-        )
+        vec![Audience::LeadSocialWorker]
     };
-    out.extend(clock_flag(FlagCode::HomeVisitDue, c, message, raise_to));
+    out.extend(clock_flag(
+        FlagCode::HomeVisitDue,
+        &clocks.home_visit,
+        Watch::HomeVisit(frequency),
+        raise_to,
+    ));
 
     // Records in date order, once, for the rules that look at "the last N visits".
     let mut records: Vec<&SightingFact> = facts
@@ -285,20 +246,19 @@ fn failed_visit_follow_up(
         let overdue = on > deadline_on;
         out.push(Flag {
             code: FlagCode::FailedVisitFollowUp,
-            severity: if overdue { Severity::High } else { Severity::Medium },
+            severity: if overdue {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
             since: failed.occurred_on,
             due: Some(deadline_on),
-            message: if overdue {
-                format!(
-                    "No team manager decision recorded after the failed home visit on {}; one was due within {} hours.",
-                    long_date(failed.occurred_on), policy.failed_visit_decision_hours
-                )
-            } else {
-                format!(
-                    "The child was not seen at the home visit on {}: a team manager decision is due by {}.",
-                    long_date(failed.occurred_on),
-                    deadline.with_timezone(&ctx.tz).format("%H:%M on %a %-d %b %Y")
-                )
+            detail: Detail::DecisionAfterFailedVisit {
+                visit_on: failed.occurred_on,
+                deadline,
+                tz: ctx.tz,
+                hours: policy.failed_visit_decision_hours,
+                overdue,
             },
             subject: subject.clone(),
             raise_to: vec![Audience::TeamManager],
@@ -317,18 +277,10 @@ fn failed_visit_follow_up(
         },
         since: failed.occurred_on,
         due: Some(revisit_due),
-        message: if overdue {
-            format!(
-                "No further home visit since the failed visit on {}; one was due by {}.",
-                long_date(failed.occurred_on),
-                long_date(revisit_due)
-            )
-        } else {
-            format!(
-                "A further home visit is due by {} after the failed visit on {}.",
-                long_date(revisit_due),
-                long_date(failed.occurred_on)
-            )
+        detail: Detail::RevisitAfterFailedVisit {
+            visit_on: failed.occurred_on,
+            due: revisit_due,
+            overdue,
         },
         subject,
         raise_to: vec![Audience::TeamManager, Audience::LeadSocialWorker],
@@ -337,10 +289,9 @@ fn failed_visit_follow_up(
     Ok(())
 }
 
-fn list_dates(visits: &[&SightingFact]) -> String {
-    let mut dates: Vec<String> = visits.iter().map(|s| long_date(s.occurred_on)).collect();
-    dates.reverse();
-    dates.join(", ")
+/// The visits' dates, oldest first.
+fn visit_dates(visits: &[&SightingFact]) -> Vec<NaiveDate> {
+    visits.iter().rev().map(|s| s.occurred_on).collect()
 }
 
 /// A child aged 4 or over should be seen alone regularly: flag when the last N social-work
@@ -372,11 +323,13 @@ fn not_seen_alone(
         severity: Severity::Medium,
         since: oldest.occurred_on,
         due: None,
-        message: format!(
-            "Not seen alone at the last {n} social-work visits ({}); a child of {from_age} or over should be seen alone regularly.",
-            list_dates(&last)
-        ),
-        subject: Some(Subject::Sighting { sighting_id: last[0].id.clone() }),
+        detail: Detail::NotSeenAlone {
+            visits: visit_dates(&last),
+            from_age,
+        },
+        subject: Some(Subject::Sighting {
+            sighting_id: last[0].id.clone(),
+        }),
         raise_to: vec![Audience::LeadSocialWorker],
         consecutive_missed: None,
     });
@@ -402,11 +355,13 @@ fn baby_not_seen_awake(
         severity: Severity::Medium,
         since: latest.occurred_on,
         due: None,
-        message: format!(
-            "The baby was not recorded as seen awake at the visit on {}; a baby under {under_months} months should be seen awake at every visit.",
-            long_date(latest.occurred_on)
-        ),
-        subject: Some(Subject::Sighting { sighting_id: latest.id.clone() }),
+        detail: Detail::BabyNotSeenAwake {
+            visit_on: latest.occurred_on,
+            under_months,
+        },
+        subject: Some(Subject::Sighting {
+            sighting_id: latest.id.clone(),
+        }),
         raise_to: vec![Audience::LeadSocialWorker],
         consecutive_missed: None,
     });
@@ -430,11 +385,12 @@ fn bedroom_not_seen(n: usize, records: &[&SightingFact], out: &mut Vec<Flag>) {
         severity: Severity::Medium,
         since: last[last.len() - 1].occurred_on,
         due: None,
-        message: format!(
-            "The bedroom was not seen at the last {n} home visits ({}); it should be seen at least at alternate visits.",
-            list_dates(&last)
-        ),
-        subject: Some(Subject::Sighting { sighting_id: last[0].id.clone() }),
+        detail: Detail::BedroomNotSeen {
+            visits: visit_dates(&last),
+        },
+        subject: Some(Subject::Sighting {
+            sighting_id: last[0].id.clone(),
+        }),
         raise_to: vec![Audience::LeadSocialWorker],
         consecutive_missed: None,
     });
@@ -449,13 +405,11 @@ fn home_visit_share(
     out: &mut Vec<Flag>,
 ) {
     let (mut total, mut at_home) = (0u32, 0u32);
-    let mut first = None;
     for s in records
         .iter()
         .filter(|s| s.occurred_on > after && social_work_seen(s))
     {
         total += 1;
-        first = first.or(Some(s.occurred_on));
         if s.location == Location::Home {
             at_home += 1;
         }
@@ -468,14 +422,31 @@ fn home_visit_share(
         severity: Severity::Medium,
         since: after.succ_opt().unwrap_or(after),
         due: None,
-        message: format!(
-            "Only {at_home} of {total} social-work visits in the last {months} months took place at home ({}%); at least {percent}% should.",
-            at_home * 100 / total
-        ),
+        detail: Detail::HomeVisitShare {
+            at_home,
+            total,
+            percent,
+            months,
+        },
         subject: None,
         raise_to: vec![Audience::TeamManager],
         consecutive_missed: None,
     });
+}
+
+/// The instant a local date begins (the earliest, if the zone repeats or skips that time).
+fn local_midnight(ctx: &Context<'_>, day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    ctx.tz
+        .from_local_datetime(&midnight)
+        .earliest()
+        .or_else(|| {
+            ctx.tz
+                .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 /// Records are to be final within 48 hours of the contact (seed 004). Looks at the rolling
@@ -488,6 +459,14 @@ fn late_recording(
     out: &mut Vec<Flag>,
 ) {
     let hours = ctx.policy.late_recording_hours;
+    // The instants at which `on` begins and ends locally: comparing instants with these is
+    // the same as comparing local dates with `on`, without a zone conversion per record.
+    let (Some(day_starts), Some(day_ends)) = (
+        local_midnight(ctx, on),
+        on.succ_opt().and_then(|next| local_midnight(ctx, next)),
+    ) else {
+        return;
+    };
     let (mut late_final, mut late_draft) = (0u32, 0u32);
     let mut since: Option<NaiveDate> = None;
     for s in facts
@@ -496,14 +475,15 @@ fn late_recording(
         .filter(|s| !s.superseded && s.occurred_on > after && s.occurred_on <= on)
     {
         let deadline = s.occurred_at + chrono::Duration::hours(i64::from(hours));
-        let final_by_then = s.finalised_at.filter(|f| local_date(ctx.tz, *f) <= on);
+        let final_by_then = s.finalised_at.filter(|f| *f < day_ends);
         let late = match final_by_then {
             Some(f) if f > deadline => {
                 late_final += 1;
                 true
             }
             Some(_) => false,
-            None if on > local_date(ctx.tz, deadline) => {
+            // Still a draft on `on`, whose deadline fell on an earlier day.
+            None if deadline < day_starts => {
                 late_draft += 1;
                 true
             }
@@ -514,19 +494,6 @@ fn late_recording(
         }
     }
     let Some(since) = since else { return };
-    let mut parts = Vec::new();
-    if late_final > 0 {
-        parts.push(format!(
-            "{late_final} record{} finalised more than {hours} hours after the contact",
-            if late_final == 1 { " was" } else { "s were" }
-        ));
-    }
-    if late_draft > 0 {
-        parts.push(format!(
-            "{late_draft} {} still a draft after {hours} hours and not counted as seen",
-            if late_draft == 1 { "is" } else { "are" }
-        ));
-    }
     out.push(Flag {
         code: FlagCode::LateRecording,
         severity: if late_draft > 0 {
@@ -536,11 +503,12 @@ fn late_recording(
         },
         since,
         due: None,
-        message: format!(
-            "In the last {} months, {}.",
-            ctx.policy.home_visit_share_months,
-            parts.join("; ")
-        ),
+        detail: Detail::LateRecording {
+            late_final,
+            late_draft,
+            hours,
+            months: ctx.policy.home_visit_share_months,
+        },
         subject: None,
         raise_to: vec![Audience::TeamManager],
         consecutive_missed: None,

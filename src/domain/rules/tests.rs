@@ -167,9 +167,9 @@ fn over_christmas_the_example_sentence() {
     assert_eq!(e.any_agency.working_days_since, 31);
     let f = one(&e, FlagCode::NotSeenAnyAgency);
     assert!(
-        f.message.starts_with("Not seen by any agency since Fri 19 Dec 2025 — 31 working days; was due by Wed 4 Feb 2026."),
+        f.message().starts_with("Not seen by any agency since Fri 19 Dec 2025 — 31 working days; was due by Wed 4 Feb 2026."),
         "{}",
-        f.message
+        f.message()
     );
 }
 
@@ -182,7 +182,7 @@ fn never_seen_counts_from_the_plan_start() {
     assert_eq!(e.any_agency.due, d("2026-02-16"));
     assert_eq!(e.any_agency.state, ClockState::Overdue);
     assert!(one(&e, FlagCode::NotSeenAnyAgency)
-        .message
+        .message()
         .contains("since the plan began on Mon 5 Jan 2026"));
 }
 
@@ -344,7 +344,7 @@ fn social_worker_clock_is_20_calendar_days_and_only_social_care_resets_it() {
     let f = one(&e, FlagCode::NotSeenBySocialWorker);
     assert_eq!(f.severity, Severity::High);
     assert_eq!(f.raise_to, vec![Audience::TeamManager]);
-    assert!(f.message.contains("21 days"), "{}", f.message);
+    assert!(f.message().contains("21 days"), "{}", f.message());
 }
 
 // ---- home visits ----
@@ -364,7 +364,7 @@ fn home_visits_default_to_every_10_working_days() {
     let f = one(&e, FlagCode::HomeVisitDue);
     assert_eq!(f.severity, Severity::High);
     assert!(f.raise_to.contains(&Audience::TeamManager));
-    assert!(f.message.contains("every 10 working days"));
+    assert!(f.message().contains("every 10 working days"));
 }
 
 #[test]
@@ -433,7 +433,7 @@ fn a_failed_visit_needs_a_decision_in_24_hours_and_a_revisit_in_5_working_days()
         .find(|f| f.due == Some(d("2026-01-13")))
         .unwrap();
     assert_eq!(decision.severity, Severity::High);
-    assert!(decision.message.contains("No team manager decision"));
+    assert!(decision.message().contains("No team manager decision"));
 
     // A decision recorded removes that flag; the revisit flag stays until a further visit.
     c.decisions.push(DecisionFact {
@@ -486,9 +486,9 @@ fn a_child_of_four_or_more_not_seen_alone_twice_running_is_flagged() {
     let f = one(&e, FlagCode::NotSeenAlone);
     assert_eq!(f.since, d("2026-01-14"));
     assert!(
-        f.message.contains("Wed 14 Jan 2026, Wed 21 Jan 2026"),
+        f.message().contains("Wed 14 Jan 2026, Wed 21 Jan 2026"),
         "{}",
-        f.message
+        f.message()
     );
     // A school sighting does not break the run of social-work visits.
     c.sightings.push(school("s", "2026-01-22"));
@@ -553,8 +553,8 @@ fn fewer_than_half_of_social_work_visits_at_home_is_flagged() {
         c.sightings.push(office);
     }
     let f = one(&eval(&c, "2026-01-29"), FlagCode::HomeVisitShare).clone();
-    assert!(f.message.contains("Only 1 of 4"), "{}", f.message);
-    assert!(f.message.contains("25%"));
+    assert!(f.message().contains("Only 1 of 4"), "{}", f.message());
+    assert!(f.message().contains("25%"));
     c.sightings
         .push(home_visit("h2", "2026-01-29", Outcome::SeenAlone));
     c.sightings
@@ -571,10 +571,10 @@ fn records_finalised_late_or_still_drafts_are_flagged() {
     let f = one(&eval(&c, "2026-01-12"), FlagCode::LateRecording).clone();
     assert_eq!(f.severity, Severity::Low);
     assert!(
-        f.message
+        f.message()
             .contains("1 record was finalised more than 48 hours"),
         "{}",
-        f.message
+        f.message()
     );
 
     let mut draft = school("draft", "2026-01-12");
@@ -588,7 +588,7 @@ fn records_finalised_late_or_still_drafts_are_flagged() {
     );
     let f = one(&eval(&c, "2026-01-15"), FlagCode::LateRecording).clone();
     assert_eq!(f.severity, Severity::Medium);
-    assert!(f.message.contains("still a draft"));
+    assert!(f.message().contains("still a draft"));
 }
 
 #[test]
@@ -598,7 +598,7 @@ fn a_record_finalised_after_as_of_was_a_draft_then() {
     s.finalised_at = Some(at("2026-01-20"));
     c.sightings.push(s);
     let f = one(&eval(&c, "2026-01-12"), FlagCode::LateRecording).clone();
-    assert!(f.message.contains("still a draft"), "{}", f.message);
+    assert!(f.message().contains("still a draft"), "{}", f.message());
 }
 
 // ---- core groups (seed 002) ----
@@ -705,7 +705,7 @@ fn attendance_gaps_by_agency() {
         (health.consecutive_missed, health.severity),
         (Some(2), Severity::High)
     );
-    assert!(health.message.contains("2 meetings missed in a row"));
+    assert!(health.message().contains("2 meetings missed in a row"));
     let police = &gaps[1].flags[1];
     assert_eq!(
         (police.consecutive_missed, police.severity),
@@ -789,7 +789,11 @@ fn minutes_must_reach_every_member_and_be_read() {
         .retain(|u| u != "hv");
     let e = eval(&c, "2026-01-27");
     let f = one(&e, FlagCode::MinutesNotDistributed);
-    assert!(f.message.contains("not sent to 1 member"), "{}", f.message);
+    assert!(
+        f.message().contains("not sent to 1 member"),
+        "{}",
+        f.message()
+    );
 }
 
 // ---- actions, reviews, long plans ----
@@ -844,7 +848,7 @@ fn long_and_repeat_plans_are_reported() {
     assert_eq!(f.severity, Severity::Low);
     c.plan.previous_plans = 1;
     let f = one(&eval(&c, "2025-02-01"), FlagCode::LongPlan).clone();
-    assert!(f.message.contains("second plan"), "{}", f.message);
+    assert!(f.message().contains("second plan"), "{}", f.message());
 }
 
 #[test]
