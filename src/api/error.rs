@@ -229,3 +229,21 @@ pub fn problem_for_framework_errors<B: MessageBody + 'static>(
         ServiceResponse::new(req, answer).map_into_right_body(),
     ))
 }
+
+impl From<crate::domain::rules::RuleError> for ApiError {
+    fn from(e: crate::domain::rules::RuleError) -> ApiError {
+        match e {
+            crate::domain::rules::RuleError::PlanNotStarted { .. } => {
+                ApiError::invalid("as_of", e.to_string())
+            }
+            crate::domain::rules::RuleError::Calendar(calendar) => calendar.into(),
+        }
+    }
+}
+
+impl From<crate::domain::calendar::CalendarError> for ApiError {
+    fn from(e: crate::domain::calendar::CalendarError) -> ApiError {
+        // A date the calendar does not know: the user sees which, and what to do.
+        ApiError::invalid("as_of", e.to_string())
+    }
+}
