@@ -1,7 +1,9 @@
 //! Authorisation, in one place: who may do what.
 //!
-//! Every handler asks here before it acts. Case records (children, plans, sightings) will be
+//! Every handler asks here before it acts. Case records (children, plans, sightings) are
 //! decided by role *and* relationship (domain.md §1); account administration by role alone.
+//! Outside a relationship a case is answered as if it did not exist (404), so that nobody
+//! learns a child is known to the service.
 
 use crate::domain::people::Role;
 use crate::store::accounts::User;
@@ -48,9 +50,229 @@ pub fn require(caller: &User, permission: Permission) -> Result<(), Denied> {
     }
 }
 
+/// A caller's ties to one child, as the store finds them on a date (today, for access).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relationship {
+    /// A member of the core group of one of the child's open plans, on that date.
+    pub core_group_member: bool,
+    /// The lead social worker of one of the child's open plans.
+    pub lead_social_worker: bool,
+    /// The caller's team owns one of the child's open plans.
+    pub same_team: bool,
+    /// The CP chair of one of the child's plans.
+    pub chairs: bool,
+    /// The child has a plan open on that date.
+    pub open_plan: bool,
+}
+
+/// What a caller wants to do with a child's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAction {
+    /// Status, chronology, records, plan and core group.
+    Read,
+    /// Record a sighting of the child (always as its author).
+    RecordSighting,
+    /// Start or end a plan, change its core group or visiting frequency, record a manager's
+    /// decision.
+    ManagePlan,
+    /// Read who has read and written the child's record.
+    ReadAccessLog,
+}
+
+/// The answer to a case request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAccess {
+    Allowed,
+    /// The caller may see the child but not do this (403).
+    Forbidden,
+    /// The caller has no relationship with the child: answer as if it did not exist (404).
+    Hidden,
+}
+
+/// May `caller`, with `rel` to a child, do `action`? (domain.md §1.)
+pub fn case_access(caller: &User, rel: &Relationship, action: CaseAction) -> CaseAccess {
+    use CaseAccess::*;
+    if !caller.active {
+        return Hidden;
+    }
+    let reads = match caller.role {
+        // A practitioner sees a child only while a member of the child's core group.
+        Role::Practitioner => rel.core_group_member,
+        // Social workers: plans they lead, and their team's children.
+        Role::SocialWorker => rel.lead_social_worker || rel.same_team || rel.core_group_member,
+        Role::TeamManager => rel.same_team || rel.core_group_member,
+        // CP chairs: plans they chair, and, read-only, every open plan.
+        Role::CpChair => rel.chairs || rel.open_plan,
+        // Auditors read everything, and write nothing.
+        Role::Auditor => true,
+        // Administrators have no access to case records.
+        Role::Admin => false,
+    };
+    if !reads {
+        return Hidden;
+    }
+    let allowed = match action {
+        CaseAction::Read => true,
+        CaseAction::RecordSighting => match caller.role {
+            Role::Practitioner => rel.core_group_member && rel.open_plan,
+            Role::SocialWorker | Role::TeamManager => rel.open_plan,
+            _ => false,
+        },
+        CaseAction::ManagePlan => match caller.role {
+            Role::SocialWorker => rel.lead_social_worker || rel.same_team,
+            Role::TeamManager => rel.same_team,
+            _ => false,
+        },
+        CaseAction::ReadAccessLog => match caller.role {
+            Role::TeamManager => rel.same_team,
+            Role::CpChair => rel.chairs,
+            Role::Auditor => true,
+            _ => false,
+        },
+    };
+    if allowed {
+        Allowed
+    } else {
+        Forbidden
+    }
+}
+
+/// Only social care creates children and plans.
+pub fn may_create_children(caller: &User) -> bool {
+    caller.active && matches!(caller.role, Role::SocialWorker | Role::TeamManager)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(role: Role) -> User {
+        User {
+            id: "u".into(),
+            email: "u@x.example".into(),
+            name: "U".into(),
+            role,
+            agency_id: None,
+            team_id: None,
+            active: true,
+            session_version: 0,
+            created_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn nobody_without_a_relationship_learns_a_child_exists() {
+        let none = Relationship::default();
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Auditor) {
+            for action in [
+                CaseAction::Read,
+                CaseAction::RecordSighting,
+                CaseAction::ManagePlan,
+                CaseAction::ReadAccessLog,
+            ] {
+                assert_eq!(
+                    case_access(&user(role), &none, action),
+                    CaseAccess::Hidden,
+                    "{role} {action:?}"
+                );
+            }
+        }
+        // An admin never reads case records, whatever the ties.
+        let all = Relationship {
+            core_group_member: true,
+            lead_social_worker: true,
+            same_team: true,
+            chairs: true,
+            open_plan: true,
+        };
+        assert_eq!(
+            case_access(&user(Role::Admin), &all, CaseAction::Read),
+            CaseAccess::Hidden
+        );
+    }
+
+    #[test]
+    fn each_role_by_relationship() {
+        let member = Relationship {
+            core_group_member: true,
+            open_plan: true,
+            ..Default::default()
+        };
+        let p = user(Role::Practitioner);
+        assert_eq!(
+            case_access(&p, &member, CaseAction::RecordSighting),
+            CaseAccess::Allowed
+        );
+        assert_eq!(
+            case_access(&p, &member, CaseAction::ManagePlan),
+            CaseAccess::Forbidden
+        );
+        assert_eq!(
+            case_access(&p, &member, CaseAction::ReadAccessLog),
+            CaseAccess::Forbidden
+        );
+        let open = Relationship {
+            open_plan: true,
+            ..Default::default()
+        };
+        let chair = user(Role::CpChair);
+        assert_eq!(
+            case_access(&chair, &open, CaseAction::Read),
+            CaseAccess::Allowed
+        );
+        assert_eq!(
+            case_access(&chair, &open, CaseAction::RecordSighting),
+            CaseAccess::Forbidden
+        );
+        assert_eq!(
+            case_access(&chair, &open, CaseAction::ReadAccessLog),
+            CaseAccess::Forbidden
+        );
+        let chairs = Relationship {
+            chairs: true,
+            open_plan: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            case_access(&chair, &chairs, CaseAction::ReadAccessLog),
+            CaseAccess::Allowed
+        );
+        let auditor = user(Role::Auditor);
+        assert_eq!(
+            case_access(&auditor, &Relationship::default(), CaseAction::Read),
+            CaseAccess::Allowed
+        );
+        assert_eq!(
+            case_access(&auditor, &open, CaseAction::RecordSighting),
+            CaseAccess::Forbidden
+        );
+        let team = Relationship {
+            same_team: true,
+            open_plan: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            case_access(&user(Role::TeamManager), &team, CaseAction::ManagePlan),
+            CaseAccess::Allowed
+        );
+        assert_eq!(
+            case_access(&user(Role::SocialWorker), &team, CaseAction::RecordSighting),
+            CaseAccess::Allowed
+        );
+        // A plan that has ended can be read by its team but takes no new sightings.
+        let closed = Relationship {
+            same_team: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            case_access(
+                &user(Role::SocialWorker),
+                &closed,
+                CaseAction::RecordSighting
+            ),
+            CaseAccess::Forbidden
+        );
+    }
 
     #[test]
     fn only_admins_manage_accounts_and_settings() {

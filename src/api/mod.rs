@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod auth;
+pub mod case_views;
+pub mod cases;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -45,5 +47,24 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(settings::get_calendar)
         .service(settings::import_calendars)
         .service(settings::get_policy)
-        .service(settings::put_policy);
+        .service(settings::put_policy)
+        .service(cases::create_family)
+        .service(cases::create_child)
+        .service(cases::child_status)
+        .service(cases::chronology)
+        .service(cases::access_log)
+        .service(cases::get_child)
+        .service(cases::create_plan)
+        .service(cases::get_plan)
+        .service(cases::add_member)
+        .service(cases::end_membership)
+        .service(cases::end_plan)
+        .service(cases::change_frequency)
+        .service(cases::record_sighting)
+        .service(cases::record_visit)
+        .service(cases::get_sighting)
+        .service(cases::update_sighting)
+        .service(cases::finalise_sighting)
+        .service(cases::correct_sighting)
+        .service(cases::record_decision);
 }

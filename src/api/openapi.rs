@@ -16,6 +16,9 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Signing in and out"),
         (name = "admin", description = "Agencies, teams and users"),
         (name = "settings", description = "Bank-holiday calendars and the rule settings"),
+        (name = "cases", description = "Children, plans and core groups"),
+        (name = "sightings", description = "Contacts with a child, by any agency"),
+        (name = "status", description = "What the rules say, chronology, access log"),
         (name = "operations", description = "Health checks"),
     )
 )]

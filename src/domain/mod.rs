@@ -2,6 +2,7 @@
 //! Nothing here touches a database, the network or the clock: `as_of` is always a parameter.
 
 pub mod calendar;
+pub mod case;
 pub mod feed;
 pub mod people;
 pub mod policy;

@@ -4,12 +4,15 @@
 //! against it; the few statements the multi backend cannot express (upserts) match on the
 //! variant. Reads and writes use separate pools so that reads can be pointed at a replica.
 
+pub mod access_log;
 pub mod accounts;
 pub mod calendars;
+pub mod cases;
 mod connection;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod sightings;
 
 use std::time::Duration;
 
@@ -162,6 +165,26 @@ impl Store {
             conn.transaction(|c| f(c))
         })
         .await
+    }
+
+    /// Like [`Store::write`], for callers with an error type of their own: any `Err` the
+    /// closure returns rolls the transaction back.
+    pub async fn write_with<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + From<StoreError> + Send + 'static,
+    {
+        let pool = self.write.clone();
+        let joined = actix_web::web::block(move || -> Result<T, E> {
+            let mut conn = pool.get().map_err(StoreError::from)?;
+            conn.transaction(|c| f(c))
+        })
+        .await;
+        match joined {
+            Ok(answer) => answer,
+            Err(e) => Err(StoreError::Blocking(e.to_string()).into()),
+        }
     }
 
     /// Synchronous writer access for the command line, which has no async runtime.

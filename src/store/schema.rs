@@ -75,13 +75,23 @@ diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_log,
     calendars,
+    child_projections,
+    children,
+    core_group_members,
+    families,
+    idempotency_keys,
+    plan_frequency_changes,
+    plans,
     settings,
+    sightings,
     agencies,
     teams,
     users,
     refresh_tokens,
     login_failures,
+    visit_decisions,
 );
 
 diesel::table! {
@@ -94,3 +104,150 @@ diesel::table! {
         imported_by -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    families (id) {
+        id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    children (id) {
+        id -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        date_of_birth -> Date,
+        family_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        child_id -> Text,
+        start_date -> Date,
+        category -> Text,
+        team_id -> Text,
+        lead_social_worker_id -> Text,
+        cp_chair_id -> Text,
+        visit_every -> Nullable<Integer>,
+        visit_unit -> Nullable<Text>,
+        region -> Text,
+        end_date -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_frequency_changes (id) {
+        id -> Text,
+        plan_id -> Text,
+        visit_every -> Nullable<Integer>,
+        visit_unit -> Nullable<Text>,
+        agreed_by -> Text,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    core_group_members (id) {
+        id -> Text,
+        plan_id -> Text,
+        user_id -> Text,
+        agency_id -> Text,
+        from_date -> Date,
+        until_date -> Nullable<Date>,
+        added_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sightings (id) {
+        id -> Text,
+        child_id -> Text,
+        author_id -> Text,
+        agency_id -> Text,
+        by_social_care -> Bool,
+        occurred_at -> Timestamp,
+        occurred_on -> Date,
+        location -> Text,
+        kind -> Text,
+        outcome -> Text,
+        announced -> Nullable<Bool>,
+        bedroom_seen -> Nullable<Bool>,
+        baby_awake -> Nullable<Bool>,
+        observations -> Nullable<Text>,
+        childs_voice -> Nullable<Text>,
+        people_present -> Nullable<Text>,
+        status -> Text,
+        finalised_at -> Nullable<Timestamp>,
+        supersedes_id -> Nullable<Text>,
+        superseded_by_id -> Nullable<Text>,
+        correction_reason -> Nullable<Text>,
+        visit_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visit_decisions (id) {
+        id -> Text,
+        sighting_id -> Text,
+        decided_by -> Text,
+        decided_at -> Timestamp,
+        decision -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        resource_ids -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    child_projections (child_id) {
+        child_id -> Text,
+        last_seen_any -> Nullable<Date>,
+        last_seen_social_worker -> Nullable<Date>,
+        last_home_visit_seen -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        user_id -> Text,
+        role -> Text,
+        action -> Text,
+        child_id -> Nullable<Text>,
+        resource -> Text,
+        address -> Text,
+        outcome -> Text,
+    }
+}
+
+diesel::joinable!(children -> families (family_id));
+diesel::joinable!(plans -> children (child_id));
+diesel::joinable!(plans -> teams (team_id));
+diesel::joinable!(core_group_members -> plans (plan_id));
+diesel::joinable!(core_group_members -> agencies (agency_id));
+diesel::joinable!(sightings -> children (child_id));
+diesel::joinable!(child_projections -> children (child_id));
+diesel::joinable!(visit_decisions -> sightings (sighting_id));

@@ -5,6 +5,7 @@ mod harness;
 
 mod accounts;
 mod auth;
+mod cases;
 mod cli;
 mod errors;
 mod operations;

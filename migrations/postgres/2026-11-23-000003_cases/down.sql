@@ -1,0 +1,12 @@
+DROP TRIGGER access_log_no_change ON access_log;
+DROP FUNCTION access_log_append_only();
+DROP TABLE access_log;
+DROP TABLE child_projections;
+DROP TABLE idempotency_keys;
+DROP TABLE visit_decisions;
+DROP TABLE sightings;
+DROP TABLE core_group_members;
+DROP TABLE plan_frequency_changes;
+DROP TABLE plans;
+DROP TABLE children;
+DROP TABLE families;

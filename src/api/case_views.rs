@@ -1,0 +1,312 @@
+//! JSON shapes of case records: children, plans, members, sightings, status, chronology.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::views::instant;
+use crate::domain::calendar::Region;
+use crate::domain::case::{EndReason, PlanCategory};
+use crate::domain::policy::VisitFrequency;
+use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
+use crate::domain::rules::{
+    Audience, Clock, ClockState, Evaluation, Flag, FlagCode, Severity, Subject,
+};
+use crate::store::access_log::AccessEntry;
+use crate::store::cases::{Child, Member, Plan};
+use crate::store::sightings::Sighting;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChildView {
+    pub id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub family_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Child> for ChildView {
+    fn from(c: Child) -> ChildView {
+        ChildView {
+            id: c.id,
+            given_name: c.given_name,
+            family_name: c.family_name,
+            date_of_birth: c.date_of_birth,
+            family_id: c.family_id,
+            created_at: instant(c.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl From<(Member, String, String)> for MemberView {
+    fn from((m, name, agency_name): (Member, String, String)) -> MemberView {
+        MemberView {
+            id: m.id,
+            user_id: m.user_id,
+            name,
+            agency_id: m.agency_id,
+            agency_name,
+            from: m.from_date,
+            until: m.until_date,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanView {
+    pub id: String,
+    pub child_id: String,
+    pub start_date: NaiveDate,
+    pub category: PlanCategory,
+    pub team_id: String,
+    pub lead_social_worker_id: String,
+    pub cp_chair_id: String,
+    /// The plan's own visiting frequency; `null` means the policy's default.
+    pub visit_frequency: Option<VisitFrequency>,
+    pub region: Region,
+    pub end_date: Option<NaiveDate>,
+    pub end_reason: Option<EndReason>,
+    pub members: Vec<MemberView>,
+}
+
+pub fn plan_view(plan: Plan, members: Vec<(Member, String, String)>) -> PlanView {
+    PlanView {
+        members: members
+            .into_iter()
+            .filter(|(m, _, _)| m.plan_id == plan.id)
+            .map(MemberView::from)
+            .collect(),
+        id: plan.id,
+        child_id: plan.child_id,
+        start_date: plan.start_date,
+        category: plan.category,
+        team_id: plan.team_id,
+        lead_social_worker_id: plan.lead_social_worker_id,
+        cp_chair_id: plan.cp_chair_id,
+        visit_frequency: plan.visit_frequency,
+        region: plan.region,
+        end_date: plan.end_date,
+        end_reason: plan.end_reason,
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChildRecordView {
+    #[serde(flatten)]
+    pub child: ChildView,
+    pub plans: Vec<PlanView>,
+    /// Siblings the caller may also see.
+    pub siblings: Vec<ChildView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SightingView {
+    pub id: String,
+    pub child_id: String,
+    pub author_id: String,
+    pub agency_id: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The local date the contact belongs to.
+    pub occurred_on: NaiveDate,
+    pub location: Location,
+    pub kind: SightingKind,
+    pub outcome: Outcome,
+    pub announced: Option<bool>,
+    pub bedroom_seen: Option<bool>,
+    pub baby_awake: Option<bool>,
+    pub observations: Option<String>,
+    pub childs_voice: Option<String>,
+    pub people_present: Option<String>,
+    pub status: RecordStatus,
+    pub finalised_at: Option<DateTime<Utc>>,
+    pub supersedes_id: Option<String>,
+    pub superseded_by_id: Option<String>,
+    pub correction_reason: Option<String>,
+    pub visit_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Sighting> for SightingView {
+    fn from(s: Sighting) -> SightingView {
+        SightingView {
+            id: s.id,
+            child_id: s.child_id,
+            author_id: s.author_id,
+            agency_id: s.agency_id,
+            occurred_at: instant(s.occurred_at),
+            occurred_on: s.occurred_on,
+            location: s.location,
+            kind: s.kind,
+            outcome: s.outcome,
+            announced: s.announced,
+            bedroom_seen: s.bedroom_seen,
+            baby_awake: s.baby_awake,
+            observations: s.observations,
+            childs_voice: s.childs_voice,
+            people_present: s.people_present,
+            status: s.status,
+            finalised_at: s.finalised_at.map(instant),
+            supersedes_id: s.supersedes_id,
+            superseded_by_id: s.superseded_by_id,
+            correction_reason: s.correction_reason,
+            visit_id: s.visit_id,
+            created_at: instant(s.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FlagView {
+    pub code: FlagCode,
+    pub severity: Severity,
+    pub since: NaiveDate,
+    pub due: Option<NaiveDate>,
+    pub message: String,
+    #[schema(value_type = Option<Object>)]
+    pub subject: Option<Subject>,
+    #[schema(value_type = Vec<Object>)]
+    pub raise_to: Vec<Audience>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consecutive_missed: Option<u32>,
+}
+
+impl From<&Flag> for FlagView {
+    fn from(f: &Flag) -> FlagView {
+        FlagView {
+            code: f.code,
+            severity: f.severity,
+            since: f.since,
+            due: f.due,
+            message: f.message(),
+            subject: f.subject.clone(),
+            raise_to: f.raise_to.clone(),
+            consecutive_missed: f.consecutive_missed,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AnyAgencyView {
+    pub last_seen: Option<NaiveDate>,
+    pub due: NaiveDate,
+    pub working_days_since_seen: u32,
+    pub state: ClockState,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SocialWorkerView {
+    pub last_seen: Option<NaiveDate>,
+    pub due: NaiveDate,
+    pub days_since_seen: i64,
+    pub state: ClockState,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HomeVisitView {
+    pub last_visit: Option<NaiveDate>,
+    pub due: NaiveDate,
+    pub working_days_since_visit: u32,
+    pub frequency: VisitFrequency,
+    pub state: ClockState,
+}
+
+/// `GET /children/{id}/status` (contract.md).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatusView {
+    pub child_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub as_of: NaiveDate,
+    pub plan_id: String,
+    pub plan_open: bool,
+    pub any_agency: AnyAgencyView,
+    pub social_worker: SocialWorkerView,
+    pub home_visit: HomeVisitView,
+    pub flags: Vec<FlagView>,
+}
+
+pub fn status_view(
+    child: &Child,
+    plan: &Plan,
+    frequency: VisitFrequency,
+    e: &Evaluation,
+) -> StatusView {
+    let any: &Clock = &e.any_agency;
+    StatusView {
+        child_id: child.id.clone(),
+        given_name: child.given_name.clone(),
+        family_name: child.family_name.clone(),
+        as_of: e.as_of,
+        plan_id: plan.id.clone(),
+        plan_open: e.plan_open,
+        any_agency: AnyAgencyView {
+            last_seen: any.last_seen,
+            due: any.due,
+            working_days_since_seen: any.working_days_since,
+            state: any.state,
+        },
+        social_worker: SocialWorkerView {
+            last_seen: e.social_worker.last_seen,
+            due: e.social_worker.due,
+            days_since_seen: e.social_worker.days_since,
+            state: e.social_worker.state,
+        },
+        home_visit: HomeVisitView {
+            last_visit: e.home_visit.last_seen,
+            due: e.home_visit.due,
+            working_days_since_visit: e.home_visit.working_days_since,
+            frequency,
+            state: e.home_visit.state,
+        },
+        flags: e.flags.iter().map(FlagView::from).collect(),
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessEntryView {
+    pub at: DateTime<Utc>,
+    pub user_id: String,
+    pub role: String,
+    pub action: String,
+    pub resource: String,
+    pub address: String,
+    pub outcome: String,
+}
+
+impl From<AccessEntry> for AccessEntryView {
+    fn from(a: AccessEntry) -> AccessEntryView {
+        AccessEntryView {
+            at: instant(a.at),
+            user_id: a.user_id,
+            role: a.role,
+            action: a.action,
+            resource: a.resource,
+            address: a.address,
+            outcome: a.outcome,
+        }
+    }
+}
+
+/// One line of a chronology: `type` says which record, `occurred_at` orders them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChronologyEntry {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub summary: String,
+    /// The full record, for sightings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sighting: Option<SightingView>,
+}

@@ -1,0 +1,350 @@
+//! Families, children, plans and their core groups.
+
+use chrono::NaiveDate;
+
+use super::{authorise, invalid, log, CaseError, Requester};
+use crate::access::{self, CaseAction};
+use crate::domain::calendar::Region;
+use crate::domain::case::{EndReason, PlanCategory};
+use crate::domain::people::{check_name, Role};
+use crate::domain::policy::VisitFrequency;
+use crate::store::accounts::{self, User};
+use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan};
+use crate::store::DbConnection;
+
+pub fn create_family(conn: &mut DbConnection, requester: &Requester) -> Result<String, CaseError> {
+    if !access::may_create_children(&requester.user) {
+        return Err(CaseError::Forbidden(
+            "only social care records families and children".into(),
+        ));
+    }
+    Ok(store::create_family(conn)?)
+}
+
+pub fn create_child(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    new: NewChild,
+    today: NaiveDate,
+) -> Result<Child, CaseError> {
+    if !access::may_create_children(&requester.user) {
+        return Err(CaseError::Forbidden(
+            "only social care records children".into(),
+        ));
+    }
+    check_name(&new.given_name).map_err(|r| invalid("given_name", r))?;
+    check_name(&new.family_name).map_err(|r| invalid("family_name", r))?;
+    if new.date_of_birth > today {
+        return Err(invalid("date_of_birth", "is in the future"));
+    }
+    if let Some(family) = &new.family_id {
+        if !store::family_exists(conn, family)? {
+            return Err(invalid(
+                "family_id",
+                "no family has this id; create one with POST /families",
+            ));
+        }
+    }
+    let child = store::create_child(conn, new, &requester.user.id)?;
+    log(
+        conn,
+        requester,
+        "create_child",
+        Some(&child.id),
+        "child",
+        "ok",
+    )?;
+    Ok(child)
+}
+
+/// What a new plan asks for.
+pub struct PlanRequest {
+    pub start_date: NaiveDate,
+    pub category: PlanCategory,
+    pub team_id: String,
+    pub lead_social_worker_id: String,
+    pub cp_chair_id: String,
+    pub visit_frequency: Option<VisitFrequency>,
+    pub region: Region,
+}
+
+fn active_user(conn: &mut DbConnection, id: &str, field: &'static str) -> Result<User, CaseError> {
+    accounts::get_user(conn, id)?
+        .filter(|u| u.active)
+        .ok_or_else(|| invalid(field, "no active user has this id"))
+}
+
+pub fn check_frequency(frequency: &Option<VisitFrequency>) -> Result<(), CaseError> {
+    if let Some(f) = frequency {
+        if f.every == 0 || f.every > 365 {
+            return Err(invalid("visit_frequency.every", "must be from 1 to 365"));
+        }
+    }
+    Ok(())
+}
+
+pub fn create_plan(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    request: PlanRequest,
+    known_regions: &[Region],
+    today: NaiveDate,
+) -> Result<Plan, CaseError> {
+    if !access::may_create_children(&requester.user) {
+        return Err(CaseError::Forbidden("only social care starts plans".into()));
+    }
+    // The child's team (or whoever recorded a child with no plan yet) starts its plans.
+    let child = match authorise(conn, requester, child_id, CaseAction::ManagePlan, today) {
+        Ok(child) => child,
+        Err(CaseError::NotFound) => match store::get_child(conn, child_id)? {
+            Some(child)
+                if child.created_by == requester.user.id
+                    && store::plans_of_child(conn, child_id)?.is_empty() =>
+            {
+                child
+            }
+            _ => return Err(CaseError::NotFound),
+        },
+        Err(e) => return Err(e),
+    };
+    if request.start_date > today {
+        return Err(invalid(
+            "start_date",
+            "is in the future; a plan starts at its initial conference",
+        ));
+    }
+    if request.start_date < child.date_of_birth {
+        return Err(invalid("start_date", "is before the child's date of birth"));
+    }
+    check_frequency(&request.visit_frequency)?;
+    if !known_regions.contains(&request.region) {
+        return Err(invalid(
+            "region",
+            format!(
+                "no bank-holiday calendar is loaded for {}; an admin can import one",
+                request.region
+            ),
+        ));
+    }
+    if accounts::get_team(conn, &request.team_id)?.is_none() {
+        return Err(invalid("team_id", "no team has this id"));
+    }
+    let lead = active_user(
+        conn,
+        &request.lead_social_worker_id,
+        "lead_social_worker_id",
+    )?;
+    if !matches!(lead.role, Role::SocialWorker | Role::TeamManager) {
+        return Err(invalid(
+            "lead_social_worker_id",
+            "the lead must be a social worker or team manager",
+        ));
+    }
+    let lead_agency = lead
+        .agency_id
+        .clone()
+        .ok_or_else(|| invalid("lead_social_worker_id", "the lead belongs to no agency"))?;
+    let chair = active_user(conn, &request.cp_chair_id, "cp_chair_id")?;
+    if chair.role != Role::CpChair {
+        return Err(invalid("cp_chair_id", "this user is not a CP chair"));
+    }
+    let earlier = store::plans_of_child(conn, child_id)?;
+    if let Some(open) = earlier
+        .iter()
+        .find(|p| p.end_date.is_none_or(|end| end >= request.start_date))
+    {
+        return Err(CaseError::Conflict(format!(
+            "the child already has a plan from {} that has not ended before {}",
+            open.start_date, request.start_date
+        )));
+    }
+    let plan = store::create_plan(
+        conn,
+        NewPlan {
+            child_id: child_id.to_string(),
+            start_date: request.start_date,
+            category: request.category,
+            team_id: request.team_id,
+            lead_social_worker_id: lead.id,
+            lead_agency_id: lead_agency,
+            cp_chair_id: chair.id,
+            visit_frequency: request.visit_frequency,
+            region: request.region,
+        },
+        &requester.user.id,
+    )?;
+    log(
+        conn,
+        requester,
+        "create_plan",
+        Some(child_id),
+        &format!("plan {}", plan.id),
+        "ok",
+    )?;
+    Ok(plan)
+}
+
+/// Finds a plan and authorises `action` on its child.
+pub fn plan_for(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<Plan, CaseError> {
+    let plan = store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)?;
+    authorise(conn, requester, &plan.child_id, action, today)?;
+    Ok(plan)
+}
+
+pub fn add_member(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    user_id: &str,
+    from: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Member, CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
+    let from = from.unwrap_or(today).max(plan.start_date);
+    if plan.end_date.is_some_and(|end| from > end) {
+        return Err(invalid("from", "the plan has ended by then"));
+    }
+    let user = active_user(conn, user_id, "user_id")?;
+    if matches!(user.role, Role::Admin | Role::Auditor) {
+        return Err(invalid(
+            "user_id",
+            format!("a {} cannot be a core group member", user.role),
+        ));
+    }
+    let agency = user.agency_id.clone().ok_or_else(|| {
+        invalid(
+            "user_id",
+            "the user belongs to no agency, so cannot represent one",
+        )
+    })?;
+    let current = store::members_of_plan(conn, plan_id)?;
+    if current
+        .iter()
+        .any(|m| m.user_id == user.id && m.until_date.is_none_or(|u| u >= from))
+    {
+        return Err(CaseError::Conflict(
+            "this user is already on the core group".into(),
+        ));
+    }
+    let member = store::add_member(conn, plan_id, &user.id, &agency, from, &requester.user.id)?;
+    log(
+        conn,
+        requester,
+        "add_member",
+        Some(&plan.child_id),
+        &format!("plan {plan_id}"),
+        "ok",
+    )?;
+    Ok(member)
+}
+
+pub fn end_membership(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    member_id: &str,
+    until: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
+    let member = store::members_of_plan(conn, plan_id)?
+        .into_iter()
+        .find(|m| m.id == member_id)
+        .ok_or(CaseError::NotFound)?;
+    if member.user_id == plan.lead_social_worker_id {
+        return Err(invalid(
+            "until",
+            "the lead social worker is always a member of the core group",
+        ));
+    }
+    if until < member.from_date {
+        return Err(invalid("until", "is before the member joined"));
+    }
+    store::end_membership(conn, member_id, until)?;
+    log(
+        conn,
+        requester,
+        "end_member",
+        Some(&plan.child_id),
+        &format!("plan {plan_id}"),
+        "ok",
+    )?;
+    Ok(())
+}
+
+pub fn end_plan(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    end: NaiveDate,
+    reason: EndReason,
+    today: NaiveDate,
+) -> Result<Plan, CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
+    if plan.end_date.is_some() {
+        return Err(CaseError::Conflict("the plan has already ended".into()));
+    }
+    if end < plan.start_date || end > today {
+        return Err(invalid(
+            "end_date",
+            "must be between the plan's start and today",
+        ));
+    }
+    store::end_plan(conn, plan_id, end, reason)?;
+    log(
+        conn,
+        requester,
+        "end_plan",
+        Some(&plan.child_id),
+        &format!("plan {plan_id}"),
+        "ok",
+    )?;
+    store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)
+}
+
+/// Changes a plan's visiting frequency; the plan's CP chair must have agreed (seed 001 §7).
+pub fn change_frequency(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    frequency: Option<VisitFrequency>,
+    agreed_by: &str,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<Plan, CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
+    check_frequency(&frequency)?;
+    if agreed_by != plan.cp_chair_id {
+        return Err(invalid(
+            "agreed_by",
+            "a change of visiting frequency is agreed by the plan's CP chair",
+        ));
+    }
+    if reason.trim().is_empty() {
+        return Err(invalid("reason", "say why the frequency changes"));
+    }
+    store::change_frequency(
+        conn,
+        plan_id,
+        frequency,
+        agreed_by,
+        reason.trim(),
+        &requester.user.id,
+    )?;
+    log(
+        conn,
+        requester,
+        "change_frequency",
+        Some(&plan.child_id),
+        &format!("plan {plan_id}"),
+        "ok",
+    )?;
+    store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)
+}

@@ -1,0 +1,482 @@
+//! Recording sightings: one record per child, drafts that only their author edits, final
+//! records that are never edited (a correction supersedes), family visits stored as one record
+//! per child in one transaction (seeds 000, 002: records copied across siblings), and
+//! idempotent retries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+
+use super::{authorise, invalid, log, CaseError, Requester};
+use crate::access::CaseAction;
+use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
+use crate::domain::people::{AgencyKind, Role};
+use crate::domain::records::{local_date, Location, Outcome, RecordStatus, SightingKind};
+use crate::store::accounts;
+use crate::store::cases as case_store;
+use crate::store::sightings::{self as store, Sighting};
+use crate::store::{new_id, now, DbConnection, StoreError};
+
+/// The per-child part of a record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChildPart {
+    pub child_id: String,
+    pub outcome: Outcome,
+    pub bedroom_seen: Option<bool>,
+    pub baby_awake: Option<bool>,
+    pub observations: Option<String>,
+    pub childs_voice: Option<String>,
+}
+
+/// What the contact was, shared by every child seen at it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Contact {
+    pub occurred_at: DateTime<Utc>,
+    pub location: Location,
+    pub kind: SightingKind,
+    pub announced: Option<bool>,
+    pub people_present: Option<String>,
+    pub status: RecordStatus,
+}
+
+/// The service's zone and the time now: what every record is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+}
+
+impl Clock {
+    pub fn today(&self) -> NaiveDate {
+        local_date(self.tz, self.now)
+    }
+}
+
+/// Whether the caller records as social care (a social worker or team manager of a
+/// social-care agency): only their visits count as social-work visits.
+fn author_agency(
+    conn: &mut DbConnection,
+    requester: &Requester,
+) -> Result<(String, bool), CaseError> {
+    let agency_id = requester.user.agency_id.clone().ok_or_else(|| {
+        CaseError::Forbidden("you belong to no agency, so cannot record a contact".into())
+    })?;
+    let agency = accounts::get_agency(conn, &agency_id)?
+        .ok_or_else(|| StoreError::Invalid("the caller's agency is missing".into()))?;
+    let social_care = agency.kind == AgencyKind::SocialCare
+        && matches!(requester.user.role, Role::SocialWorker | Role::TeamManager);
+    Ok((agency_id, social_care))
+}
+
+/// Builds and checks one child's record of a contact.
+fn build(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    contact: &Contact,
+    part: &ChildPart,
+    clock: Clock,
+    field_prefix: &str,
+) -> Result<Sighting, CaseError> {
+    let child = authorise(
+        conn,
+        requester,
+        &part.child_id,
+        CaseAction::RecordSighting,
+        clock.today(),
+    )?;
+    let (agency_id, by_social_care) = author_agency(conn, requester)?;
+    let occurred_on = local_date(clock.tz, contact.occurred_at);
+    let plans: Vec<PlanSpan> = case_store::plans_of_child(conn, &child.id)?
+        .iter()
+        .map(|p| PlanSpan {
+            start: p.start_date,
+            end: p.end_date,
+        })
+        .collect();
+    let claim = SightingClaim {
+        occurred_at: contact.occurred_at,
+        occurred_on,
+        kind: contact.kind,
+        by_social_care,
+        texts: [
+            ("observations", part.observations.as_deref()),
+            ("childs_voice", part.childs_voice.as_deref()),
+            ("people_present", contact.people_present.as_deref()),
+        ],
+    };
+    check_sighting(&claim, clock.now, child.date_of_birth, &plans)
+        .map_err(|r| invalid(format!("{field_prefix}{}", r.field), r.reason))?;
+    let at = now();
+    Ok(Sighting {
+        id: new_id(),
+        child_id: child.id,
+        author_id: requester.user.id.clone(),
+        agency_id,
+        by_social_care,
+        occurred_at: contact.occurred_at.naive_utc(),
+        occurred_on,
+        location: contact.location,
+        kind: contact.kind,
+        outcome: part.outcome,
+        announced: contact.announced,
+        bedroom_seen: part.bedroom_seen,
+        baby_awake: part.baby_awake,
+        observations: part.observations.clone(),
+        childs_voice: part.childs_voice.clone(),
+        people_present: contact.people_present.clone(),
+        status: contact.status,
+        finalised_at: (contact.status == RecordStatus::Final).then_some(at),
+        supersedes_id: None,
+        superseded_by_id: None,
+        correction_reason: None,
+        visit_id: None,
+        created_at: at,
+        updated_at: at,
+    })
+}
+
+/// A fingerprint of a request body, to tell a retry from a different request under one key.
+pub fn request_hash(body: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(body).unwrap_or_default();
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The outcome of an idempotent write: the records, and whether they were made just now.
+pub struct Recorded {
+    pub sightings: Vec<Sighting>,
+    pub created: bool,
+}
+
+/// Replays an earlier answer for the same key and body; refuses the same key with another body.
+fn replay(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    key: Option<&str>,
+    hash: &str,
+) -> Result<Option<Recorded>, CaseError> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(earlier) = store::find_idempotency_key(conn, &requester.user.id, key)? else {
+        return Ok(None);
+    };
+    if earlier.request_hash != hash {
+        return Err(CaseError::Conflict(
+            "this Idempotency-Key was used for a different request; use a new key for a new record"
+                .into(),
+        ));
+    }
+    let mut sightings = Vec::new();
+    for id in &earlier.resource_ids {
+        sightings.push(store::get(conn, id)?.ok_or(StoreError::NotFound)?);
+    }
+    Ok(Some(Recorded {
+        sightings,
+        created: false,
+    }))
+}
+
+/// Records one sighting (`POST /sightings`).
+pub fn record(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    contact: Contact,
+    part: ChildPart,
+    clock: Clock,
+    idempotency_key: Option<&str>,
+) -> Result<Recorded, CaseError> {
+    let hash = request_hash(&(&contact, &part));
+    if let Some(earlier) = replay(conn, requester, idempotency_key, &hash)? {
+        return Ok(earlier);
+    }
+    let sighting = build(conn, requester, &contact, &part, clock, "")?;
+    store::insert(conn, &sighting)?;
+    log(
+        conn,
+        requester,
+        "record_sighting",
+        Some(&sighting.child_id),
+        &format!("sighting {}", sighting.id),
+        "ok",
+    )?;
+    if let Some(key) = idempotency_key {
+        store::remember_idempotency_key(
+            conn,
+            &requester.user.id,
+            key,
+            &hash,
+            std::slice::from_ref(&sighting.id),
+        )?;
+    }
+    Ok(Recorded {
+        sightings: vec![sighting],
+        created: true,
+    })
+}
+
+/// Records a family visit (`POST /visits`): one record per child, each with its own outcome
+/// and observations, all or none.
+pub fn record_visit(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    contact: Contact,
+    children: Vec<ChildPart>,
+    clock: Clock,
+    idempotency_key: Option<&str>,
+) -> Result<Recorded, CaseError> {
+    if children.is_empty() {
+        return Err(invalid(
+            "children",
+            "list at least one child, each with their own outcome",
+        ));
+    }
+    for (i, part) in children.iter().enumerate() {
+        if children[..i].iter().any(|p| p.child_id == part.child_id) {
+            return Err(invalid(
+                format!("children[{i}].child_id"),
+                "this child is listed twice",
+            ));
+        }
+    }
+    let hash = request_hash(&(&contact, &children));
+    if let Some(earlier) = replay(conn, requester, idempotency_key, &hash)? {
+        return Ok(earlier);
+    }
+    let visit_id = new_id();
+    let mut made = Vec::with_capacity(children.len());
+    for (i, part) in children.iter().enumerate() {
+        let mut sighting = build(
+            conn,
+            requester,
+            &contact,
+            part,
+            clock,
+            &format!("children[{i}]."),
+        )?;
+        sighting.visit_id = Some(visit_id.clone());
+        made.push(sighting);
+    }
+    for sighting in &made {
+        store::insert(conn, sighting)?;
+        log(
+            conn,
+            requester,
+            "record_sighting",
+            Some(&sighting.child_id),
+            &format!("sighting {} (visit {visit_id})", sighting.id),
+            "ok",
+        )?;
+    }
+    if let Some(key) = idempotency_key {
+        let ids: Vec<String> = made.iter().map(|s| s.id.clone()).collect();
+        store::remember_idempotency_key(conn, &requester.user.id, key, &hash, &ids)?;
+    }
+    Ok(Recorded {
+        sightings: made,
+        created: true,
+    })
+}
+
+/// Finds a sighting and authorises `action` on its child.
+pub fn sighting_for(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<Sighting, CaseError> {
+    let sighting = store::get(conn, id)?.ok_or(CaseError::NotFound)?;
+    authorise(conn, requester, &sighting.child_id, action, today)?;
+    // Drafts are their author's alone until final.
+    if sighting.status == RecordStatus::Draft && sighting.author_id != requester.user.id {
+        return Err(CaseError::NotFound);
+    }
+    Ok(sighting)
+}
+
+/// Rewrites a draft (its author only); `status: final` finalises it.
+pub fn update_draft(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    id: &str,
+    contact: Contact,
+    part: ChildPart,
+    clock: Clock,
+) -> Result<Sighting, CaseError> {
+    let current = sighting_for(
+        conn,
+        requester,
+        id,
+        CaseAction::RecordSighting,
+        clock.today(),
+    )?;
+    if current.status != RecordStatus::Draft {
+        return Err(CaseError::Conflict(
+            "a final record is never edited; record a correction instead".into(),
+        ));
+    }
+    if current.author_id != requester.user.id {
+        return Err(CaseError::Forbidden("only the author edits a draft".into()));
+    }
+    if part.child_id != current.child_id {
+        return Err(invalid(
+            "child_id",
+            "a record stays with its child; record a new one instead",
+        ));
+    }
+    let mut updated = build(conn, requester, &contact, &part, clock, "")?;
+    updated.id = current.id;
+    updated.visit_id = current.visit_id;
+    updated.created_at = current.created_at;
+    store::update_draft(conn, &updated)?;
+    log(
+        conn,
+        requester,
+        "edit_sighting",
+        Some(&updated.child_id),
+        &format!("sighting {}", updated.id),
+        "ok",
+    )?;
+    Ok(updated)
+}
+
+/// Finalises a draft as it stands (its author only).
+pub fn finalise(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    id: &str,
+    clock: Clock,
+) -> Result<Sighting, CaseError> {
+    let mut sighting = sighting_for(
+        conn,
+        requester,
+        id,
+        CaseAction::RecordSighting,
+        clock.today(),
+    )?;
+    if sighting.status == RecordStatus::Final {
+        return Ok(sighting);
+    }
+    let at = now();
+    sighting.status = RecordStatus::Final;
+    sighting.finalised_at = Some(at);
+    sighting.updated_at = at;
+    store::update_draft(conn, &sighting)?;
+    log(
+        conn,
+        requester,
+        "finalise_sighting",
+        Some(&sighting.child_id),
+        &format!("sighting {}", sighting.id),
+        "ok",
+    )?;
+    Ok(sighting)
+}
+
+/// Corrects a final record: a new final version that supersedes it, with the reason; both
+/// stay readable. The author corrects their own records; the team manager any of the team's.
+pub fn correct(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    id: &str,
+    contact: Contact,
+    part: ChildPart,
+    reason: String,
+    clock: Clock,
+) -> Result<Sighting, CaseError> {
+    let original = sighting_for(
+        conn,
+        requester,
+        id,
+        CaseAction::RecordSighting,
+        clock.today(),
+    )?;
+    if original.status != RecordStatus::Final {
+        return Err(CaseError::Conflict(
+            "a draft is edited, not corrected".into(),
+        ));
+    }
+    let manages = authorise(
+        conn,
+        requester,
+        &original.child_id,
+        CaseAction::ManagePlan,
+        clock.today(),
+    )
+    .is_ok()
+        && requester.user.role == Role::TeamManager;
+    if original.author_id != requester.user.id && !manages {
+        return Err(CaseError::Forbidden(
+            "only the author or the team manager corrects a record".into(),
+        ));
+    }
+    if part.child_id != original.child_id {
+        return Err(invalid(
+            "child_id",
+            "a correction stays with the record's child",
+        ));
+    }
+    if reason.trim().is_empty() {
+        return Err(invalid("reason", "say what the correction corrects"));
+    }
+    let mut correction = build(
+        conn,
+        requester,
+        &Contact {
+            status: RecordStatus::Final,
+            ..contact
+        },
+        &part,
+        clock,
+        "",
+    )?;
+    correction.supersedes_id = Some(original.id.clone());
+    correction.correction_reason = Some(reason.trim().to_string());
+    correction.visit_id = original.visit_id.clone();
+    store::supersede(conn, &original.id, &correction)?;
+    log(
+        conn,
+        requester,
+        "correct_sighting",
+        Some(&correction.child_id),
+        &format!("sighting {} supersedes {}", correction.id, original.id),
+        "ok",
+    )?;
+    Ok(correction)
+}
+
+/// A team manager's decision after a failed home visit (seed 001 §3).
+pub fn record_decision(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    sighting_id: &str,
+    decision: &str,
+    today: NaiveDate,
+) -> Result<store::VisitDecision, CaseError> {
+    let sighting = sighting_for(conn, requester, sighting_id, CaseAction::ManagePlan, today)?;
+    if requester.user.role != Role::TeamManager {
+        return Err(CaseError::Forbidden(
+            "a team manager records the decision after a failed visit".into(),
+        ));
+    }
+    if sighting.kind != SightingKind::HomeVisit || sighting.outcome.is_seen() {
+        return Err(invalid(
+            "sighting",
+            "decisions are recorded for home visits where the child was not seen",
+        ));
+    }
+    if decision.trim().is_empty() {
+        return Err(invalid("decision", "record what was decided"));
+    }
+    let row = store::record_decision(conn, sighting_id, &requester.user.id, decision.trim())?;
+    log(
+        conn,
+        requester,
+        "record_decision",
+        Some(&sighting.child_id),
+        &format!("sighting {sighting_id}"),
+        "ok",
+    )?;
+    Ok(row)
+}

@@ -1,0 +1,228 @@
+//! A child's status (the rules applied to their records), chronology and access log.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::{authorise, CaseError, Requester};
+use crate::access::CaseAction;
+use crate::domain::calendar::Calendars;
+use crate::domain::policy::Policy;
+use crate::domain::records::{
+    CaseFacts, DecisionFact, MemberFact, PlanFacts, RecordStatus, SightingFact,
+};
+use crate::domain::rules::{evaluate, Context, Evaluation};
+use crate::store::access_log::{self, AccessEntry};
+use crate::store::cases::{self as case_store, Child, FrequencyChange, Member, Plan};
+use crate::store::sightings::{self as sighting_store, Sighting, VisitDecision};
+use crate::store::DbConnection;
+
+/// Everything the rules need about one plan, read from the store.
+pub fn load_facts(
+    conn: &mut DbConnection,
+    child: &Child,
+    plan: &Plan,
+    all_plans: &[Plan],
+    tz: Tz,
+) -> Result<CaseFacts, CaseError> {
+    let sightings = sighting_store::of_child(conn, &child.id)?;
+    let decisions = sighting_store::decisions_of_child(conn, &child.id)?;
+    let members = case_store::members_with_names(conn, &plan.id)?;
+    Ok(CaseFacts {
+        date_of_birth: child.date_of_birth,
+        plan: PlanFacts {
+            start: plan.start_date,
+            end: plan.end_date,
+            visit_frequency: plan.visit_frequency,
+            region: plan.region,
+            previous_plans: all_plans
+                .iter()
+                .filter(|p| p.start_date < plan.start_date)
+                .count() as u32,
+        },
+        sightings: sightings.iter().map(|s| fact_of(s, tz)).collect(),
+        decisions: decisions
+            .iter()
+            .map(|d| DecisionFact {
+                sighting_id: d.sighting_id.clone(),
+                decided_at: d.decided_at.and_utc(),
+                decided_on: crate::domain::records::local_date(tz, d.decided_at.and_utc()),
+            })
+            .collect(),
+        members: members
+            .into_iter()
+            .map(|(m, _, agency_name)| MemberFact {
+                user_id: m.user_id,
+                agency_id: m.agency_id,
+                agency_name,
+                from: m.from_date,
+                until: m.until_date,
+            })
+            .collect(),
+        meetings: Vec::new(),
+        actions: Vec::new(),
+        reviews: Vec::new(),
+    })
+}
+
+fn fact_of(s: &Sighting, _tz: Tz) -> SightingFact {
+    SightingFact {
+        id: s.id.clone(),
+        occurred_at: s.occurred_at.and_utc(),
+        occurred_on: s.occurred_on,
+        status: s.status,
+        finalised_at: s.finalised_at.map(|f| f.and_utc()),
+        superseded: s.superseded_by_id.is_some(),
+        kind: s.kind,
+        outcome: s.outcome,
+        location: s.location,
+        by_social_care: s.by_social_care,
+        bedroom_seen: s.bedroom_seen,
+        baby_awake: s.baby_awake,
+    }
+}
+
+/// The plan a status on `as_of` is about: the latest that had started by then.
+pub fn plan_on(plans: &[Plan], as_of: NaiveDate) -> Option<&Plan> {
+    plans
+        .iter()
+        .filter(|p| p.start_date <= as_of)
+        .max_by_key(|p| p.start_date)
+}
+
+/// The rules applied to the child's plan on `as_of` (`GET /children/{id}/status`).
+/// What the rules are applied with.
+pub struct RuleSettings<'a> {
+    pub calendars: &'a Calendars,
+    pub policy: &'a Policy,
+    pub tz: Tz,
+}
+
+pub fn status(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    as_of: NaiveDate,
+    today: NaiveDate,
+    settings: &RuleSettings<'_>,
+) -> Result<(Child, Plan, Evaluation), CaseError> {
+    let RuleSettings {
+        calendars,
+        policy,
+        tz,
+    } = *settings;
+    let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
+    let plans = case_store::plans_of_child(conn, child_id)?;
+    let plan = plan_on(&plans, as_of)
+        .ok_or_else(|| {
+            super::invalid(
+                "as_of",
+                format!("the child had no plan on or before {as_of}"),
+            )
+        })?
+        .clone();
+    let facts = load_facts(conn, &child, &plan, &plans, tz)?;
+    let calendar = calendars
+        .get(plan.region)
+        .map_err(|e| super::invalid("region", e.to_string()))?;
+    let evaluation = evaluate(
+        &facts,
+        &Context {
+            policy,
+            calendar,
+            tz,
+        },
+        as_of,
+    )?;
+    Ok((child, plan, evaluation))
+}
+
+/// Everything in a child's record, for the chronology.
+pub struct Chronology {
+    pub child: Child,
+    pub plans: Vec<Plan>,
+    pub members: Vec<(Member, String, String)>,
+    pub frequency_changes: Vec<FrequencyChange>,
+    /// Every version of every record, less other people's drafts.
+    pub sightings: Vec<Sighting>,
+    pub decisions: Vec<VisitDecision>,
+}
+
+pub fn chronology(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    today: NaiveDate,
+) -> Result<Chronology, CaseError> {
+    let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
+    let plans = case_store::plans_of_child(conn, child_id)?;
+    let mut members = Vec::new();
+    let mut frequency_changes = Vec::new();
+    for plan in &plans {
+        members.extend(case_store::members_with_names(conn, &plan.id)?);
+        frequency_changes.extend(case_store::frequency_changes(conn, &plan.id)?);
+    }
+    let sightings = sighting_store::of_child(conn, child_id)?
+        .into_iter()
+        .filter(|s| s.status == RecordStatus::Final || s.author_id == requester.user.id)
+        .collect();
+    let decisions = sighting_store::decisions_of_child(conn, child_id)?;
+    Ok(Chronology {
+        child,
+        plans,
+        members,
+        frequency_changes,
+        sightings,
+        decisions,
+    })
+}
+
+/// A child with their plans, core groups (members with their names and agencies' names) and
+/// the siblings the caller may also see.
+pub struct ChildRecord {
+    pub child: Child,
+    pub plans: Vec<Plan>,
+    pub members: Vec<(Member, String, String)>,
+    pub siblings: Vec<Child>,
+}
+
+/// A child with their plans and core groups (`GET /children/{id}`).
+pub fn child_record(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    today: NaiveDate,
+) -> Result<ChildRecord, CaseError> {
+    let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
+    let plans = case_store::plans_of_child(conn, child_id)?;
+    let mut members = Vec::new();
+    for plan in &plans {
+        members.extend(case_store::members_with_names(conn, &plan.id)?);
+    }
+    // Siblings are named only where the caller may read them too.
+    let mut siblings = Vec::new();
+    if let Some(family) = &child.family_id {
+        for sibling in case_store::siblings(conn, family)? {
+            if sibling.id != child.id
+                && authorise(conn, requester, &sibling.id, CaseAction::Read, today).is_ok()
+            {
+                siblings.push(sibling);
+            }
+        }
+    }
+    Ok(ChildRecord {
+        child,
+        plans,
+        members,
+        siblings,
+    })
+}
+
+pub fn access_log(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<AccessEntry>, CaseError> {
+    authorise(conn, requester, child_id, CaseAction::ReadAccessLog, today)?;
+    Ok(access_log::of_child(conn, child_id)?)
+}

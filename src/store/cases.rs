@@ -1,0 +1,443 @@
+//! Families, children, plans and core group membership.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{children, core_group_members, families, plan_frequency_changes, plans, users};
+use super::{new_id, now, DbConnection, StoreError};
+use crate::access::Relationship;
+use crate::domain::calendar::Region;
+use crate::domain::case::{from_word, word, EndReason, PlanCategory};
+use crate::domain::policy::{FrequencyUnit, VisitFrequency};
+use crate::store::accounts::User;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = children)]
+pub struct Child {
+    pub id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub family_id: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub id: String,
+    pub child_id: String,
+    pub start_date: NaiveDate,
+    pub category: PlanCategory,
+    pub team_id: String,
+    pub lead_social_worker_id: String,
+    pub cp_chair_id: String,
+    pub visit_frequency: Option<VisitFrequency>,
+    pub region: Region,
+    pub end_date: Option<NaiveDate>,
+    pub end_reason: Option<EndReason>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Plan {
+    pub fn is_open_on(&self, date: NaiveDate) -> bool {
+        self.start_date <= date && self.end_date.is_none_or(|e| date <= e)
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+struct PlanRow {
+    id: String,
+    child_id: String,
+    start_date: NaiveDate,
+    category: String,
+    team_id: String,
+    lead_social_worker_id: String,
+    cp_chair_id: String,
+    visit_every: Option<i32>,
+    visit_unit: Option<String>,
+    region: String,
+    end_date: Option<NaiveDate>,
+    end_reason: Option<String>,
+    created_by: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn frequency_of(
+    every: Option<i32>,
+    unit: Option<&str>,
+) -> Result<Option<VisitFrequency>, StoreError> {
+    match (every, unit) {
+        (Some(every), Some(unit)) => Ok(Some(VisitFrequency {
+            every: u32::try_from(every)
+                .map_err(|_| StoreError::Invalid("stored visit frequency is negative".into()))?,
+            unit: from_word::<FrequencyUnit>(unit).map_err(StoreError::Invalid)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
+impl TryFrom<PlanRow> for Plan {
+    type Error = StoreError;
+    fn try_from(row: PlanRow) -> Result<Plan, StoreError> {
+        Ok(Plan {
+            visit_frequency: frequency_of(row.visit_every, row.visit_unit.as_deref())?,
+            category: from_word(&row.category).map_err(StoreError::Invalid)?,
+            region: row.region.parse().map_err(StoreError::Invalid)?,
+            end_reason: row
+                .end_reason
+                .as_deref()
+                .map(from_word)
+                .transpose()
+                .map_err(StoreError::Invalid)?,
+            id: row.id,
+            child_id: row.child_id,
+            start_date: row.start_date,
+            team_id: row.team_id,
+            lead_social_worker_id: row.lead_social_worker_id,
+            cp_chair_id: row.cp_chair_id,
+            end_date: row.end_date,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = core_group_members)]
+pub struct Member {
+    pub id: String,
+    pub plan_id: String,
+    pub user_id: String,
+    pub agency_id: String,
+    pub from_date: NaiveDate,
+    pub until_date: Option<NaiveDate>,
+    pub added_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Member {
+    pub fn is_member_on(&self, date: NaiveDate) -> bool {
+        self.from_date <= date && self.until_date.is_none_or(|u| date <= u)
+    }
+}
+
+pub fn create_family(conn: &mut DbConnection) -> Result<String, StoreError> {
+    let id = new_id();
+    diesel::insert_into(families::table)
+        .values((families::id.eq(&id), families::created_at.eq(now())))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn family_exists(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(families::table.find(id).count().get_result::<i64>(conn)? > 0)
+}
+
+pub struct NewChild {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub family_id: Option<String>,
+}
+
+pub fn create_child(
+    conn: &mut DbConnection,
+    new: NewChild,
+    created_by: &str,
+) -> Result<Child, StoreError> {
+    let child = Child {
+        id: new_id(),
+        given_name: new.given_name.trim().to_string(),
+        family_name: new.family_name.trim().to_string(),
+        date_of_birth: new.date_of_birth,
+        family_id: new.family_id,
+        created_by: created_by.to_string(),
+        created_at: now(),
+    };
+    diesel::insert_into(children::table)
+        .values((
+            children::id.eq(&child.id),
+            children::given_name.eq(&child.given_name),
+            children::family_name.eq(&child.family_name),
+            children::date_of_birth.eq(child.date_of_birth),
+            children::family_id.eq(&child.family_id),
+            children::created_by.eq(&child.created_by),
+            children::created_at.eq(child.created_at),
+        ))
+        .execute(conn)?;
+    Ok(child)
+}
+
+pub fn get_child(conn: &mut DbConnection, id: &str) -> Result<Option<Child>, StoreError> {
+    Ok(children::table
+        .find(id)
+        .select(Child::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn siblings(conn: &mut DbConnection, family_id: &str) -> Result<Vec<Child>, StoreError> {
+    Ok(children::table
+        .filter(children::family_id.eq(family_id))
+        .order(children::date_of_birth)
+        .select(Child::as_select())
+        .load(conn)?)
+}
+
+pub struct NewPlan {
+    pub child_id: String,
+    pub start_date: NaiveDate,
+    pub category: PlanCategory,
+    pub team_id: String,
+    pub lead_social_worker_id: String,
+    pub lead_agency_id: String,
+    pub cp_chair_id: String,
+    pub visit_frequency: Option<VisitFrequency>,
+    pub region: Region,
+}
+
+/// Creates the plan and puts the lead social worker on its core group from the start.
+pub fn create_plan(
+    conn: &mut DbConnection,
+    new: NewPlan,
+    created_by: &str,
+) -> Result<Plan, StoreError> {
+    let at = now();
+    let row = PlanRow {
+        id: new_id(),
+        child_id: new.child_id,
+        start_date: new.start_date,
+        category: word(&new.category),
+        team_id: new.team_id,
+        lead_social_worker_id: new.lead_social_worker_id,
+        cp_chair_id: new.cp_chair_id,
+        visit_every: new.visit_frequency.map(|f| f.every as i32),
+        visit_unit: new.visit_frequency.map(|f| word(&f.unit)),
+        region: new.region.as_str().to_string(),
+        end_date: None,
+        end_reason: None,
+        created_by: created_by.to_string(),
+        created_at: at,
+        updated_at: at,
+    };
+    diesel::insert_into(plans::table)
+        .values(&row)
+        .execute(conn)?;
+    add_member(
+        conn,
+        &row.id,
+        &row.lead_social_worker_id,
+        &new.lead_agency_id,
+        row.start_date,
+        created_by,
+    )?;
+    row.try_into()
+}
+
+pub fn get_plan(conn: &mut DbConnection, id: &str) -> Result<Option<Plan>, StoreError> {
+    plans::table
+        .find(id)
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Plan::try_from)
+        .transpose()
+}
+
+/// Every plan of a child, oldest first.
+pub fn plans_of_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<Plan>, StoreError> {
+    plans::table
+        .filter(plans::child_id.eq(child_id))
+        .order((plans::start_date, plans::created_at))
+        .select(PlanRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Plan::try_from)
+        .collect()
+}
+
+pub fn end_plan(
+    conn: &mut DbConnection,
+    id: &str,
+    end: NaiveDate,
+    reason: EndReason,
+) -> Result<(), StoreError> {
+    diesel::update(plans::table.find(id))
+        .set((
+            plans::end_date.eq(Some(end)),
+            plans::end_reason.eq(Some(word(&reason))),
+            plans::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Changes the visiting frequency, recording who agreed it and why (seed 001 §7).
+pub fn change_frequency(
+    conn: &mut DbConnection,
+    plan_id: &str,
+    frequency: Option<VisitFrequency>,
+    agreed_by: &str,
+    reason: &str,
+    changed_by: &str,
+) -> Result<(), StoreError> {
+    let at = now();
+    diesel::update(plans::table.find(plan_id))
+        .set((
+            plans::visit_every.eq(frequency.map(|f| f.every as i32)),
+            plans::visit_unit.eq(frequency.map(|f| word(&f.unit))),
+            plans::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(plan_frequency_changes::table)
+        .values((
+            plan_frequency_changes::id.eq(new_id()),
+            plan_frequency_changes::plan_id.eq(plan_id),
+            plan_frequency_changes::visit_every.eq(frequency.map(|f| f.every as i32)),
+            plan_frequency_changes::visit_unit.eq(frequency.map(|f| word(&f.unit))),
+            plan_frequency_changes::agreed_by.eq(agreed_by),
+            plan_frequency_changes::reason.eq(reason),
+            plan_frequency_changes::changed_by.eq(changed_by),
+            plan_frequency_changes::changed_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A recorded change of visiting frequency.
+#[derive(Debug, Clone, Queryable)]
+pub struct FrequencyChange {
+    pub id: String,
+    pub plan_id: String,
+    pub visit_every: Option<i32>,
+    pub visit_unit: Option<String>,
+    pub agreed_by: String,
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: NaiveDateTime,
+}
+
+pub fn frequency_changes(
+    conn: &mut DbConnection,
+    plan_id: &str,
+) -> Result<Vec<FrequencyChange>, StoreError> {
+    Ok(plan_frequency_changes::table
+        .filter(plan_frequency_changes::plan_id.eq(plan_id))
+        .order(plan_frequency_changes::changed_at)
+        .select((
+            plan_frequency_changes::id,
+            plan_frequency_changes::plan_id,
+            plan_frequency_changes::visit_every,
+            plan_frequency_changes::visit_unit,
+            plan_frequency_changes::agreed_by,
+            plan_frequency_changes::reason,
+            plan_frequency_changes::changed_by,
+            plan_frequency_changes::changed_at,
+        ))
+        .load(conn)?)
+}
+
+pub fn add_member(
+    conn: &mut DbConnection,
+    plan_id: &str,
+    user_id: &str,
+    agency_id: &str,
+    from: NaiveDate,
+    added_by: &str,
+) -> Result<Member, StoreError> {
+    let member = Member {
+        id: new_id(),
+        plan_id: plan_id.to_string(),
+        user_id: user_id.to_string(),
+        agency_id: agency_id.to_string(),
+        from_date: from,
+        until_date: None,
+        added_by: added_by.to_string(),
+        created_at: now(),
+    };
+    diesel::insert_into(core_group_members::table)
+        .values((
+            core_group_members::id.eq(&member.id),
+            core_group_members::plan_id.eq(&member.plan_id),
+            core_group_members::user_id.eq(&member.user_id),
+            core_group_members::agency_id.eq(&member.agency_id),
+            core_group_members::from_date.eq(member.from_date),
+            core_group_members::until_date.eq(member.until_date),
+            core_group_members::added_by.eq(&member.added_by),
+            core_group_members::created_at.eq(member.created_at),
+        ))
+        .execute(conn)?;
+    Ok(member)
+}
+
+pub fn end_membership(
+    conn: &mut DbConnection,
+    member_id: &str,
+    until: NaiveDate,
+) -> Result<(), StoreError> {
+    diesel::update(core_group_members::table.find(member_id))
+        .set(core_group_members::until_date.eq(Some(until)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn members_of_plan(conn: &mut DbConnection, plan_id: &str) -> Result<Vec<Member>, StoreError> {
+    Ok(core_group_members::table
+        .filter(core_group_members::plan_id.eq(plan_id))
+        .order((
+            core_group_members::from_date,
+            core_group_members::created_at,
+        ))
+        .select(Member::as_select())
+        .load(conn)?)
+}
+
+/// Members of a plan with their names and agency names, for display and for the rules.
+pub fn members_with_names(
+    conn: &mut DbConnection,
+    plan_id: &str,
+) -> Result<Vec<(Member, String, String)>, StoreError> {
+    use super::schema::agencies;
+    Ok(core_group_members::table
+        .inner_join(users::table.on(users::id.eq(core_group_members::user_id)))
+        .inner_join(agencies::table.on(agencies::id.eq(core_group_members::agency_id)))
+        .filter(core_group_members::plan_id.eq(plan_id))
+        .order((
+            core_group_members::from_date,
+            core_group_members::created_at,
+        ))
+        .select((Member::as_select(), users::name, agencies::name))
+        .load(conn)?)
+}
+
+/// The caller's ties to a child on `on` (domain.md §1).
+pub fn relationship(
+    conn: &mut DbConnection,
+    caller: &User,
+    child_id: &str,
+    on: NaiveDate,
+) -> Result<Relationship, StoreError> {
+    let plans = plans_of_child(conn, child_id)?;
+    if plans.is_empty() {
+        return Ok(Relationship::default());
+    }
+    let open: Vec<&Plan> = plans.iter().filter(|p| p.is_open_on(on)).collect();
+    let open_ids: Vec<&str> = open.iter().map(|p| p.id.as_str()).collect();
+    let memberships: Vec<Member> = core_group_members::table
+        .filter(core_group_members::user_id.eq(&caller.id))
+        .filter(core_group_members::plan_id.eq_any(&open_ids))
+        .select(Member::as_select())
+        .load(conn)?;
+    Ok(Relationship {
+        core_group_member: memberships.iter().any(|m| m.is_member_on(on)),
+        lead_social_worker: plans.iter().any(|p| p.lead_social_worker_id == caller.id),
+        same_team: caller
+            .team_id
+            .as_ref()
+            .is_some_and(|team| plans.iter().any(|p| &p.team_id == team)),
+        chairs: plans.iter().any(|p| p.cp_chair_id == caller.id),
+        open_plan: !open.is_empty(),
+    })
+}
