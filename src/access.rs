@@ -65,6 +65,45 @@ pub struct Relationship {
     pub open_plan: bool,
 }
 
+/// What of a plan bears on who may see its child.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanTies<'a> {
+    pub plan_id: &'a str,
+    pub lead_social_worker_id: &'a str,
+    pub team_id: &'a str,
+    pub cp_chair_id: &'a str,
+    pub start: chrono::NaiveDate,
+    pub end: Option<chrono::NaiveDate>,
+}
+
+/// A membership of the caller's: (plan, from, until).
+pub type Membership<'a> = (&'a str, chrono::NaiveDate, Option<chrono::NaiveDate>);
+
+/// The caller's ties to one child on `on`, from the child's plans and the caller's own
+/// core-group memberships.
+pub fn relationship_of(
+    caller: &User,
+    plans: &[PlanTies<'_>],
+    memberships: &[Membership<'_>],
+    on: chrono::NaiveDate,
+) -> Relationship {
+    let open = |p: &PlanTies<'_>| p.start <= on && p.end.is_none_or(|e| on <= e);
+    Relationship {
+        core_group_member: plans.iter().filter(|p| open(p)).any(|p| {
+            memberships.iter().any(|(plan, from, until)| {
+                *plan == p.plan_id && *from <= on && until.is_none_or(|u| on <= u)
+            })
+        }),
+        lead_social_worker: plans.iter().any(|p| p.lead_social_worker_id == caller.id),
+        same_team: caller
+            .team_id
+            .as_deref()
+            .is_some_and(|team| plans.iter().any(|p| p.team_id == team)),
+        chairs: plans.iter().any(|p| p.cp_chair_id == caller.id),
+        open_plan: plans.iter().any(open),
+    }
+}
+
 /// What a caller wants to do with a child's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseAction {

@@ -242,14 +242,34 @@ pub fn status_view(
     frequency: VisitFrequency,
     e: &Evaluation,
 ) -> StatusView {
-    let any: &Clock = &e.any_agency;
+    status_view_of(
+        child,
+        plan,
+        frequency,
+        e.as_of,
+        e.plan_open,
+        [&e.any_agency, &e.social_worker, &e.home_visit],
+        &e.flags,
+    )
+}
+
+/// The status shape from its parts (the dashboard has clocks and their flags only).
+pub fn status_view_of(
+    child: &Child,
+    plan: &Plan,
+    frequency: VisitFrequency,
+    as_of: NaiveDate,
+    plan_open: bool,
+    [any, social, home]: [&Clock; 3],
+    flags: &[Flag],
+) -> StatusView {
     StatusView {
         child_id: child.id.clone(),
         given_name: child.given_name.clone(),
         family_name: child.family_name.clone(),
-        as_of: e.as_of,
+        as_of,
         plan_id: plan.id.clone(),
-        plan_open: e.plan_open,
+        plan_open,
         any_agency: AnyAgencyView {
             last_seen: any.last_seen,
             due: any.due,
@@ -257,19 +277,19 @@ pub fn status_view(
             state: any.state,
         },
         social_worker: SocialWorkerView {
-            last_seen: e.social_worker.last_seen,
-            due: e.social_worker.due,
-            days_since_seen: e.social_worker.days_since,
-            state: e.social_worker.state,
+            last_seen: social.last_seen,
+            due: social.due,
+            days_since_seen: social.days_since,
+            state: social.state,
         },
         home_visit: HomeVisitView {
-            last_visit: e.home_visit.last_seen,
-            due: e.home_visit.due,
-            working_days_since_visit: e.home_visit.working_days_since,
+            last_visit: home.last_seen,
+            due: home.due,
+            working_days_since_visit: home.working_days_since,
             frequency,
-            state: e.home_visit.state,
+            state: home.state,
         },
-        flags: e.flags.iter().map(FlagView::from).collect(),
+        flags: flags.iter().map(FlagView::from).collect(),
     }
 }
 

@@ -1062,3 +1062,87 @@ pub async fn access_log(
             .collect::<Vec<_>>(),
     }))
 }
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DashboardView {
+    pub as_of: NaiveDate,
+    /// Every child the caller may see with a plan open on `as_of`, most urgent first. Each
+    /// carries the seen-clock flags; the child's status has every rule.
+    pub children: Vec<StatusView>,
+}
+
+/// GET /api/v1/dashboard — every child the caller may see, most urgent first.
+#[utoipa::path(tag = "status", security(("bearer" = [])), params(AsOf), responses(
+    (status = 200, body = DashboardView),
+    (status = 403, description = "Administrators have no case access", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/dashboard")]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<AsOf>,
+) -> Result<HttpResponse, ApiError> {
+    let who = requester(&req, &state, caller);
+    let as_of = as_of(&query, &state)?;
+    let day = today(state.timezone);
+    let in_force = state.calendars.current().await?;
+    let policy = state.store.read(stored_settings::policy).await?;
+    let (user, tz) = (who.user.clone(), state.timezone);
+    let lines = state
+        .store
+        .read(move |c| {
+            let settings = RuleSettings {
+                calendars: &in_force.calendars,
+                policy: &policy,
+                tz,
+            };
+            Ok(crate::casework::dashboard::dashboard(
+                c, &user, as_of, day, &settings,
+            ))
+        })
+        .await??;
+    // Every child shown is a read of their record.
+    let (w, ids) = (
+        who.clone(),
+        lines.iter().map(|l| l.child.id.clone()).collect::<Vec<_>>(),
+    );
+    let resource = format!("dashboard as of {as_of}");
+    state
+        .store
+        .write(move |c| {
+            let entries: Vec<_> = ids
+                .iter()
+                .map(|id| crate::store::access_log::NewEntry {
+                    user_id: &w.user.id,
+                    role: w.user.role.as_str(),
+                    action: "read_dashboard",
+                    child_id: Some(id),
+                    resource: &resource,
+                    address: &w.address,
+                    outcome: "ok",
+                })
+                .collect();
+            crate::store::access_log::append_many(c, &entries)
+        })
+        .await?;
+    let children = lines
+        .iter()
+        .map(|l| {
+            status_view_of(
+                &l.child,
+                &l.plan,
+                l.frequency,
+                as_of,
+                true,
+                [
+                    &l.clocks.any_agency,
+                    &l.clocks.social_worker,
+                    &l.clocks.home_visit,
+                ],
+                &l.flags,
+            )
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DashboardView { as_of, children }))
+}

@@ -66,5 +66,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(cases::update_sighting)
         .service(cases::finalise_sighting)
         .service(cases::correct_sighting)
-        .service(cases::record_decision);
+        .service(cases::record_decision)
+        .service(cases::dashboard);
 }

@@ -2,6 +2,7 @@
 //! the child (through `access`), does the work in one transaction, and writes the access log.
 
 pub mod children;
+pub mod dashboard;
 pub mod sightings;
 pub mod status;
 

@@ -412,7 +412,28 @@ pub fn members_with_names(
         .load(conn)?)
 }
 
-/// The caller's ties to a child on `on` (domain.md §1).
+impl Plan {
+    pub fn ties(&self) -> crate::access::PlanTies<'_> {
+        crate::access::PlanTies {
+            plan_id: &self.id,
+            lead_social_worker_id: &self.lead_social_worker_id,
+            team_id: &self.team_id,
+            cp_chair_id: &self.cp_chair_id,
+            start: self.start_date,
+            end: self.end_date,
+        }
+    }
+}
+
+/// Every core-group membership of a user.
+pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Member>, StoreError> {
+    Ok(core_group_members::table
+        .filter(core_group_members::user_id.eq(user_id))
+        .select(Member::as_select())
+        .load(conn)?)
+}
+
+/// The caller's ties to a child on `on` (domain.md §1), decided by `access::relationship_of`.
 pub fn relationship(
     conn: &mut DbConnection,
     caller: &User,
@@ -423,21 +444,118 @@ pub fn relationship(
     if plans.is_empty() {
         return Ok(Relationship::default());
     }
-    let open: Vec<&Plan> = plans.iter().filter(|p| p.is_open_on(on)).collect();
-    let open_ids: Vec<&str> = open.iter().map(|p| p.id.as_str()).collect();
+    let plan_ids: Vec<&str> = plans.iter().map(|p| p.id.as_str()).collect();
     let memberships: Vec<Member> = core_group_members::table
         .filter(core_group_members::user_id.eq(&caller.id))
-        .filter(core_group_members::plan_id.eq_any(&open_ids))
+        .filter(core_group_members::plan_id.eq_any(&plan_ids))
         .select(Member::as_select())
         .load(conn)?;
-    Ok(Relationship {
-        core_group_member: memberships.iter().any(|m| m.is_member_on(on)),
-        lead_social_worker: plans.iter().any(|p| p.lead_social_worker_id == caller.id),
-        same_team: caller
-            .team_id
-            .as_ref()
-            .is_some_and(|team| plans.iter().any(|p| &p.team_id == team)),
-        chairs: plans.iter().any(|p| p.cp_chair_id == caller.id),
-        open_plan: !open.is_empty(),
-    })
+    let ties: Vec<_> = plans.iter().map(Plan::ties).collect();
+    let held: Vec<_> = memberships
+        .iter()
+        .map(|m| (m.plan_id.as_str(), m.from_date, m.until_date))
+        .collect();
+    Ok(crate::access::relationship_of(caller, &ties, &held, on))
+}
+
+/// A plan with its child and the child's projected latest dates, for a dashboard.
+#[derive(Debug, Clone)]
+pub struct DashboardRow {
+    pub plan: Plan,
+    pub child: Child,
+    pub latest: crate::domain::rules::Latest,
+}
+
+/// Every plan of the given children (every plan when `None`), with the child and the
+/// projection: one query, never a scan of the sightings.
+pub fn dashboard_rows(
+    conn: &mut DbConnection,
+    child_ids: Option<&[String]>,
+) -> Result<Vec<DashboardRow>, StoreError> {
+    use super::schema::child_projections;
+    let query = plans::table
+        .inner_join(children::table)
+        .left_join(child_projections::table.on(child_projections::child_id.eq(plans::child_id)))
+        .select((
+            PlanRow::as_select(),
+            Child::as_select(),
+            (
+                child_projections::last_seen_any,
+                child_projections::last_seen_social_worker,
+                child_projections::last_home_visit_seen,
+            )
+                .nullable(),
+        ))
+        .order((plans::child_id, plans::start_date));
+    type Loaded = (
+        PlanRow,
+        Child,
+        Option<(Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)>,
+    );
+    let loaded: Vec<Loaded> = match child_ids {
+        None => query.load(conn)?,
+        Some(ids) => {
+            // In chunks: SQLite allows a limited number of bound values per statement.
+            let mut all = Vec::new();
+            for chunk in ids.chunks(500) {
+                all.extend(
+                    query
+                        .filter(plans::child_id.eq_any(chunk))
+                        .load::<Loaded>(conn)?,
+                );
+            }
+            all
+        }
+    };
+    loaded
+        .into_iter()
+        .map(|(plan, child, latest)| {
+            let (seen_any, seen_by_social_care, home_visit_seen) =
+                latest.unwrap_or((None, None, None));
+            Ok(DashboardRow {
+                plan: plan.try_into()?,
+                child,
+                latest: crate::domain::rules::Latest {
+                    seen_any,
+                    seen_by_social_care,
+                    home_visit_seen,
+                },
+            })
+        })
+        .collect()
+}
+
+/// The children a caller might see, narrowed by role before `access` decides exactly:
+/// `None` means every child (CP chairs read every open plan; auditors everything).
+pub fn candidate_children(
+    conn: &mut DbConnection,
+    caller: &User,
+) -> Result<Option<Vec<String>>, StoreError> {
+    use crate::domain::people::Role;
+    let member_plans: Vec<String> = core_group_members::table
+        .filter(core_group_members::user_id.eq(&caller.id))
+        .select(core_group_members::plan_id)
+        .load(conn)?;
+    let team = caller.team_id.clone().unwrap_or_default();
+    let ids: Vec<String> = match caller.role {
+        Role::CpChair | Role::Auditor => return Ok(None),
+        Role::Admin => Vec::new(),
+        Role::Practitioner => plans::table
+            .filter(plans::id.eq_any(&member_plans))
+            .select(plans::child_id)
+            .load(conn)?,
+        Role::SocialWorker | Role::TeamManager => plans::table
+            .filter(
+                plans::id
+                    .eq_any(&member_plans)
+                    .or(plans::team_id.eq(&team))
+                    .or(plans::lead_social_worker_id.eq(&caller.id)),
+            )
+            .select(plans::child_id)
+            .load(conn)?,
+    };
+    let mut ids = ids;
+    ids.sort();
+    ids.dedup();
+    Ok(Some(ids))
 }

@@ -354,3 +354,50 @@ pub fn decisions_of_child(
         .select(VisitDecision::as_select())
         .load(conn)?)
 }
+
+/// The latest dates each clock needs, per child, counting only records on or before `on`:
+/// for a dashboard asked about a past date, when the projection (which is "now") will not do.
+pub fn latest_on(
+    conn: &mut DbConnection,
+    child_ids: &[String],
+    on: NaiveDate,
+) -> Result<std::collections::HashMap<String, crate::domain::rules::Latest>, StoreError> {
+    use diesel::dsl::max;
+    let mut latest: std::collections::HashMap<String, crate::domain::rules::Latest> =
+        std::collections::HashMap::new();
+    for chunk in child_ids.chunks(500) {
+        let counting = || {
+            sightings::table
+                .filter(sightings::child_id.eq_any(chunk))
+                .filter(sightings::status.eq("final"))
+                .filter(sightings::superseded_by_id.is_null())
+                .filter(sightings::outcome.eq_any(SEEN))
+                .filter(sightings::occurred_on.le(on))
+        };
+        let any: Vec<(String, Option<NaiveDate>)> = counting()
+            .group_by(sightings::child_id)
+            .select((sightings::child_id, max(sightings::occurred_on)))
+            .load(conn)?;
+        for (child, date) in any {
+            latest.entry(child).or_default().seen_any = date;
+        }
+        let social: Vec<(String, Option<NaiveDate>)> = counting()
+            .filter(sightings::by_social_care.eq(true))
+            .group_by(sightings::child_id)
+            .select((sightings::child_id, max(sightings::occurred_on)))
+            .load(conn)?;
+        for (child, date) in social {
+            latest.entry(child).or_default().seen_by_social_care = date;
+        }
+        let home: Vec<(String, Option<NaiveDate>)> = counting()
+            .filter(sightings::by_social_care.eq(true))
+            .filter(sightings::kind.eq("home_visit"))
+            .group_by(sightings::child_id)
+            .select((sightings::child_id, max(sightings::occurred_on)))
+            .load(conn)?;
+        for (child, date) in home {
+            latest.entry(child).or_default().home_visit_seen = date;
+        }
+    }
+    Ok(latest)
+}

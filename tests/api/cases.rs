@@ -556,3 +556,64 @@ on_both! {
         assert!(then["flags"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("No team manager decision")));
     }
 }
+
+fn days_ago(n: i64) -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() - chrono::Duration::days(n)
+}
+
+on_both! {
+    async fn the_dashboard_lists_visible_children_most_urgent_first(app) {
+        let w = world(&app).await;
+        // Three children: one never seen (overdue), one seen a while ago, one seen yesterday.
+        let start = days_ago(120).to_string();
+        let never = child(&app, &w, "Nia", "2015-01-01", None).await;
+        let while_ago = child(&app, &w, "Oli", "2015-01-01", None).await;
+        let recent = child(&app, &w, "Pat", "2015-01-01", None).await;
+        let mut plan_ids = Vec::new();
+        for c in [&never, &while_ago, &recent] {
+            plan_ids.push(plan(&app, &w, c, &start).await);
+        }
+        join(&app, &w, &plan_ids[2], &w.teacher, &start).await;
+        let at = |n: i64| format!("{}T10:00:00Z", days_ago(n));
+        assert_eq!(app.post("/api/v1/sightings", &w.lead.token, &sighting(&while_ago, &at(36), "home_visit", "home", "seen")).await.status(), 201);
+        assert_eq!(app.post("/api/v1/sightings", &w.lead.token, &sighting(&recent, &at(1), "home_visit", "home", "seen_alone")).await.status(), 201);
+        assert_eq!(app.post("/api/v1/sightings", &w.teacher.token, &sighting(&recent, &(chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(), "school_contact", "school", "seen")).await.status(), 201);
+
+        let res = app.get("/api/v1/dashboard", &w.chair.token).await;
+        assert_eq!(res.status(), 200);
+        let board: Value = res.json().await.unwrap();
+        let listed: Vec<&str> = board["children"].as_array().unwrap().iter().map(|c| c["child_id"].as_str().unwrap()).collect();
+        assert_eq!(listed, [never.as_str(), while_ago.as_str(), recent.as_str()], "most urgent first");
+        // The projection (today) agrees with the rules applied to the records, child by child.
+        for entry in board["children"].as_array().unwrap() {
+            let id = entry["child_id"].as_str().unwrap();
+            let full: Value = app.get(&format!("/api/v1/children/{id}/status"), &w.chair.token).await.json().await.unwrap();
+            for clock in ["any_agency", "social_worker", "home_visit"] {
+                assert_eq!(entry[clock], full[clock], "{clock} of {id}");
+            }
+        }
+        // As at a past date, only the records up to then count.
+        let past = days_ago(20).to_string();
+        let board: Value = app.get(&format!("/api/v1/dashboard?as_of={past}"), &w.chair.token).await.json().await.unwrap();
+        let pat = board["children"].as_array().unwrap().iter().find(|c| c["child_id"] == recent.as_str()).unwrap();
+        assert_eq!(pat["any_agency"]["last_seen"], Value::Null);
+        let full: Value = app.get(&format!("/api/v1/children/{recent}/status?as_of={past}"), &w.chair.token).await.json().await.unwrap();
+        assert_eq!(pat["any_agency"], full["any_agency"]);
+
+        // The teacher sees only the child whose core group they are on; outsiders see nobody.
+        let board: Value = app.get("/api/v1/dashboard", &w.teacher.token).await.json().await.unwrap();
+        let listed: Vec<&str> = board["children"].as_array().unwrap().iter().map(|c| c["child_id"].as_str().unwrap()).collect();
+        assert_eq!(listed, [recent.as_str()]);
+        for outsider in [&w.other_teacher, &w.other_worker] {
+            let board: Value = app.get("/api/v1/dashboard", &outsider.token).await.json().await.unwrap();
+            assert!(board["children"].as_array().unwrap().is_empty());
+        }
+        problem(app.get("/api/v1/dashboard", &w.admin.token).await, 403).await;
+        let board: Value = app.get("/api/v1/dashboard", &w.manager.token).await.json().await.unwrap();
+        assert_eq!(board["children"].as_array().unwrap().len(), 3);
+
+        // Each child shown is a logged read.
+        let log: Value = app.get(&format!("/api/v1/children/{never}/access-log"), &w.manager.token).await.json().await.unwrap();
+        assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "read_dashboard" && e["user_id"] == w.chair.id.as_str()));
+    }
+}

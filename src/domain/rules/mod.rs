@@ -11,6 +11,8 @@ mod message;
 mod plan;
 mod seen;
 
+pub use seen::{clock_flags, clocks_from_latest, Clocks, Latest};
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Serialize;

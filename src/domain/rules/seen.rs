@@ -7,12 +7,15 @@ use super::{
 };
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::FrequencyUnit;
+use crate::domain::policy::Policy;
 use crate::domain::records::{
-    local_date, months_between, CaseFacts, Location, Outcome, RecordStatus, SightingFact,
-    SightingKind,
+    local_date, months_between, CaseFacts, Location, Outcome, PlanFacts, RecordStatus,
+    SightingFact, SightingKind,
 };
 
-pub(super) struct Clocks {
+/// The three seen-clocks of a child's plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clocks {
     pub any_agency: Clock,
     pub social_worker: Clock,
     pub home_visit: Clock,
@@ -56,49 +59,67 @@ fn clock(
     })
 }
 
+/// The latest dates each clock counts from: seen by anyone, by social care, at a home visit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Latest {
+    pub seen_any: Option<NaiveDate>,
+    pub seen_by_social_care: Option<NaiveDate>,
+    pub home_visit_seen: Option<NaiveDate>,
+}
+
 pub(super) fn clocks(
     facts: &CaseFacts,
     ctx: &Context<'_>,
     on: NaiveDate,
 ) -> Result<Clocks, CalendarError> {
     let start = facts.plan.start;
-    let (mut any, mut social, mut home) = (None, None, None);
+    let mut latest = Latest::default();
     for s in facts
         .sightings
         .iter()
         .filter(|s| counts(s, start, on) && s.outcome.is_seen())
     {
-        any = any.max(Some(s.occurred_on));
+        latest.seen_any = latest.seen_any.max(Some(s.occurred_on));
         if s.by_social_care {
-            social = social.max(Some(s.occurred_on));
+            latest.seen_by_social_care = latest.seen_by_social_care.max(Some(s.occurred_on));
             if s.kind == SightingKind::HomeVisit {
-                home = home.max(Some(s.occurred_on));
+                latest.home_visit_seen = latest.home_visit_seen.max(Some(s.occurred_on));
             }
         }
     }
+    clocks_from_latest(&facts.plan, latest, ctx, on)
+}
+
+/// The three clocks from the latest dates alone (what a dashboard keeps per child). Dates
+/// before the plan's start or after `on` do not count.
+pub fn clocks_from_latest(
+    plan: &PlanFacts,
+    latest: Latest,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+) -> Result<Clocks, CalendarError> {
+    let start = plan.start;
+    let within = |d: Option<NaiveDate>| d.filter(|d| *d >= start && *d <= on);
     let policy = ctx.policy;
-    let frequency = facts
-        .plan
-        .visit_frequency
-        .unwrap_or(policy.home_visit_frequency);
+    let frequency = plan.visit_frequency.unwrap_or(policy.home_visit_frequency);
     Ok(Clocks {
         any_agency: clock(
             ctx,
-            any,
+            within(latest.seen_any),
             start,
             |b| ctx.add_working_days(b, policy.any_agency_working_days),
             on,
         )?,
         social_worker: clock(
             ctx,
-            social,
+            within(latest.seen_by_social_care),
             start,
             |b| Ok(b + Days::new(u64::from(policy.social_worker_calendar_days))),
             on,
         )?,
         home_visit: clock(
             ctx,
-            home,
+            within(latest.home_visit_seen),
             start,
             |b| match frequency.unit {
                 FrequencyUnit::WorkingDays => ctx.add_working_days(b, frequency.every),
@@ -107,6 +128,44 @@ pub(super) fn clocks(
             on,
         )?,
     })
+}
+
+/// The clock flags alone: what a dashboard shows for each child.
+pub fn clock_flags(plan: &PlanFacts, clocks: &Clocks, policy: &Policy) -> Vec<Flag> {
+    let mut out = Vec::new();
+    push_clock_flags(plan, clocks, policy, &mut out);
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+    out
+}
+
+fn push_clock_flags(plan: &PlanFacts, clocks: &Clocks, policy: &Policy, out: &mut Vec<Flag>) {
+    // not_seen_any_agency (seed 001 §5), not_seen_by_social_worker (seed 001 §4).
+    out.extend(clock_flag(
+        FlagCode::NotSeenAnyAgency,
+        &clocks.any_agency,
+        Watch::AnyAgency,
+        vec![Audience::CpChair, Audience::TeamManager],
+    ));
+    out.extend(clock_flag(
+        FlagCode::NotSeenBySocialWorker,
+        &clocks.social_worker,
+        Watch::SocialWorker,
+        vec![Audience::TeamManager],
+    ));
+    // home_visit_due (seed 001 §1; the plan's own frequency when it has one): the team
+    // manager hears of it once it is overdue.
+    let frequency = plan.visit_frequency.unwrap_or(policy.home_visit_frequency);
+    let raise_to = if clocks.home_visit.state == ClockState::Overdue {
+        vec![Audience::LeadSocialWorker, Audience::TeamManager]
+    } else {
+        vec![Audience::LeadSocialWorker]
+    };
+    out.extend(clock_flag(
+        FlagCode::HomeVisitDue,
+        &clocks.home_visit,
+        Watch::HomeVisit(frequency),
+        raise_to,
+    ));
 }
 
 fn clock_flag(
@@ -150,36 +209,7 @@ pub(super) fn flags(
     let policy = ctx.policy;
     let start = facts.plan.start;
 
-    // not_seen_any_agency (seed 001 §5), not_seen_by_social_worker (seed 001 §4).
-    out.extend(clock_flag(
-        FlagCode::NotSeenAnyAgency,
-        &clocks.any_agency,
-        Watch::AnyAgency,
-        vec![Audience::CpChair, Audience::TeamManager],
-    ));
-    out.extend(clock_flag(
-        FlagCode::NotSeenBySocialWorker,
-        &clocks.social_worker,
-        Watch::SocialWorker,
-        vec![Audience::TeamManager],
-    ));
-    // home_visit_due (seed 001 §1; the plan's own frequency when it has one): the team
-    // manager hears of it once it is overdue.
-    let frequency = facts
-        .plan
-        .visit_frequency
-        .unwrap_or(policy.home_visit_frequency);
-    let raise_to = if clocks.home_visit.state == ClockState::Overdue {
-        vec![Audience::LeadSocialWorker, Audience::TeamManager]
-    } else {
-        vec![Audience::LeadSocialWorker]
-    };
-    out.extend(clock_flag(
-        FlagCode::HomeVisitDue,
-        &clocks.home_visit,
-        Watch::HomeVisit(frequency),
-        raise_to,
-    ));
+    push_clock_flags(&facts.plan, clocks, policy, out);
 
     // Records in date order, once, for the rules that look at "the last N visits".
     let mut records: Vec<&SightingFact> = facts

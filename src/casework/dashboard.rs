@@ -1,0 +1,150 @@
+//! The dashboard: every child the caller may see, most urgent first, from the per-child
+//! projection (never a scan of the sightings when asked about today).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::status::RuleSettings;
+use super::CaseError;
+use crate::access::{self, CaseAccess, CaseAction};
+use crate::domain::people::Role;
+use crate::domain::policy::VisitFrequency;
+use crate::domain::records::PlanFacts;
+use crate::domain::rules::{clock_flags, clocks_from_latest, ClockState, Clocks, Context, Flag};
+use crate::store::accounts::User;
+use crate::store::cases::{self as store, Child, DashboardRow, Plan};
+use crate::store::sightings as sighting_store;
+use crate::store::DbConnection;
+
+/// One child's line on the dashboard.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub child: Child,
+    pub plan: Plan,
+    pub frequency: VisitFrequency,
+    pub clocks: Clocks,
+    /// The seen-clock flags (the child's status page has every rule).
+    pub flags: Vec<Flag>,
+}
+
+impl Line {
+    /// Overdue clocks first, then due soon, then the nearest due date.
+    fn urgency(
+        &self,
+    ) -> (
+        std::cmp::Reverse<usize>,
+        std::cmp::Reverse<usize>,
+        NaiveDate,
+    ) {
+        let clocks = [
+            &self.clocks.any_agency,
+            &self.clocks.social_worker,
+            &self.clocks.home_visit,
+        ];
+        let count = |state| clocks.iter().filter(|c| c.state == state).count();
+        let nearest = clocks.iter().map(|c| c.due).min().unwrap_or(NaiveDate::MAX);
+        (
+            std::cmp::Reverse(count(ClockState::Overdue)),
+            std::cmp::Reverse(count(ClockState::DueSoon)),
+            nearest,
+        )
+    }
+}
+
+pub fn dashboard(
+    conn: &mut DbConnection,
+    caller: &User,
+    as_of: NaiveDate,
+    today: NaiveDate,
+    settings: &RuleSettings<'_>,
+) -> Result<Vec<Line>, CaseError> {
+    if caller.role == Role::Admin || !caller.active {
+        return Err(CaseError::Forbidden(
+            "administrators have no access to case records".into(),
+        ));
+    }
+    let candidates = store::candidate_children(conn, caller)?;
+    let rows = store::dashboard_rows(conn, candidates.as_deref())?;
+    let memberships = store::memberships_of(conn, &caller.id)?;
+    let held: Vec<_> = memberships
+        .iter()
+        .map(|m| (m.plan_id.as_str(), m.from_date, m.until_date))
+        .collect();
+
+    // Rows come ordered by child: each run is one child's plans.
+    let mut chosen: Vec<&DashboardRow> = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let child_id = &rows[start].plan.child_id;
+        let end = rows[start..]
+            .iter()
+            .position(|r| &r.plan.child_id != child_id)
+            .map_or(rows.len(), |n| start + n);
+        let group = &rows[start..end];
+        start = end;
+        let ties: Vec<_> = group.iter().map(|r| r.plan.ties()).collect();
+        let rel = access::relationship_of(caller, &ties, &held, today);
+        if access::case_access(caller, &rel, CaseAction::Read) != CaseAccess::Allowed {
+            continue;
+        }
+        let on_date = group
+            .iter()
+            .filter(|r| r.plan.start_date <= as_of)
+            .max_by_key(|r| r.plan.start_date);
+        if let Some(row) = on_date.filter(|r| r.plan.is_open_on(as_of)) {
+            chosen.push(row);
+        }
+    }
+
+    // The projection is "now": a past date needs the records up to that date.
+    let past: Option<HashMap<String, crate::domain::rules::Latest>> = if as_of < today {
+        let ids: Vec<String> = chosen.iter().map(|r| r.child.id.clone()).collect();
+        Some(sighting_store::latest_on(conn, &ids, as_of)?)
+    } else {
+        None
+    };
+
+    let mut lines = Vec::with_capacity(chosen.len());
+    for row in chosen {
+        let latest = match &past {
+            Some(map) => map.get(&row.child.id).copied().unwrap_or_default(),
+            None => row.latest,
+        };
+        let calendar = settings
+            .calendars
+            .get(row.plan.region)
+            .map_err(|e| super::invalid("as_of", e.to_string()))?;
+        let ctx = Context {
+            policy: settings.policy,
+            calendar,
+            tz: settings.tz,
+        };
+        let facts = PlanFacts {
+            start: row.plan.start_date,
+            end: row.plan.end_date,
+            visit_frequency: row.plan.visit_frequency,
+            region: row.plan.region,
+            previous_plans: 0,
+        };
+        let clocks = clocks_from_latest(&facts, latest, &ctx, as_of)
+            .map_err(crate::domain::rules::RuleError::from)?;
+        let flags = clock_flags(&facts, &clocks, settings.policy);
+        lines.push(Line {
+            frequency: row
+                .plan
+                .visit_frequency
+                .unwrap_or(settings.policy.home_visit_frequency),
+            child: row.child.clone(),
+            plan: row.plan.clone(),
+            clocks,
+            flags,
+        });
+    }
+    lines.sort_by(|a, b| {
+        a.urgency()
+            .cmp(&b.urgency())
+            .then_with(|| a.child.family_name.cmp(&b.child.family_name))
+    });
+    Ok(lines)
+}
