@@ -38,6 +38,18 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Load a clearly fictional demo data set (idempotent), with a progress bar.
+    Demo {
+        /// How many children on plans.
+        #[arg(long, default_value_t = 326)]
+        children: usize,
+        /// How many months of records, up to today.
+        #[arg(long, default_value_t = 6)]
+        months: u32,
+        /// The same seed makes the same data.
+        #[arg(long, default_value_t = 2012)]
+        seed: u64,
+    },
     /// Bank-holiday calendars.
     Calendar {
         #[command(subcommand)]
@@ -117,6 +129,11 @@ pub fn run() -> ExitCode {
         Command::Calendar {
             action: CalendarCommand::Import { file },
         } => import_calendar(&settings, &file),
+        Command::Demo {
+            children,
+            months,
+            seed,
+        } => demo(&settings, children, months, seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -235,6 +252,51 @@ fn import_calendar(settings: &Settings, file: &std::path::Path) -> Result<(), St
             calendar.first(),
             calendar.last(),
             calendar.holidays().len()
+        );
+    }
+    Ok(())
+}
+
+fn demo(settings: &Settings, children: usize, months: u32, seed: u64) -> Result<(), StartError> {
+    if months == 0 || months > 120 {
+        return Err(StartError::Config(crate::config::ConfigError::new(
+            "--months",
+            "must be from 1 to 120",
+        )));
+    }
+    let store = connect_store(settings)?;
+    store.migrate()?;
+    let options = crate::demo::DemoOptions {
+        children,
+        months,
+        seed,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let summary = crate::demo::load(&store, settings.timezone, &options).map_err(|e| match e {
+        crate::demo::DemoError::Store(s) => StartError::Store(s),
+        other => StartError::Store(StoreError::Invalid(other.to_string())),
+    })?;
+    if summary.already_loaded {
+        println!(
+            "Demo data is already loaded ({} children, {} records).",
+            summary.children, summary.sightings
+        );
+    } else {
+        println!(
+            "Loaded fictional demo data: {} children on plans, {} records.",
+            summary.children, summary.sightings
+        );
+    }
+    println!(
+        "Demo sign-ins (all fictional; every one has the password {}):",
+        summary.password
+    );
+    for login in &summary.logins {
+        println!(
+            "  {:<32} {:<14} {}",
+            login.email,
+            login.role.as_str(),
+            login.who
         );
     }
     Ok(())

@@ -9,6 +9,7 @@ pub mod calendars;
 pub mod casework;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod startup;
 pub mod store;

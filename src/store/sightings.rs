@@ -401,3 +401,27 @@ pub fn latest_on(
     }
     Ok(latest)
 }
+
+/// Stores many sightings at once without refreshing projections (bulk loads call
+/// [`refresh_projection`] once per child afterwards).
+pub fn insert_many(conn: &mut DbConnection, many: &[Sighting]) -> Result<(), StoreError> {
+    for chunk in many.chunks(500) {
+        let rows: Vec<SightingRow> = chunk.iter().map(SightingRow::from).collect();
+        // Multi-row INSERT is not expressible through the multi backend: per backend.
+        match conn {
+            DbConnection::Postgres(pg) => {
+                diesel::insert_into(sightings::table)
+                    .values(&rows)
+                    .execute(pg)?;
+            }
+            DbConnection::Sqlite(lite) => {
+                for row in &rows {
+                    diesel::insert_into(sightings::table)
+                        .values(row)
+                        .execute(lite)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -250,3 +250,67 @@ fn calendar_import_on_sqlite() {
 fn calendar_import_on_postgres() {
     calendar_import(Backend::Postgres);
 }
+
+fn demo(backend: Backend) {
+    let db = TestDatabase::create(backend);
+    let env = [("DATABASE_URL", db.url())];
+    let out = coregroup(&["demo", "--children", "12", "--months", "2"], &env, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        printed.contains("Loaded fictional demo data: 12 children"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("chair1@demo.example") && printed.contains("cp_chair"),
+        "{printed}"
+    );
+    let password = printed
+        .split("the password ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap()
+        .to_string();
+    // Idempotent: a second run adds nothing and prints the same sign-ins.
+    let out = coregroup(&["demo", "--children", "12", "--months", "2"], &env, None);
+    assert!(out.status.success());
+    let again = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(again.contains("already loaded (12 children"), "{again}");
+    assert!(again.contains(&password));
+    // Never into a database with real accounts.
+    let other = TestDatabase::create(backend);
+    let env = [("DATABASE_URL", other.url())];
+    let out = coregroup(
+        &[
+            "user",
+            "create",
+            "--email",
+            "real@council.example",
+            "--name",
+            "Real",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        &env,
+        Some("a password long enough\n"),
+    );
+    assert!(out.status.success());
+    let out = coregroup(&["demo"], &env, None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not demo accounts"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn demo_on_sqlite() {
+    demo(Backend::Sqlite);
+}
+
+#[test]
+fn demo_on_postgres() {
+    demo(Backend::Postgres);
+}
