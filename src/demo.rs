@@ -128,7 +128,7 @@ pub fn load(store: &Store, tz: Tz, options: &DemoOptions) -> Result<DemoSummary,
         let password = store
             .write_blocking(|c| settings::get(c, DEMO_PASSWORD))?
             .unwrap_or_default();
-        let logins = store.write_blocking(|c| Ok(logins_of(c)?))?;
+        let logins = store.write_blocking(logins_of)?;
         let counts: Vec<usize> = marker.split(',').filter_map(|n| n.parse().ok()).collect();
         return Ok(DemoSummary {
             already_loaded: true,
@@ -210,7 +210,7 @@ pub fn load(store: &Store, tz: Tz, options: &DemoOptions) -> Result<DemoSummary,
         settings::get_or_insert(c, DEMO_PASSWORD, &password)?;
         settings::get_or_insert(c, DEMO_MARKER, &format!("{made_children},{made_sightings}"))
     })?;
-    let logins = store.write_blocking(|c| Ok(logins_of(c)?))?;
+    let logins = store.write_blocking(logins_of)?;
     Ok(DemoSummary {
         already_loaded: false,
         password,
