@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod access_matrix;
 mod accounts;
 mod auth;
 mod cases;

@@ -1,0 +1,213 @@
+//! Every route × every role × inside and outside the relationship. Routes are read from the
+//! served OpenAPI document, so a new route fails this test until it is classified here.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::cases::{child, join, plan, sighting, world};
+use crate::harness::TestApp;
+use crate::on_both;
+
+/// What a route is, for access purposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Open to anyone (login, refresh) or to any signed-in user about themselves.
+    Public,
+    /// Accounts and settings: decided by role alone.
+    Admin,
+    /// About one child's record: hidden (404) outside the relationship.
+    Case,
+    /// Lists the caller's own children.
+    Dashboard,
+    /// Creates new case records (families, children): social care only.
+    CreateCase,
+}
+
+fn classify(path: &str) -> Kind {
+    match path {
+        "/healthz"
+        | "/readyz"
+        | "/api/v1/auth/login"
+        | "/api/v1/auth/refresh"
+        | "/api/v1/auth/logout"
+        | "/api/v1/me" => Kind::Public,
+        "/api/v1/dashboard" => Kind::Dashboard,
+        "/api/v1/families" | "/api/v1/children" => Kind::CreateCase,
+        p if p.starts_with("/api/v1/children/")
+            || p.starts_with("/api/v1/plans/")
+            || p.starts_with("/api/v1/sightings")
+            || p == "/api/v1/visits" =>
+        {
+            Kind::Case
+        }
+        p if [
+            "/api/v1/agencies",
+            "/api/v1/teams",
+            "/api/v1/users",
+            "/api/v1/calendars",
+            "/api/v1/policy",
+        ]
+        .iter()
+        .any(|a| p.starts_with(a)) =>
+        {
+            Kind::Admin
+        }
+        other => {
+            panic!("route {other} is not classified in the access matrix: decide who may use it")
+        }
+    }
+}
+
+struct Ids {
+    child: String,
+    plan: String,
+    sighting: String,
+    member: String,
+}
+
+/// The request for a route, about the given ids (real ones, or ones that do not exist).
+fn request(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    ids: &Ids,
+    token: &str,
+) -> reqwest::RequestBuilder {
+    let url = path
+        .replace("/children/{id}", &format!("/children/{}", ids.child))
+        .replace("/plans/{id}", &format!("/plans/{}", ids.plan))
+        .replace("/sightings/{id}", &format!("/sightings/{}", ids.sighting))
+        .replace("{member_id}", &ids.member);
+    let body = match (method, path) {
+        (_, "/api/v1/sightings") | (_, "/api/v1/sightings/{id}") => sighting(
+            &ids.child,
+            "2026-01-20T10:00:00Z",
+            "other_contact",
+            "office",
+            "seen",
+        ),
+        (_, "/api/v1/sightings/{id}/corrections") => {
+            let mut b = sighting(
+                &ids.child,
+                "2026-01-20T10:00:00Z",
+                "other_contact",
+                "office",
+                "seen",
+            );
+            b["reason"] = json!("matrix");
+            b
+        }
+        (_, "/api/v1/visits") => {
+            json!({"occurred_at": "2026-01-20T10:00:00Z", "location": "home", "kind": "home_visit",
+                                         "children": [{"child_id": ids.child, "outcome": "seen"}]})
+        }
+        (_, "/api/v1/children/{id}/plans") => {
+            json!({"start_date": "2026-01-05", "category": "neglect", "team_id": "t",
+                                                      "lead_social_worker_id": "l", "cp_chair_id": "c"})
+        }
+        (_, "/api/v1/plans/{id}/members") => json!({"user_id": "u"}),
+        (_, "/api/v1/plans/{id}/members/{member_id}") => json!({"until": "2026-02-01"}),
+        (_, "/api/v1/plans/{id}/end") => json!({"end_date": "2026-02-01", "reason": "other"}),
+        (_, "/api/v1/plans/{id}/visit-frequency") => {
+            json!({"visit_frequency": null, "agreed_by": "c", "reason": "matrix"})
+        }
+        (_, "/api/v1/sightings/{id}/decision") => json!({"decision": "matrix"}),
+        _ => json!({}),
+    };
+    let method: Method = method.to_uppercase().parse().unwrap();
+    let builder = app
+        .client
+        .request(method.clone(), app.url(&url))
+        .bearer_auth(token);
+    if method == Method::GET {
+        builder
+    } else {
+        builder.json(&body)
+    }
+}
+
+async fn answer(app: &TestApp, method: &str, path: &str, ids: &Ids, token: &str) -> (u16, Value) {
+    let res = request(app, method, path, ids, token).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+on_both! {
+    async fn no_route_tells_an_outsider_that_a_child_exists(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Zed", "2014-02-02", None).await;
+        let p = plan(&app, &w, &c, "2026-01-05").await;
+        let member = join(&app, &w, &p, &w.teacher, "2026-01-05").await;
+        let s: Value = app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-14T10:00:00Z", "home_visit", "home", "not_seen")).await.json().await.unwrap();
+        let real = Ids { child: c.clone(), plan: p, sighting: s["id"].as_str().unwrap().to_string(), member };
+        let missing = Ids { child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+
+        let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let mut routes = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                routes.push((method.clone(), path.clone(), classify(path)));
+            }
+        }
+        assert!(routes.len() >= 30, "{} routes", routes.len());
+
+        let outsiders = [("practitioner outside the core group", &w.other_teacher), ("social worker of another team", &w.other_worker), ("admin", &w.admin)];
+        for (method, path, kind) in &routes {
+            match kind {
+                Kind::Case => {
+                    for (who, outsider) in &outsiders {
+                        let hidden = answer(&app, method, path, &real, &outsider.token).await;
+                        let absent = answer(&app, method, path, &missing, &outsider.token).await;
+                        assert_eq!(hidden, absent, "{method} {path} as {who}: the answer differs for a real child");
+                        assert!(!hidden.1.to_string().contains("Zed"), "{method} {path} as {who} leaked a name");
+                        assert!(hidden.0 >= 400, "{method} {path} as {who} answered {}", hidden.0);
+                    }
+                    // Inside the relationship, reads succeed.
+                    if method == "get" {
+                        for (who, insider) in [("lead", &w.lead), ("manager", &w.manager), ("chair", &w.chair), ("auditor", &w.auditor)] {
+                            let (status, body) = answer(&app, method, path, &real, &insider.token).await;
+                            if path.ends_with("/access-log") && who == "lead" {
+                                assert_eq!(status, 403, "{path} as {who}");
+                            } else {
+                                assert_eq!(status, 200, "{method} {path} as {who}: {body}");
+                            }
+                        }
+                        let (status, _) = answer(&app, method, path, &real, &w.teacher.token).await;
+                        let expected = if path.ends_with("/access-log") { 403 } else { 200 };
+                        assert_eq!(status, expected, "{method} {path} as the core-group teacher");
+                    }
+                    // Without a token: 401, whatever the child.
+                    let res = request(&app, method, path, &real, "not-a-token").send().await.unwrap();
+                    assert_eq!(res.status(), 401, "{method} {path} without a valid token");
+                }
+                Kind::Admin if method != "get" => {
+                    // Never a success for anyone but an admin (an empty body may be refused
+                    // before the role is: accounts.rs sends valid bodies and expects 403).
+                    for (who, user) in [("lead", &w.lead), ("teacher", &w.teacher), ("chair", &w.chair), ("auditor", &w.auditor), ("manager", &w.manager)] {
+                        let (status, _) = answer(&app, method, path, &real, &user.token).await;
+                        assert!(status == 400 || status == 403 || status == 404, "{method} {path} as {who}: {status}");
+                    }
+                }
+                Kind::Dashboard => {
+                    for (who, outsider) in &outsiders[..2] {
+                        let (status, body) = answer(&app, method, path, &real, &outsider.token).await;
+                        assert_eq!(status, 200, "{who}");
+                        assert_eq!(body["children"], json!([]), "{who} sees nobody");
+                    }
+                    assert_eq!(answer(&app, method, path, &real, &w.admin.token).await.0, 403);
+                }
+                Kind::CreateCase => {
+                    for (who, user) in [("teacher", &w.teacher), ("chair", &w.chair), ("auditor", &w.auditor), ("admin", &w.admin)] {
+                        let (status, _) = answer(&app, method, path, &real, &user.token).await;
+                        assert!(status == 403 || status == 400, "{method} {path} as {who}: {status}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Nothing an outsider sent was stored.
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.lead.token).await.json().await.unwrap();
+        let sightings = chronology["entries"].as_array().unwrap().iter().filter(|e| e["type"] == "sighting").count();
+        assert_eq!(sightings, 1);
+    }
+}
