@@ -55,8 +55,10 @@ pub fn require(caller: &User, permission: Permission) -> Result<(), Denied> {
 pub struct Relationship {
     /// A member of the core group of one of the child's open plans, on that date.
     pub core_group_member: bool,
-    /// The lead social worker of one of the child's open plans.
+    /// The lead social worker of one of the child's plans.
     pub lead_social_worker: bool,
+    /// Covering for the lead social worker of one of the child's open plans, on that date.
+    pub covers: bool,
     /// The caller's team owns one of the child's open plans.
     pub same_team: bool,
     /// The CP chair of one of the child's plans.
@@ -76,24 +78,30 @@ pub struct PlanTies<'a> {
     pub end: Option<chrono::NaiveDate>,
 }
 
-/// A membership of the caller's: (plan, from, until).
+/// A membership (or cover arrangement) of the caller's: (plan, from, until).
 pub type Membership<'a> = (&'a str, chrono::NaiveDate, Option<chrono::NaiveDate>);
 
 /// The caller's ties to one child on `on`, from the child's plans and the caller's own
-/// core-group memberships.
+/// core-group memberships and cover arrangements.
 pub fn relationship_of(
     caller: &User,
     plans: &[PlanTies<'_>],
     memberships: &[Membership<'_>],
+    covers: &[Membership<'_>],
     on: chrono::NaiveDate,
 ) -> Relationship {
     let open = |p: &PlanTies<'_>| p.start <= on && p.end.is_none_or(|e| on <= e);
-    Relationship {
-        core_group_member: plans.iter().filter(|p| open(p)).any(|p| {
-            memberships.iter().any(|(plan, from, until)| {
+    // Holds one of `spans` on an open plan of the child, on `on`.
+    let holds = |spans: &[Membership<'_>]| {
+        plans.iter().filter(|p| open(p)).any(|p| {
+            spans.iter().any(|(plan, from, until)| {
                 *plan == p.plan_id && *from <= on && until.is_none_or(|u| on <= u)
             })
-        }),
+        })
+    };
+    Relationship {
+        core_group_member: holds(memberships),
+        covers: holds(covers),
         lead_social_worker: plans.iter().any(|p| p.lead_social_worker_id == caller.id),
         same_team: caller
             .team_id
@@ -138,7 +146,9 @@ pub fn case_access(caller: &User, rel: &Relationship, action: CaseAction) -> Cas
         // A practitioner sees a child only while a member of the child's core group.
         Role::Practitioner => rel.core_group_member,
         // Social workers: plans they lead, and their team's children.
-        Role::SocialWorker => rel.lead_social_worker || rel.same_team || rel.core_group_member,
+        Role::SocialWorker => {
+            rel.lead_social_worker || rel.covers || rel.same_team || rel.core_group_member
+        }
         Role::TeamManager => rel.same_team || rel.core_group_member,
         // CP chairs: plans they chair, and, read-only, every open plan.
         Role::CpChair => rel.chairs || rel.open_plan,
@@ -158,7 +168,7 @@ pub fn case_access(caller: &User, rel: &Relationship, action: CaseAction) -> Cas
             _ => false,
         },
         CaseAction::ManagePlan => match caller.role {
-            Role::SocialWorker => rel.lead_social_worker || rel.same_team,
+            Role::SocialWorker => rel.lead_social_worker || rel.covers || rel.same_team,
             Role::TeamManager => rel.same_team,
             _ => false,
         },
@@ -297,6 +307,24 @@ mod tests {
         assert_eq!(
             case_access(&user(Role::SocialWorker), &team, CaseAction::RecordSighting),
             CaseAccess::Allowed
+        );
+        // A buddy covering for the lead, from another team, acts as the lead while covering.
+        let covering = Relationship {
+            covers: true,
+            open_plan: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            case_access(
+                &user(Role::SocialWorker),
+                &covering,
+                CaseAction::RecordSighting
+            ),
+            CaseAccess::Allowed
+        );
+        assert_eq!(
+            case_access(&user(Role::Practitioner), &covering, CaseAction::Read),
+            CaseAccess::Hidden
         );
         // A plan that has ended can be read by its team but takes no new sightings.
         let closed = Relationship {

@@ -1146,3 +1146,58 @@ pub async fn dashboard(
         .collect();
     Ok(HttpResponse::Ok().json(DashboardView { as_of, children }))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverRequest {
+    /// The social worker who covers.
+    pub user_id: String,
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CoverView {
+    pub id: String,
+    pub plan_id: String,
+    pub user_id: String,
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+/// POST /api/v1/plans/{id}/covers — arranges cover for the lead social worker (a "buddy" for a planned absence).
+#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), request_body = CoverRequest, responses(
+    (status = 201, body = CoverView),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/plans/{id}/covers")]
+pub async fn add_cover(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<CoverRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let who = requester(&req, &state, caller);
+    let plan_id = id.into_inner();
+    let child_id = child_of_plan(&state, &plan_id).await?;
+    let day = today(state.timezone);
+    let b = body.0;
+    let w = who.clone();
+    let cover = write_logged(
+        &state.store,
+        &who,
+        "add_cover",
+        child_id.as_deref(),
+        move |c| children::add_cover(c, &w, &plan_id, &b.user_id, b.from, b.until, day),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(CoverView {
+        id: cover.id,
+        plan_id: cover.plan_id,
+        user_id: cover.user_id,
+        from: cover.from_date,
+        until: cover.until_date,
+    }))
+}

@@ -67,5 +67,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(cases::finalise_sighting)
         .service(cases::correct_sighting)
         .service(cases::record_decision)
-        .service(cases::dashboard);
+        .service(cases::dashboard)
+        .service(cases::add_cover);
 }

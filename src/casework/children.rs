@@ -348,3 +348,46 @@ pub fn change_frequency(
     )?;
     store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)
 }
+
+/// Arranges cover for the lead social worker (seed 004: a "buddy" for a planned absence):
+/// a social worker who may then read, record and manage as the lead does, on those dates.
+pub fn add_cover(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    user_id: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+    today: NaiveDate,
+) -> Result<store::Cover, CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
+    if until < from {
+        return Err(invalid("until", "is before from"));
+    }
+    if plan.end_date.is_some_and(|end| from > end) {
+        return Err(invalid("from", "the plan has ended by then"));
+    }
+    let buddy = active_user(conn, user_id, "user_id")?;
+    if buddy.role != Role::SocialWorker && buddy.role != Role::TeamManager {
+        return Err(invalid(
+            "user_id",
+            "cover is given by a social worker or team manager",
+        ));
+    }
+    if buddy.id == plan.lead_social_worker_id {
+        return Err(invalid(
+            "user_id",
+            "the lead social worker cannot cover for themselves",
+        ));
+    }
+    let cover = store::add_cover(conn, plan_id, &buddy.id, from, until, &requester.user.id)?;
+    log(
+        conn,
+        requester,
+        "add_cover",
+        Some(&plan.child_id),
+        &format!("plan {plan_id}"),
+        "ok",
+    )?;
+    Ok(cover)
+}

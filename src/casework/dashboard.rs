@@ -71,6 +71,8 @@ pub fn dashboard(
         .iter()
         .map(|m| (m.plan_id.as_str(), m.from_date, m.until_date))
         .collect();
+    let covering = store::covers_of(conn, &caller.id)?;
+    let covered: Vec<_> = covering.iter().map(store::Cover::span).collect();
 
     // Rows come ordered by child: each run is one child's plans.
     let mut chosen: Vec<&DashboardRow> = Vec::new();
@@ -84,7 +86,7 @@ pub fn dashboard(
         let group = &rows[start..end];
         start = end;
         let ties: Vec<_> = group.iter().map(|r| r.plan.ties()).collect();
-        let rel = access::relationship_of(caller, &ties, &held, today);
+        let rel = access::relationship_of(caller, &ties, &held, &covered, today);
         if access::case_access(caller, &rel, CaseAction::Read) != CaseAccess::Allowed {
             continue;
         }

@@ -3,7 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{children, core_group_members, families, plan_frequency_changes, plans, users};
+use super::schema::{
+    children, core_group_members, families, plan_covers, plan_frequency_changes, plans, users,
+};
 use super::{new_id, now, DbConnection, StoreError};
 use crate::access::Relationship;
 use crate::domain::calendar::Region;
@@ -450,12 +452,82 @@ pub fn relationship(
         .filter(core_group_members::plan_id.eq_any(&plan_ids))
         .select(Member::as_select())
         .load(conn)?;
+    let covering = covers_of(conn, &caller.id)?;
     let ties: Vec<_> = plans.iter().map(Plan::ties).collect();
     let held: Vec<_> = memberships
         .iter()
         .map(|m| (m.plan_id.as_str(), m.from_date, m.until_date))
         .collect();
-    Ok(crate::access::relationship_of(caller, &ties, &held, on))
+    let covered: Vec<_> = covering.iter().map(Cover::span).collect();
+    Ok(crate::access::relationship_of(
+        caller, &ties, &held, &covered, on,
+    ))
+}
+
+/// A cover ("buddy") arrangement: `user_id` acts for the lead social worker on these dates.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = plan_covers)]
+pub struct Cover {
+    pub id: String,
+    pub plan_id: String,
+    pub user_id: String,
+    pub from_date: NaiveDate,
+    pub until_date: NaiveDate,
+    pub added_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Cover {
+    pub fn span(&self) -> crate::access::Membership<'_> {
+        (&self.plan_id, self.from_date, Some(self.until_date))
+    }
+}
+
+pub fn add_cover(
+    conn: &mut DbConnection,
+    plan_id: &str,
+    user_id: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+    added_by: &str,
+) -> Result<Cover, StoreError> {
+    let cover = Cover {
+        id: new_id(),
+        plan_id: plan_id.to_string(),
+        user_id: user_id.to_string(),
+        from_date: from,
+        until_date: until,
+        added_by: added_by.to_string(),
+        created_at: now(),
+    };
+    diesel::insert_into(plan_covers::table)
+        .values((
+            plan_covers::id.eq(&cover.id),
+            plan_covers::plan_id.eq(&cover.plan_id),
+            plan_covers::user_id.eq(&cover.user_id),
+            plan_covers::from_date.eq(cover.from_date),
+            plan_covers::until_date.eq(cover.until_date),
+            plan_covers::added_by.eq(&cover.added_by),
+            plan_covers::created_at.eq(cover.created_at),
+        ))
+        .execute(conn)?;
+    Ok(cover)
+}
+
+/// Every cover arrangement a user holds.
+pub fn covers_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Cover>, StoreError> {
+    Ok(plan_covers::table
+        .filter(plan_covers::user_id.eq(user_id))
+        .select(Cover::as_select())
+        .load(conn)?)
+}
+
+pub fn covers_of_plan(conn: &mut DbConnection, plan_id: &str) -> Result<Vec<Cover>, StoreError> {
+    Ok(plan_covers::table
+        .filter(plan_covers::plan_id.eq(plan_id))
+        .order(plan_covers::from_date)
+        .select(Cover::as_select())
+        .load(conn)?)
 }
 
 /// A plan with its child and the child's projected latest dates, for a dashboard.
@@ -537,6 +609,10 @@ pub fn candidate_children(
         .select(core_group_members::plan_id)
         .load(conn)?;
     let team = caller.team_id.clone().unwrap_or_default();
+    let covered_plans: Vec<String> = plan_covers::table
+        .filter(plan_covers::user_id.eq(&caller.id))
+        .select(plan_covers::plan_id)
+        .load(conn)?;
     let ids: Vec<String> = match caller.role {
         Role::CpChair | Role::Auditor => return Ok(None),
         Role::Admin => Vec::new(),
@@ -548,6 +624,7 @@ pub fn candidate_children(
             .filter(
                 plans::id
                     .eq_any(&member_plans)
+                    .or(plans::id.eq_any(&covered_plans))
                     .or(plans::team_id.eq(&team))
                     .or(plans::lead_social_worker_id.eq(&caller.id)),
             )

@@ -82,6 +82,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     core_group_members,
     families,
     idempotency_keys,
+    plan_covers,
     plan_frequency_changes,
     plans,
     settings,
@@ -251,3 +252,15 @@ diesel::joinable!(core_group_members -> agencies (agency_id));
 diesel::joinable!(sightings -> children (child_id));
 diesel::joinable!(child_projections -> children (child_id));
 diesel::joinable!(visit_decisions -> sightings (sighting_id));
+
+diesel::table! {
+    plan_covers (id) {
+        id -> Text,
+        plan_id -> Text,
+        user_id -> Text,
+        from_date -> Date,
+        until_date -> Date,
+        added_by -> Text,
+        created_at -> Timestamp,
+    }
+}

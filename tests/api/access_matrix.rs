@@ -112,6 +112,9 @@ fn request(
             json!({"visit_frequency": null, "agreed_by": "c", "reason": "matrix"})
         }
         (_, "/api/v1/sightings/{id}/decision") => json!({"decision": "matrix"}),
+        (_, "/api/v1/plans/{id}/covers") => {
+            json!({"user_id": "u", "from": "2026-02-01", "until": "2026-02-14"})
+        }
         _ => json!({}),
     };
     let method: Method = method.to_uppercase().parse().unwrap();

@@ -617,3 +617,31 @@ on_both! {
         assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "read_dashboard" && e["user_id"] == w.chair.id.as_str()));
     }
 }
+
+on_both! {
+    async fn a_buddy_covering_for_the_lead_acts_as_the_lead_while_covering(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Uma", "2015-05-05", None).await;
+        let p = plan(&app, &w, &c, "2026-01-05").await;
+        let status_path = format!("/api/v1/children/{c}/status?as_of=2026-02-01");
+        problem(app.get(&status_path, &w.other_worker.token).await, 404).await;
+        // Cover that ended before today gives nothing.
+        let res = app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.other_worker.id, "from": "2026-01-10", "until": "2026-01-20"})).await;
+        assert_eq!(res.status(), 201);
+        problem(app.get(&status_path, &w.other_worker.token).await, 404).await;
+        // Cover over today: the buddy reads and records.
+        let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+        let res = app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.other_worker.id, "from": days_ago(1).to_string(), "until": until})).await;
+        assert_eq!(res.status(), 201);
+        assert_eq!(app.get(&status_path, &w.other_worker.token).await.status(), 200);
+        let visit = format!("{}T09:00:00Z", days_ago(1));
+        assert_eq!(app.post("/api/v1/sightings", &w.other_worker.token, &sighting(&c, &visit, "home_visit", "home", "seen_alone")).await.status(), 201);
+        let board: Value = app.get("/api/v1/dashboard", &w.other_worker.token).await.json().await.unwrap();
+        assert_eq!(board["children"].as_array().unwrap().len(), 1);
+        // Only social care covers; the request is checked.
+        let p422 = problem(app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.teacher.id, "from": "2026-02-01", "until": "2026-02-02"})).await, 422).await;
+        assert_eq!(blamed_fields(&p422), ["user_id"]);
+        let p422 = problem(app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.other_worker.id, "from": "2026-02-10", "until": "2026-02-01"})).await, 422).await;
+        assert_eq!(blamed_fields(&p422), ["until"]);
+    }
+}
