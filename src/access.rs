@@ -230,6 +230,7 @@ mod tests {
         let all = Relationship {
             core_group_member: true,
             lead_social_worker: true,
+            covers: true,
             same_team: true,
             chairs: true,
             open_plan: true,
