@@ -209,6 +209,19 @@ const SEEN: [&str; 3] = ["seen_alone", "seen_with_carer", "seen"];
 /// transaction as every change to the child's records, so the projection never lags.
 pub fn refresh_projection(conn: &mut DbConnection, child_id: &str) -> Result<(), StoreError> {
     use diesel::dsl::max;
+    // One refresh per child at a time: two transactions recording for the same child would
+    // otherwise each miss the other's record (a lost update) and collide on the row. SQLite
+    // has one writer already; PostgreSQL locks the child's row. `FOR NO KEY UPDATE` does not
+    // conflict with the key-share locks that inserting the records themselves takes.
+    if let DbConnection::Postgres(pg) = conn {
+        use super::schema::children;
+        children::table
+            .find(child_id)
+            .select(children::id)
+            .for_no_key_update()
+            .first::<String>(pg)
+            .optional()?;
+    }
     let counting = || {
         sightings::table
             .filter(sightings::child_id.eq(child_id))

@@ -645,3 +645,23 @@ on_both! {
         assert_eq!(blamed_fields(&p422), ["until"]);
     }
 }
+
+on_both! {
+    async fn concurrent_records_for_one_child_all_land_and_the_projection_keeps_up(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Vic", "2015-05-05", None).await;
+        plan(&app, &w, &c, "2026-01-05").await;
+        let requests = (0..24).map(|i| {
+            let body = sighting(&c, &format!("2026-02-{:02}T10:00:00Z", i + 1), "home_visit", "home", "seen");
+            let request = app.client.post(app.url("/api/v1/sightings")).bearer_auth(&w.lead.token).json(&body);
+            async move { request.send().await.unwrap().status().as_u16() }
+        });
+        let statuses = futures_util::future::join_all(requests).await;
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        // The dashboard (the projection) agrees with the records: the latest is 24 Feb.
+        let board: Value = app.get("/api/v1/dashboard?as_of=2026-02-25", &w.lead.token).await.json().await.unwrap();
+        let today_board: Value = app.get("/api/v1/dashboard", &w.lead.token).await.json().await.unwrap();
+        assert_eq!(board["children"][0]["home_visit"]["last_visit"], "2026-02-24");
+        assert_eq!(today_board["children"][0]["home_visit"]["last_visit"], "2026-02-24");
+    }
+}
