@@ -302,6 +302,34 @@ async fn child_of_plan(state: &AppState, plan_id: &str) -> Result<Option<String>
         .await?)
 }
 
+/// A write about one plan: the plan's child is found first, so that a refusal is logged
+/// against the right child; `f` gets the requester, the plan id and today.
+async fn write_for_plan<T, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller,
+    plan_id: String,
+    action: &'static str,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, NaiveDate) -> Result<T, CaseError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let who = requester(req, state, caller);
+    let child_id = child_of_plan(state, &plan_id).await?;
+    let day = today(state.timezone);
+    let w = who.clone();
+    Ok(
+        write_logged(&state.store, &who, action, child_id.as_deref(), move |c| {
+            f(c, &w, &plan_id, day)
+        })
+        .await?,
+    )
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMemberRequest {
@@ -325,24 +353,19 @@ pub async fn add_member(
     id: web::Path<String>,
     body: ApiJson<NewMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id).await?;
-    let day = today(state.timezone);
     let b = body.0;
-    let w = who.clone();
-    let (member, name, agency) = write_logged(
-        &state.store,
-        &who,
+    let (member, name, agency) = write_for_plan(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "add_member",
-        child_id.as_deref(),
-        move |c| {
-            let member = children::add_member(c, &w, &plan_id, &b.user_id, b.from, day)?;
-            let named = crate::store::cases::members_with_names(c, &plan_id)?
+        move |c, who, plan_id, day| {
+            let member = children::add_member(c, who, plan_id, &b.user_id, b.from, day)?;
+            crate::store::cases::members_with_names(c, plan_id)?
                 .into_iter()
                 .find(|(m, _, _)| m.id == member.id)
-                .ok_or(CaseError::NotFound)?;
-            Ok(named)
+                .ok_or(CaseError::NotFound)
         },
     )
     .await?;
@@ -370,18 +393,17 @@ pub async fn end_membership(
     path: web::Path<(String, String)>,
     body: ApiJson<MemberUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
     let (plan_id, member_id) = path.into_inner();
-    let child_id = child_of_plan(&state, &plan_id).await?;
-    let day = today(state.timezone);
     let until = body.0.until;
-    let w = who.clone();
-    write_logged(
-        &state.store,
-        &who,
+    write_for_plan(
+        &state,
+        &req,
+        caller,
+        plan_id,
         "end_member",
-        child_id.as_deref(),
-        move |c| children::end_membership(c, &w, &plan_id, &member_id, until, day),
+        move |c, who, plan_id, day| {
+            children::end_membership(c, who, plan_id, &member_id, until, day)
+        },
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -408,20 +430,16 @@ pub async fn end_plan(
     id: web::Path<String>,
     body: ApiJson<EndPlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id).await?;
-    let day = today(state.timezone);
     let b = body.0;
-    let w = who.clone();
-    let (plan, members) = write_logged(
-        &state.store,
-        &who,
+    let (plan, members) = write_for_plan(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "end_plan",
-        child_id.as_deref(),
-        move |c| {
-            let plan = children::end_plan(c, &w, &plan_id, b.end_date, b.reason, day)?;
-            Ok((plan, crate::store::cases::members_with_names(c, &plan_id)?))
+        move |c, who, plan_id, day| {
+            let plan = children::end_plan(c, who, plan_id, b.end_date, b.reason, day)?;
+            Ok((plan, crate::store::cases::members_with_names(c, plan_id)?))
         },
     )
     .await?;
@@ -452,28 +470,24 @@ pub async fn change_frequency(
     id: web::Path<String>,
     body: ApiJson<FrequencyChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id).await?;
-    let day = today(state.timezone);
     let b = body.0;
-    let w = who.clone();
-    let (plan, members) = write_logged(
-        &state.store,
-        &who,
+    let (plan, members) = write_for_plan(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "change_frequency",
-        child_id.as_deref(),
-        move |c| {
+        move |c, who, plan_id, day| {
             let plan = children::change_frequency(
                 c,
-                &w,
-                &plan_id,
+                who,
+                plan_id,
                 b.visit_frequency,
                 &b.agreed_by,
                 &b.reason,
                 day,
             )?;
-            Ok((plan, crate::store::cases::members_with_names(c, &plan_id)?))
+            Ok((plan, crate::store::cases::members_with_names(c, plan_id)?))
         },
     )
     .await?;
@@ -670,6 +684,33 @@ async fn child_of_sighting(state: &AppState, id: &str) -> Result<Option<String>,
         .await?)
 }
 
+/// A write about one sighting: its child is found first, so that a refusal is logged
+/// against the right child; `f` gets the requester, the sighting id and the clock.
+async fn write_for_sighting<T, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller,
+    id: String,
+    action: &'static str,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, Clock) -> Result<T, CaseError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let who = requester(req, state, caller);
+    let child_id = child_of_sighting(state, &id).await?;
+    let (w, clock) = (who.clone(), clock(state));
+    Ok(
+        write_logged(&state.store, &who, action, child_id.as_deref(), move |c| {
+            f(c, &w, &id, clock)
+        })
+        .await?,
+    )
+}
+
 /// GET /api/v1/sightings/{id} — one record (drafts only to their author).
 #[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = SightingView),
@@ -715,19 +756,16 @@ pub async fn update_sighting(
     id: web::Path<String>,
     body: ApiJson<SightingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let id = id.into_inner();
-    let child_id = child_of_sighting(&state, &id).await?;
     let mut request = body.0;
     request.status = Some(request.status.unwrap_or(RecordStatus::Draft));
     let (contact, part) = request.split();
-    let (w, clock) = (who.clone(), clock(&state));
-    let sighting = write_logged(
-        &state.store,
-        &who,
+    let sighting = write_for_sighting(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "edit_sighting",
-        child_id.as_deref(),
-        move |c| sightings::update_draft(c, &w, &id, contact, part, clock),
+        move |c, who, id, clock| sightings::update_draft(c, who, id, contact, part, clock),
     )
     .await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
@@ -745,16 +783,13 @@ pub async fn finalise_sighting(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let id = id.into_inner();
-    let child_id = child_of_sighting(&state, &id).await?;
-    let (w, clock) = (who.clone(), clock(&state));
-    let sighting = write_logged(
-        &state.store,
-        &who,
+    let sighting = write_for_sighting(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "finalise_sighting",
-        child_id.as_deref(),
-        move |c| sightings::finalise(c, &w, &id, clock),
+        sightings::finalise,
     )
     .await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
@@ -783,9 +818,6 @@ pub async fn correct_sighting(
     id: web::Path<String>,
     body: ApiJson<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let id = id.into_inner();
-    let child_id = child_of_sighting(&state, &id).await?;
     // `reason` beside the record's own fields (flatten and deny_unknown_fields do not mix).
     let mut body = body.0;
     let reason = match body.as_object_mut().and_then(|o| o.remove("reason")) {
@@ -800,13 +832,13 @@ pub async fn correct_sighting(
     };
     let record: SightingRequest = super::extract::parse_json(body.to_string().as_bytes())?;
     let (contact, part) = record.split();
-    let (w, clock) = (who.clone(), clock(&state));
-    let sighting = write_logged(
-        &state.store,
-        &who,
+    let sighting = write_for_sighting(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "correct_sighting",
-        child_id.as_deref(),
-        move |c| sightings::correct(c, &w, &id, contact, part, reason, clock),
+        move |c, who, id, clock| sightings::correct(c, who, id, contact, part, reason, clock),
     )
     .await?;
     Ok(HttpResponse::Created().json(SightingView::from(sighting)))
@@ -841,18 +873,14 @@ pub async fn record_decision(
     id: web::Path<String>,
     body: ApiJson<DecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let id = id.into_inner();
-    let child_id = child_of_sighting(&state, &id).await?;
-    let day = today(state.timezone);
     let decision = body.0.decision;
-    let w = who.clone();
-    let d = write_logged(
-        &state.store,
-        &who,
+    let d = write_for_sighting(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "record_decision",
-        child_id.as_deref(),
-        move |c| sightings::record_decision(c, &w, &id, &decision, day),
+        move |c, who, id, clock| sightings::record_decision(c, who, id, &decision, clock.today()),
     )
     .await?;
     Ok(HttpResponse::Created().json(DecisionView {
@@ -1179,18 +1207,16 @@ pub async fn add_cover(
     id: web::Path<String>,
     body: ApiJson<CoverRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id).await?;
-    let day = today(state.timezone);
     let b = body.0;
-    let w = who.clone();
-    let cover = write_logged(
-        &state.store,
-        &who,
+    let cover = write_for_plan(
+        &state,
+        &req,
+        caller,
+        id.into_inner(),
         "add_cover",
-        child_id.as_deref(),
-        move |c| children::add_cover(c, &w, &plan_id, &b.user_id, b.from, b.until, day),
+        move |c, who, plan_id, day| {
+            children::add_cover(c, who, plan_id, &b.user_id, b.from, b.until, day)
+        },
     )
     .await?;
     Ok(HttpResponse::Created().json(CoverView {
