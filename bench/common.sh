@@ -18,11 +18,11 @@ case "$backend" in
             psql "$pg/postgres" -qc "create database $db"
         fi
         export DATABASE_URL="$pg/$db"
-        sql() { psql "$DATABASE_URL" -At "$@"; }
+        sql() { psql "$DATABASE_URL" -At -c "$1"; }
         ;;
     sqlite)
         export DATABASE_URL="sqlite://target/bench-${children}-${months}.db"
-        sql() { sqlite3 "target/bench-${children}-${months}.db" "$@"; }
+        sql() { sqlite3 "target/bench-${children}-${months}.db" "$1"; }
         ;;
     *) echo "BACKEND must be postgres or sqlite" >&2; exit 2 ;;
 esac

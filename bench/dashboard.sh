@@ -9,7 +9,7 @@ token="$(token_for chair1)"
 url="http://127.0.0.1:$port/api/v1"
 child="$(curl -sf -H "Authorization: Bearer $token" "$url/dashboard" |
     python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d["children"]), d["children"][0]["child_id"])')"
-echo "==> the dashboard lists ${child% *} children; sightings stored: $(sql -c 'select count(*) from sightings' | tail -n 1)"
+echo "==> the dashboard lists ${child% *} children; sightings stored: $(sql 'select count(*) from sightings' | tail -n 1)"
 child="${child#* }"
 
 projection="select p.id, p.start_date, p.visit_every, p.visit_unit, p.region, c.id, c.given_name, c.family_name,

@@ -17,7 +17,8 @@ TOKEN="$token" CHILDREN_FILE=target/bench-children.txt \
     wrk -t2 -c64 -d"${seconds}s" -s bench/post_sighting.lua "$url/sightings" | tee target/bench-ingest-wrk.txt
 
 if [ "$backend" = postgres ]; then
-    sql -c "drop table if exists bench_sightings" -c "create table bench_sightings (like sightings including all)" >/dev/null
+    sql "drop table if exists bench_sightings" >/dev/null
+    sql "create table bench_sightings (like sightings including all)" >/dev/null
     cat >target/bench-insert.sql <<'SQL'
 \set n random(1, 1000000000)
 insert into bench_sightings (id, child_id, author_id, agency_id, by_social_care, occurred_at, occurred_on,
@@ -27,5 +28,5 @@ values (md5(random()::text || :n), 'child-' || :n, 'author', 'agency', true, now
 SQL
     /usr/lib/postgresql/*/bin/pgbench -n -c 64 -j 2 -T "$seconds" -f target/bench-insert.sql "$DATABASE_URL" |
         tee target/bench-ingest-pgbench.txt
-    sql -c "drop table bench_sightings" >/dev/null
+    sql "drop table bench_sightings" >/dev/null
 fi
