@@ -154,7 +154,12 @@ on_both! {
         }
         assert!(routes.len() >= 30, "{} routes", routes.len());
 
-        let outsiders = [("practitioner outside the core group", &w.other_teacher), ("social worker of another team", &w.other_worker), ("admin", &w.admin)];
+        let outsiders = [
+            ("practitioner outside the core group", &w.other_teacher),
+            ("social worker of another team", &w.other_worker),
+            ("team manager of another team", &w.other_manager),
+            ("admin", &w.admin),
+        ];
         for (method, path, kind) in &routes {
             match kind {
                 Kind::Case => {
@@ -192,7 +197,7 @@ on_both! {
                     }
                 }
                 Kind::Dashboard => {
-                    for (who, outsider) in &outsiders[..2] {
+                    for (who, outsider) in &outsiders[..3] {
                         let (status, body) = answer(&app, method, path, &real, &outsider.token).await;
                         assert_eq!(status, 200, "{who}");
                         assert_eq!(body["children"], json!([]), "{who} sees nobody");
@@ -208,6 +213,26 @@ on_both! {
                 _ => {}
             }
         }
+        // A CP chair reads every open plan, but not a closed one they did not chair.
+        let closed = child(&app, &w, "Yan", "2013-03-03", None).await;
+        let closed_plan = plan(&app, &w, &closed, "2026-01-05").await;
+        let res = app.post(&format!("/api/v1/plans/{closed_plan}/end"), &w.lead.token, &json!({"end_date": "2026-03-01", "reason": "no_longer_at_risk"})).await;
+        assert_eq!(res.status(), 200);
+        let closed_ids = Ids { child: closed.clone(), plan: closed_plan, sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+        for (method, path, kind) in &routes {
+            if *kind != Kind::Case || path.starts_with("/api/v1/sightings") || path == "/api/v1/visits" {
+                continue;
+            }
+            let hidden = answer(&app, method, path, &closed_ids, &w.other_chair.token).await;
+            let absent = answer(&app, method, path, &missing, &w.other_chair.token).await;
+            assert_eq!(hidden, absent, "{method} {path} as a chair of nothing, for a closed plan");
+            if method == "get" && !path.ends_with("/access-log") {
+                assert_eq!(answer(&app, method, path, &closed_ids, &w.chair.token).await.0, 200, "{path} as its chair");
+                assert_eq!(answer(&app, method, path, &closed_ids, &w.other_chair.token).await.0, 404);
+            }
+        }
+        assert_eq!(answer(&app, "get", "/api/v1/children/{id}", &real, &w.other_chair.token).await.0, 200, "every open plan");
+
         // Nothing an outsider sent was stored.
         let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.lead.token).await.json().await.unwrap();
         let sightings = chronology["entries"].as_array().unwrap().iter().filter(|e| e["type"] == "sighting").count();

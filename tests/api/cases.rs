@@ -27,6 +27,10 @@ pub struct World {
     pub admin: Person,
     /// A social worker of another team.
     pub other_worker: Person,
+    /// A team manager of another team.
+    pub other_manager: Person,
+    /// A second CP chair, who chairs nothing here.
+    pub other_chair: Person,
     /// A teacher who is on no core group.
     pub other_teacher: Person,
 }
@@ -110,6 +114,14 @@ pub async fn world(app: &TestApp) -> World {
         Some("Court Team"),
     )
     .await;
+    let other_manager = person(
+        app,
+        "othermanager@riverside.example",
+        Role::TeamManager,
+        council,
+        Some("Court Team"),
+    )
+    .await;
     let team_id = {
         let id = lead.id.clone();
         app.store
@@ -122,6 +134,15 @@ pub async fn world(app: &TestApp) -> World {
         lead,
         manager,
         other_worker,
+        other_manager,
+        other_chair: person(
+            app,
+            "chair2@riverside.example",
+            Role::CpChair,
+            Some(("Riverside Safeguarding Unit", AgencyKind::SocialCare)),
+            None,
+        )
+        .await,
         chair: person(
             app,
             "chair@riverside.example",
