@@ -34,7 +34,7 @@ impl From<CaseError> for ApiError {
     }
 }
 
-fn requester(req: &HttpRequest, state: &AppState, caller: Caller) -> Requester {
+pub(super) fn requester(req: &HttpRequest, state: &AppState, caller: Caller) -> Requester {
     Requester {
         user: caller.0,
         address: client_address(req, state.trust_forwarded_for),
@@ -73,7 +73,7 @@ pub struct AsOf {
     pub as_of: Option<String>,
 }
 
-fn as_of(query: &AsOf, state: &AppState) -> Result<NaiveDate, ApiError> {
+pub(super) fn as_of(query: &AsOf, state: &AppState) -> Result<NaiveDate, ApiError> {
     match &query.as_of {
         None => Ok(today(state.timezone)),
         Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")

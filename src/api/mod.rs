@@ -8,6 +8,7 @@ pub mod cases;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod meetings;
 pub mod openapi;
 pub mod settings;
 pub mod views;
@@ -68,5 +69,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(cases::correct_sighting)
         .service(cases::record_decision)
         .service(cases::dashboard)
-        .service(cases::add_cover);
+        .service(cases::add_cover)
+        .service(meetings::create_meeting)
+        .service(meetings::record_attendance)
+        .service(meetings::core_group);
 }

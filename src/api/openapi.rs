@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "settings", description = "Bank-holiday calendars and the rule settings"),
         (name = "cases", description = "Children, plans and core groups"),
         (name = "sightings", description = "Contacts with a child, by any agency"),
+        (name = "core groups", description = "Meetings, attendance, gaps by agency"),
         (name = "status", description = "What the rules say, chronology, access log"),
         (name = "operations", description = "Health checks"),
     )

@@ -3,6 +3,7 @@
 
 pub mod children;
 pub mod dashboard;
+pub mod meetings;
 pub mod sightings;
 pub mod status;
 

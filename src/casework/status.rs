@@ -7,9 +7,7 @@ use super::{authorise, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
 use crate::domain::policy::Policy;
-use crate::domain::records::{
-    CaseFacts, DecisionFact, MemberFact, PlanFacts, RecordStatus, SightingFact,
-};
+use crate::domain::records::{CaseFacts, DecisionFact, PlanFacts, RecordStatus, SightingFact};
 use crate::domain::rules::{evaluate, Context, Evaluation};
 use crate::store::access_log::{self, AccessEntry};
 use crate::store::cases::{self as case_store, Child, FrequencyChange, Member, Plan};
@@ -27,6 +25,7 @@ pub fn load_facts(
     let sightings = sighting_store::of_child(conn, &child.id)?;
     let decisions = sighting_store::decisions_of_child(conn, &child.id)?;
     let members = case_store::members_with_names(conn, &plan.id)?;
+    let (_, meetings) = super::meetings::meeting_facts(conn, &plan.id)?;
     Ok(CaseFacts {
         date_of_birth: child.date_of_birth,
         plan: PlanFacts {
@@ -48,17 +47,8 @@ pub fn load_facts(
                 decided_on: crate::domain::records::local_date(tz, d.decided_at.and_utc()),
             })
             .collect(),
-        members: members
-            .into_iter()
-            .map(|(m, _, agency_name)| MemberFact {
-                user_id: m.user_id,
-                agency_id: m.agency_id,
-                agency_name,
-                from: m.from_date,
-                until: m.until_date,
-            })
-            .collect(),
-        meetings: Vec::new(),
+        members: super::meetings::member_facts(&members),
+        meetings,
         actions: Vec::new(),
         reviews: Vec::new(),
     })

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod calendars;
 pub mod cases;
 mod connection;
+pub mod meetings;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

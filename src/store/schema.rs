@@ -82,6 +82,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     core_group_members,
     families,
     idempotency_keys,
+    meeting_attendance,
+    meetings,
     plan_covers,
     plan_frequency_changes,
     plans,
@@ -264,3 +266,28 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        plan_id -> Text,
+        held_on -> Date,
+        chair_id -> Nullable<Text>,
+        urgent -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_attendance (meeting_id, user_id) {
+        meeting_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        contribution -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(meeting_attendance -> meetings (meeting_id));

@@ -36,6 +36,7 @@ fn classify(path: &str) -> Kind {
         p if p.starts_with("/api/v1/children/")
             || p.starts_with("/api/v1/plans/")
             || p.starts_with("/api/v1/sightings")
+            || p.starts_with("/api/v1/meetings/")
             || p == "/api/v1/visits" =>
         {
             Kind::Case
@@ -59,6 +60,7 @@ fn classify(path: &str) -> Kind {
 }
 
 struct Ids {
+    meeting: String,
     child: String,
     plan: String,
     sighting: String,
@@ -77,7 +79,8 @@ fn request(
         .replace("/children/{id}", &format!("/children/{}", ids.child))
         .replace("/plans/{id}", &format!("/plans/{}", ids.plan))
         .replace("/sightings/{id}", &format!("/sightings/{}", ids.sighting))
-        .replace("{member_id}", &ids.member);
+        .replace("{member_id}", &ids.member)
+        .replace("/meetings/{id}", &format!("/meetings/{}", ids.meeting));
     let body = match (method, path) {
         (_, "/api/v1/sightings") | (_, "/api/v1/sightings/{id}") => sighting(
             &ids.child,
@@ -112,6 +115,8 @@ fn request(
             json!({"visit_frequency": null, "agreed_by": "c", "reason": "matrix"})
         }
         (_, "/api/v1/sightings/{id}/decision") => json!({"decision": "matrix"}),
+        (_, "/api/v1/plans/{id}/meetings") => json!({"held_on": "2026-01-15"}),
+        (_, "/api/v1/meetings/{id}/attendance") => json!({"attendance": []}),
         (_, "/api/v1/plans/{id}/covers") => {
             json!({"user_id": "u", "from": "2026-02-01", "until": "2026-02-14"})
         }
@@ -142,8 +147,9 @@ on_both! {
         let p = plan(&app, &w, &c, "2026-01-05").await;
         let member = join(&app, &w, &p, &w.teacher, "2026-01-05").await;
         let s: Value = app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-14T10:00:00Z", "home_visit", "home", "not_seen")).await.json().await.unwrap();
-        let real = Ids { child: c.clone(), plan: p, sighting: s["id"].as_str().unwrap().to_string(), member };
-        let missing = Ids { child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+        let meeting: Value = app.post(&format!("/api/v1/plans/{p}/meetings"), &w.lead.token, &json!({"held_on": "2026-01-15"})).await.json().await.unwrap();
+        let real = Ids { meeting: meeting["id"].as_str().unwrap().to_string(), child: c.clone(), plan: p, sighting: s["id"].as_str().unwrap().to_string(), member };
+        let missing = Ids { meeting: "no-such-meeting".into(), child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
 
         let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
         let mut routes = Vec::new();
@@ -218,9 +224,9 @@ on_both! {
         let closed_plan = plan(&app, &w, &closed, "2026-01-05").await;
         let res = app.post(&format!("/api/v1/plans/{closed_plan}/end"), &w.lead.token, &json!({"end_date": "2026-03-01", "reason": "no_longer_at_risk"})).await;
         assert_eq!(res.status(), 200);
-        let closed_ids = Ids { child: closed.clone(), plan: closed_plan, sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+        let closed_ids = Ids { meeting: "no-such-meeting".into(), child: closed.clone(), plan: closed_plan, sighting: "no-such-sighting".into(), member: "no-such-member".into() };
         for (method, path, kind) in &routes {
-            if *kind != Kind::Case || path.starts_with("/api/v1/sightings") || path == "/api/v1/visits" {
+            if *kind != Kind::Case || path.starts_with("/api/v1/sightings") || path.starts_with("/api/v1/meetings") || path == "/api/v1/visits" {
                 continue;
             }
             let hidden = answer(&app, method, path, &closed_ids, &w.other_chair.token).await;

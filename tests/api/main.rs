@@ -9,5 +9,6 @@ mod auth;
 mod cases;
 mod cli;
 mod errors;
+mod meetings;
 mod operations;
 mod settings;

@@ -1,0 +1,244 @@
+//! Core group meetings: scheduling and holding them, attendance, and the core group's
+//! attendance gaps by agency (seed 002).
+
+use chrono::NaiveDate;
+
+use super::children::plan_for;
+use super::{invalid, log, CaseError, Requester};
+use crate::access::CaseAction;
+use crate::domain::people::Role;
+use crate::domain::policy::Policy;
+use crate::domain::records::{Attendance, MeetingFact, MemberFact};
+use crate::domain::rules::{attendance_gaps, MeetingGaps};
+use crate::store::accounts;
+use crate::store::cases::{self as case_store, Member, Plan};
+use crate::store::meetings::{self as store, AttendanceRecord, Meeting};
+use crate::store::DbConnection;
+
+pub fn create_meeting(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    held_on: NaiveDate,
+    chair_id: Option<&str>,
+    urgent: bool,
+    today: NaiveDate,
+) -> Result<Meeting, CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
+    if held_on < plan.start_date {
+        return Err(invalid("held_on", "is before the plan started"));
+    }
+    if plan.end_date.is_some_and(|end| held_on > end) {
+        return Err(invalid("held_on", "is after the plan ended"));
+    }
+    if held_on > today + chrono::Days::new(366) {
+        return Err(invalid("held_on", "is more than a year ahead"));
+    }
+    let chair = match chair_id {
+        Some(id) => {
+            let chair = accounts::get_user(conn, id)?
+                .filter(|u| u.active)
+                .ok_or_else(|| invalid("chair_id", "no active user has this id"))?;
+            if !matches!(
+                chair.role,
+                Role::SocialWorker | Role::TeamManager | Role::CpChair
+            ) {
+                return Err(invalid(
+                    "chair_id",
+                    "a core group is chaired by social care or a CP chair",
+                ));
+            }
+            // An urgent core group is chaired by a team manager (seed 001 §5).
+            if urgent && chair.role != Role::TeamManager {
+                return Err(invalid(
+                    "chair_id",
+                    "an urgent core group is chaired by a team manager",
+                ));
+            }
+            chair.id
+        }
+        None => requester.user.id.clone(),
+    };
+    let meeting = store::create(
+        conn,
+        plan_id,
+        held_on,
+        Some(&chair),
+        urgent,
+        &requester.user.id,
+    )?;
+    log(
+        conn,
+        requester,
+        "create_meeting",
+        Some(&plan.child_id),
+        &format!("meeting {}", meeting.id),
+        "ok",
+    )?;
+    Ok(meeting)
+}
+
+/// One member's attendance, as asked for.
+pub struct AttendanceEntry {
+    pub user_id: String,
+    pub status: Attendance,
+    pub contribution: Option<String>,
+}
+
+/// Finds a meeting and authorises `action` on its plan's child.
+pub fn meeting_for(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    meeting_id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<(Meeting, Plan), CaseError> {
+    let meeting = store::get(conn, meeting_id)?.ok_or(CaseError::NotFound)?;
+    let plan = plan_for(conn, requester, &meeting.plan_id, action, today)?;
+    Ok((meeting, plan))
+}
+
+/// Records who attended: every entry must be a member of the core group on the meeting's date.
+pub fn record_attendance(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    meeting_id: &str,
+    entries: Vec<AttendanceEntry>,
+    today: NaiveDate,
+) -> Result<Vec<AttendanceRecord>, CaseError> {
+    let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::ManagePlan, today)?;
+    if meeting.held_on > today {
+        return Err(invalid(
+            "attendance",
+            format!(
+                "the meeting is not until {}; record attendance once it is held",
+                meeting.held_on
+            ),
+        ));
+    }
+    let members = case_store::members_of_plan(conn, &plan.id)?;
+    let mut records = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.into_iter().enumerate() {
+        if records
+            .iter()
+            .any(|r: &AttendanceRecord| r.user_id == entry.user_id)
+        {
+            return Err(invalid(
+                format!("attendance[{i}].user_id"),
+                "this member is listed twice",
+            ));
+        }
+        if !members
+            .iter()
+            .any(|m| m.user_id == entry.user_id && m.is_member_on(meeting.held_on))
+        {
+            return Err(invalid(
+                format!("attendance[{i}].user_id"),
+                format!("not a member of the core group on {}", meeting.held_on),
+            ));
+        }
+        if entry.contribution.is_some() && entry.status == Attendance::Attended {
+            return Err(invalid(
+                format!("attendance[{i}].contribution"),
+                "a written contribution comes with apologies",
+            ));
+        }
+        if entry
+            .contribution
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > crate::domain::case::MAX_TEXT_CHARS)
+        {
+            return Err(invalid(
+                format!("attendance[{i}].contribution"),
+                "is too long",
+            ));
+        }
+        records.push(AttendanceRecord {
+            meeting_id: meeting.id.clone(),
+            user_id: entry.user_id,
+            status: entry.status,
+            contribution: entry.contribution,
+        });
+    }
+    store::set_attendance(conn, &meeting.id, &records, &requester.user.id)?;
+    log(
+        conn,
+        requester,
+        "record_attendance",
+        Some(&plan.child_id),
+        &format!("meeting {}", meeting.id),
+        "ok",
+    )?;
+    Ok(records)
+}
+
+/// A plan's meetings with attendance, as the rules see them.
+pub fn meeting_facts(
+    conn: &mut DbConnection,
+    plan_id: &str,
+) -> Result<(Vec<Meeting>, Vec<MeetingFact>), CaseError> {
+    let meetings = store::of_plan(conn, plan_id)?;
+    let attendance = store::attendance_of_plan(conn, plan_id)?;
+    let facts = meetings
+        .iter()
+        .map(|m| MeetingFact {
+            id: m.id.clone(),
+            held_on: m.held_on,
+            chair_id: m.chair_id.clone(),
+            attendance: attendance
+                .iter()
+                .filter(|a| a.meeting_id == m.id)
+                .map(|a| (a.user_id.clone(), a.status))
+                .collect(),
+            minutes: None,
+        })
+        .collect();
+    Ok((meetings, facts))
+}
+
+pub fn member_facts(members: &[(Member, String, String)]) -> Vec<MemberFact> {
+    members
+        .iter()
+        .map(|(m, _, agency_name)| MemberFact {
+            user_id: m.user_id.clone(),
+            agency_id: m.agency_id.clone(),
+            agency_name: agency_name.clone(),
+            from: m.from_date,
+            until: m.until_date,
+        })
+        .collect()
+}
+
+/// `GET /plans/{id}/core-group`: the meetings held by `as_of`, attendance by agency, gaps.
+pub struct CoreGroup {
+    pub plan: Plan,
+    pub members: Vec<(Member, String, String)>,
+    pub meetings: Vec<Meeting>,
+    pub attendance: Vec<AttendanceRecord>,
+    pub gaps: Vec<MeetingGaps>,
+}
+
+pub fn core_group(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    as_of: NaiveDate,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<CoreGroup, CaseError> {
+    let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
+    let members = case_store::members_with_names(conn, plan_id)?;
+    let (meetings, facts) = meeting_facts(conn, plan_id)?;
+    let gaps = attendance_gaps(&member_facts(&members), &facts, as_of, policy);
+    let attendance = store::attendance_of_plan(conn, plan_id)?;
+    Ok(CoreGroup {
+        plan,
+        members,
+        meetings: meetings
+            .into_iter()
+            .filter(|m| m.held_on <= as_of)
+            .collect(),
+        attendance,
+        gaps,
+    })
+}
