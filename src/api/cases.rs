@@ -1130,28 +1130,25 @@ pub async fn dashboard(
             ))
         })
         .await??;
-    // Every child shown is a read of their record.
+    // Every child shown is a read of their record: one entry, with the children it read.
     let (w, ids) = (
         who.clone(),
         lines.iter().map(|l| l.child.id.clone()).collect::<Vec<_>>(),
     );
-    let resource = format!("dashboard as of {as_of}");
+    let resource = format!("dashboard as of {as_of} ({} children)", ids.len());
     state
         .store
         .write(move |c| {
-            let entries: Vec<_> = ids
-                .iter()
-                .map(|id| crate::store::access_log::NewEntry {
-                    user_id: &w.user.id,
-                    role: w.user.role.as_str(),
-                    action: "read_dashboard",
-                    child_id: Some(id),
-                    resource: &resource,
-                    address: &w.address,
-                    outcome: "ok",
-                })
-                .collect();
-            crate::store::access_log::append_many(c, &entries)
+            let entry = crate::store::access_log::NewEntry {
+                user_id: &w.user.id,
+                role: w.user.role.as_str(),
+                action: "read_dashboard",
+                child_id: None,
+                resource: &resource,
+                address: &w.address,
+                outcome: "ok",
+            };
+            crate::store::access_log::append_for_children(c, &entry, &ids)
         })
         .await?;
     let children = lines

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::access_log;
+use super::schema::{access_log, access_log_children};
 use super::{new_id, now, DbConnection, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -50,46 +50,69 @@ pub fn append(conn: &mut DbConnection, entry: &NewEntry<'_>) -> Result<(), Store
     Ok(())
 }
 
+/// Every entry about a child: those naming it, and those that read it among many (a
+/// dashboard), oldest first.
 pub fn of_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<AccessEntry>, StoreError> {
-    Ok(access_log::table
+    let mut entries: Vec<AccessEntry> = access_log::table
         .filter(access_log::child_id.eq(child_id))
-        .order(access_log::at)
         .select(AccessEntry::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    let among_many: Vec<AccessEntry> = access_log::table
+        .inner_join(access_log_children::table)
+        .filter(access_log_children::child_id.eq(child_id))
+        .select(AccessEntry::as_select())
+        .load(conn)?;
+    entries.extend(among_many.into_iter().map(|mut e| {
+        e.child_id = Some(child_id.to_string());
+        e
+    }));
+    entries.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    Ok(entries)
 }
 
-/// Writes one line per child, in as few statements as the database allows.
-pub fn append_many(conn: &mut DbConnection, entries: &[NewEntry<'_>]) -> Result<(), StoreError> {
-    let at = now();
-    // 9 values a row; SQLite takes at most 32,766 bound values in one statement.
-    for chunk in entries.chunks(1000) {
+/// One entry for a read of many children at once (a dashboard), with the children it read:
+/// a narrow row per child instead of a whole entry per child.
+pub fn append_for_children(
+    conn: &mut DbConnection,
+    entry: &NewEntry<'_>,
+    child_ids: &[String],
+) -> Result<(), StoreError> {
+    let id = new_id();
+    diesel::insert_into(access_log::table)
+        .values((
+            access_log::id.eq(&id),
+            access_log::at.eq(now()),
+            access_log::user_id.eq(entry.user_id),
+            access_log::role.eq(entry.role),
+            access_log::action.eq(entry.action),
+            access_log::child_id.eq(None::<&str>),
+            access_log::resource.eq(entry.resource),
+            access_log::address.eq(entry.address),
+            access_log::outcome.eq(entry.outcome),
+        ))
+        .execute(conn)?;
+    // 2 values a row; SQLite takes at most 32,766 bound values in one statement.
+    for chunk in child_ids.chunks(5000) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|e| {
+            .map(|child| {
                 (
-                    access_log::id.eq(new_id()),
-                    access_log::at.eq(at),
-                    access_log::user_id.eq(e.user_id),
-                    access_log::role.eq(e.role),
-                    access_log::action.eq(e.action),
-                    access_log::child_id.eq(e.child_id),
-                    access_log::resource.eq(e.resource),
-                    access_log::address.eq(e.address),
-                    access_log::outcome.eq(e.outcome),
+                    access_log_children::entry_id.eq(&id),
+                    access_log_children::child_id.eq(child),
                 )
             })
             .collect();
         // Multi-row INSERT is not expressible through the multi backend: per backend.
         match conn {
             super::DbConnection::Postgres(pg) => {
-                diesel::insert_into(access_log::table)
+                diesel::insert_into(access_log_children::table)
                     .values(&rows)
                     .execute(pg)?;
             }
             // In one transaction, single-row inserts are what SQLite does fastest anyway.
             super::DbConnection::Sqlite(lite) => {
                 for row in rows {
-                    diesel::insert_into(access_log::table)
+                    diesel::insert_into(access_log_children::table)
                         .values(row)
                         .execute(lite)?;
                 }

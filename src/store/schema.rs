@@ -76,6 +76,7 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
+    access_log_children,
     calendars,
     child_projections,
     children,
@@ -291,3 +292,12 @@ diesel::table! {
 }
 
 diesel::joinable!(meeting_attendance -> meetings (meeting_id));
+
+diesel::table! {
+    access_log_children (entry_id, child_id) {
+        entry_id -> Text,
+        child_id -> Text,
+    }
+}
+
+diesel::joinable!(access_log_children -> access_log (entry_id));

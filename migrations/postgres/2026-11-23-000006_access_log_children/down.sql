@@ -1,0 +1,2 @@
+DROP TRIGGER access_log_children_no_change ON access_log_children;
+DROP TABLE access_log_children;
