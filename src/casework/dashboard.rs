@@ -74,17 +74,16 @@ pub fn dashboard(
     let covering = store::covers_of(conn, &caller.id)?;
     let covered: Vec<_> = covering.iter().map(store::Cover::span).collect();
 
-    // Rows come ordered by child: each run is one child's plans.
-    let mut chosen: Vec<&DashboardRow> = Vec::new();
-    let mut start = 0;
-    while start < rows.len() {
-        let child_id = &rows[start].plan.child_id;
-        let end = rows[start..]
-            .iter()
-            .position(|r| &r.plan.child_id != child_id)
-            .map_or(rows.len(), |n| start + n);
-        let group = &rows[start..end];
-        start = end;
+    // Each child's plans together (the rows come in no particular order).
+    let mut by_child: HashMap<&str, Vec<&DashboardRow>> = HashMap::new();
+    for row in &rows {
+        by_child
+            .entry(row.plan.child_id.as_str())
+            .or_default()
+            .push(row);
+    }
+    let mut chosen: Vec<&DashboardRow> = Vec::with_capacity(by_child.len());
+    for group in by_child.values() {
         let ties: Vec<_> = group.iter().map(|r| r.plan.ties()).collect();
         let rel = access::relationship_of(caller, &ties, &held, &covered, today);
         if access::case_access(caller, &rel, CaseAction::Read) != CaseAccess::Allowed {
@@ -147,6 +146,7 @@ pub fn dashboard(
         a.urgency()
             .cmp(&b.urgency())
             .then_with(|| a.child.family_name.cmp(&b.child.family_name))
+            .then_with(|| a.child.id.cmp(&b.child.id))
     });
     Ok(lines)
 }
