@@ -268,12 +268,7 @@ pub async fn get_plan(
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
     let day = today(state.timezone);
-    let child_id = state
-        .store
-        .read({
-            let plan_id = plan_id.clone();
-            move |c| Ok(crate::store::cases::get_plan(c, &plan_id)?.map(|p| p.child_id))
-        })
+    let child_id = child_of_plan(&state, &plan_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let (w, pid) = (who.clone(), plan_id.clone());
@@ -294,7 +289,10 @@ pub async fn get_plan(
 }
 
 /// The child a plan belongs to (for logging a refusal against the right child).
-async fn child_of_plan(state: &AppState, plan_id: &str) -> Result<Option<String>, ApiError> {
+pub(super) async fn child_of_plan(
+    state: &AppState,
+    plan_id: &str,
+) -> Result<Option<String>, ApiError> {
     let plan_id = plan_id.to_string();
     Ok(state
         .store

@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cases::{as_of, requester, AsOf};
+use super::cases::{as_of, child_of_plan, requester, AsOf};
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Caller};
 use super::AppState;
@@ -76,13 +76,7 @@ pub async fn create_meeting(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
-    let child_id = {
-        let plan_id = plan_id.clone();
-        state
-            .store
-            .read(move |c| Ok(crate::store::cases::get_plan(c, &plan_id)?.map(|p| p.child_id)))
-            .await?
-    };
+    let child_id = child_of_plan(&state, &plan_id).await?;
     let day = today(state.timezone);
     let b = body.0;
     let w = who.clone();
@@ -226,14 +220,9 @@ pub async fn core_group(
     let plan_id = id.into_inner();
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let child_id = {
-        let plan_id = plan_id.clone();
-        state
-            .store
-            .read(move |c| Ok(crate::store::cases::get_plan(c, &plan_id)?.map(|p| p.child_id)))
-            .await?
-            .ok_or_else(ApiError::not_found)?
-    };
+    let child_id = child_of_plan(&state, &plan_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let policy = state.store.read(stored_settings::policy).await?;
     let (w, pid) = (who.clone(), plan_id.clone());
     let group = read_logged(
