@@ -29,7 +29,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply migrations, then serve the API, the websocket and the web frontend.
+    /// Apply migrations, then serve the API.
     Serve(RawServeSettings),
     /// Apply pending database migrations and exit.
     Migrate,
