@@ -910,6 +910,7 @@ pub async fn child_status(
     let day = today(state.timezone);
     let in_force = state.calendars.current().await?;
     let policy = state.store.read(stored_settings::policy).await?;
+    let default_frequency = policy.home_visit_frequency;
     let (w, cid, tz) = (who.clone(), id.clone(), state.timezone);
     let (child, plan, evaluation) = read_logged(
         &state.store,
@@ -927,8 +928,7 @@ pub async fn child_status(
         },
     )
     .await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let frequency = plan.visit_frequency.unwrap_or(policy.home_visit_frequency);
+    let frequency = plan.visit_frequency.unwrap_or(default_frequency);
     Ok(HttpResponse::Ok().json(status_view(&child, &plan, frequency, &evaluation)))
 }
 

@@ -63,13 +63,28 @@ pub fn authorise(
     action: CaseAction,
     today: NaiveDate,
 ) -> Result<Child, CaseError> {
+    authorise_with_plans(conn, requester, child_id, action, today).map(|(child, _)| child)
+}
+
+/// [`authorise`], answering the child's plans too (loaded for the decision anyway).
+pub fn authorise_with_plans(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<(Child, Vec<case_store::Plan>), CaseError> {
     let child = case_store::get_child(conn, child_id)?;
+    let plans = match &child {
+        Some(_) => case_store::plans_of_child(conn, child_id)?,
+        None => Vec::new(),
+    };
     let rel = match &child {
-        Some(_) => case_store::relationship(conn, &requester.user, child_id, today)?,
+        Some(_) => case_store::relationship_with_plans(conn, &requester.user, &plans, today)?,
         None => access::Relationship::default(),
     };
     match (child, access::case_access(&requester.user, &rel, action)) {
-        (Some(child), CaseAccess::Allowed) => Ok(child),
+        (Some(child), CaseAccess::Allowed) => Ok((child, plans)),
         (Some(_), CaseAccess::Forbidden) => Err(CaseError::Forbidden(format!(
             "your role ({}) may not do this for this child",
             requester.user.role

@@ -7,13 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
-use super::{authorise, invalid, log, CaseError, Requester};
+use super::{authorise, authorise_with_plans, invalid, log, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
 use crate::domain::people::{AgencyKind, Role};
 use crate::domain::records::{local_date, Location, Outcome, RecordStatus, SightingKind};
 use crate::store::accounts;
-use crate::store::cases as case_store;
 use crate::store::sightings::{self as store, Sighting};
 use crate::store::{new_id, now, DbConnection, StoreError};
 
@@ -77,7 +76,7 @@ fn build(
     clock: Clock,
     field_prefix: &str,
 ) -> Result<Sighting, CaseError> {
-    let child = authorise(
+    let (child, child_plans) = authorise_with_plans(
         conn,
         requester,
         &part.child_id,
@@ -86,7 +85,7 @@ fn build(
     )?;
     let (agency_id, by_social_care) = author_agency(conn, requester)?;
     let occurred_on = local_date(clock.tz, contact.occurred_at);
-    let plans: Vec<PlanSpan> = case_store::plans_of_child(conn, &child.id)?
+    let plans: Vec<PlanSpan> = child_plans
         .iter()
         .map(|p| PlanSpan {
             start: p.start_date,

@@ -443,6 +443,16 @@ pub fn relationship(
     on: NaiveDate,
 ) -> Result<Relationship, StoreError> {
     let plans = plans_of_child(conn, child_id)?;
+    relationship_with_plans(conn, caller, &plans, on)
+}
+
+/// The same, for a child whose plans the caller has already loaded.
+pub fn relationship_with_plans(
+    conn: &mut DbConnection,
+    caller: &User,
+    plans: &[Plan],
+    on: NaiveDate,
+) -> Result<Relationship, StoreError> {
     if plans.is_empty() {
         return Ok(Relationship::default());
     }
