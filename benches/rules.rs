@@ -149,6 +149,7 @@ fn a_year_of_records() -> CaseFacts {
             description: "Arrange a review of the child's health needs with the school nurse"
                 .into(),
             owner_id: format!("u{}", a % 8),
+            agency_id: format!("g{}", a % 8),
             created_on: start + Days::new(9 + a * 30),
             due: start + Days::new(40 + a * 30),
             done_on: (a % 3 != 0).then(|| start + Days::new(38 + a * 30)),

@@ -19,6 +19,12 @@ pub enum Permission {
     ManageSettings,
     /// Read the calendars and the rule settings (no case content).
     ReadSettings,
+    /// Read the management reports: counts by team and agency (seeds 000, 002, 003).
+    ReadReports,
+    /// Draw a random audit sample of children's files (seed 000's method).
+    AuditFiles,
+    /// See the plans one chairs, with how each is carried out.
+    ReadChairedPlans,
 }
 
 /// Why a request was refused.
@@ -39,6 +45,11 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         Permission::ManageSettings => role == Role::Admin,
         // Everyone is held to these rules, so everyone may read them.
         Permission::ReadSettings => true,
+        Permission::ReadReports => {
+            matches!(role, Role::TeamManager | Role::CpChair | Role::Auditor)
+        }
+        Permission::AuditFiles => role == Role::Auditor,
+        Permission::ReadChairedPlans => role == Role::CpChair,
     }
 }
 
@@ -115,6 +126,11 @@ pub fn relationship_of(
 /// What a caller wants to do with a child's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseAction {
+    /// Write and publish core group minutes, set actions, record review conferences: the
+    /// lead social worker (or cover), the owning team, the plan's CP chair.
+    LeadCoreGroup,
+    /// See who has and has not read the minutes, and the plan's implementation.
+    OverseeCoreGroup,
     /// Status, chronology, records, plan and core group.
     Read,
     /// Record a sighting of the child (always as its author).
@@ -172,6 +188,13 @@ pub fn case_access(caller: &User, rel: &Relationship, action: CaseAction) -> Cas
             Role::TeamManager => rel.same_team,
             _ => false,
         },
+        CaseAction::LeadCoreGroup => match caller.role {
+            Role::SocialWorker => rel.lead_social_worker || rel.covers || rel.same_team,
+            Role::TeamManager => rel.same_team,
+            Role::CpChair => rel.chairs,
+            _ => false,
+        },
+        CaseAction::OverseeCoreGroup => !matches!(caller.role, Role::Practitioner),
         CaseAction::ReadAccessLog => match caller.role {
             Role::TeamManager => rel.same_team,
             Role::CpChair => rel.chairs,
@@ -214,6 +237,8 @@ mod tests {
         let none = Relationship::default();
         for role in Role::ALL.into_iter().filter(|r| *r != Role::Auditor) {
             for action in [
+                CaseAction::LeadCoreGroup,
+                CaseAction::OverseeCoreGroup,
                 CaseAction::Read,
                 CaseAction::RecordSighting,
                 CaseAction::ManagePlan,

@@ -28,6 +28,7 @@ impl From<CaseError> for ApiError {
             CaseError::Forbidden(why) => ApiError::Forbidden(why),
             CaseError::Invalid { field, reason } => ApiError::invalid(field, reason),
             CaseError::Conflict(why) => ApiError::Conflict(why),
+            CaseError::Stale(why) => ApiError::PreconditionFailed(why),
             CaseError::Rule(rule) => rule.into(),
             CaseError::Store(store) => store.into(),
         }
@@ -302,7 +303,7 @@ pub(super) async fn child_of_plan(
 
 /// A write about one plan: the plan's child is found first, so that a refusal is logged
 /// against the right child; `f` gets the requester, the plan id and today.
-async fn write_for_plan<T, F>(
+pub(super) async fn write_for_plan<T, F>(
     state: &AppState,
     req: &HttpRequest,
     caller: Caller,

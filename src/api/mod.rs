@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`: thin handlers that parse, authorise, call a service or the
 //! store, and answer. Each handler's doc line names its route.
 
+pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod case_views;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod meetings;
+pub mod minutes;
 pub mod openapi;
 pub mod settings;
 pub mod views;
@@ -72,5 +74,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(cases::add_cover)
         .service(meetings::create_meeting)
         .service(meetings::record_attendance)
-        .service(meetings::core_group);
+        .service(meetings::core_group)
+        .service(minutes::draft_minutes)
+        .service(minutes::list_minutes)
+        .service(minutes::get_minutes)
+        .service(minutes::edit_minutes)
+        .service(minutes::publish_minutes)
+        .service(minutes::acknowledge_minutes)
+        .service(actions::create_action)
+        .service(actions::plan_actions)
+        .service(actions::my_actions)
+        .service(actions::get_action)
+        .service(actions::update_action)
+        .service(actions::add_progress)
+        .service(actions::record_review)
+        .service(actions::plan_reviews);
 }

@@ -8,11 +8,12 @@ use super::{invalid, log, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::people::Role;
 use crate::domain::policy::Policy;
-use crate::domain::records::{Attendance, MeetingFact, MemberFact};
+use crate::domain::records::{Attendance, MeetingFact, MemberFact, MinutesFact};
 use crate::domain::rules::{attendance_gaps, MeetingGaps};
 use crate::store::accounts;
 use crate::store::cases::{self as case_store, Member, Plan};
 use crate::store::meetings::{self as store, AttendanceRecord, Meeting};
+use crate::store::minutes::{self as minutes_store, Minutes, Receipt};
 use crate::store::DbConnection;
 
 pub fn create_meeting(
@@ -179,6 +180,8 @@ pub fn meeting_facts(
 ) -> Result<(Vec<Meeting>, Vec<MeetingFact>), CaseError> {
     let meetings = store::of_plan(conn, plan_id)?;
     let attendance = store::attendance_of_plan(conn, plan_id)?;
+    let minutes = minutes_store::of_plan(conn, plan_id)?;
+    let receipts = minutes_store::receipts_of_plan(conn, plan_id)?;
     let facts = meetings
         .iter()
         .map(|m| MeetingFact {
@@ -190,10 +193,25 @@ pub fn meeting_facts(
                 .filter(|a| a.meeting_id == m.id)
                 .map(|a| (a.user_id.clone(), a.status))
                 .collect(),
-            minutes: None,
+            minutes: minutes
+                .iter()
+                .find(|x| x.meeting_id == m.id && x.addendum_to.is_none())
+                .map(|x| minutes_fact(x, &receipts)),
         })
         .collect();
     Ok((meetings, facts))
+}
+
+/// Published minutes as the rules see them (drafts have no publication date).
+fn minutes_fact(minutes: &Minutes, receipts: &[Receipt]) -> MinutesFact {
+    let own = || receipts.iter().filter(|r| r.minutes_id == minutes.id);
+    MinutesFact {
+        published_on: minutes.published_on,
+        distributed_to: own().map(|r| r.user_id.clone()).collect(),
+        acknowledgements: own()
+            .filter_map(|r| r.acknowledged_on.map(|d| (r.user_id.clone(), d)))
+            .collect(),
+    }
 }
 
 pub fn member_facts(members: &[(Member, String, String)]) -> Vec<MemberFact> {

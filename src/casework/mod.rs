@@ -3,7 +3,9 @@
 
 pub mod children;
 pub mod dashboard;
+pub mod actions;
 pub mod meetings;
+pub mod minutes;
 pub mod sightings;
 pub mod status;
 
@@ -29,6 +31,9 @@ pub enum CaseError {
     Invalid { field: String, reason: String },
     #[error("{0}")]
     Conflict(String),
+    /// The write was based on a version someone else has since changed (`If-Match`).
+    #[error("{0}")]
+    Stale(String),
     #[error(transparent)]
     Rule(#[from] RuleError),
     #[error(transparent)]
@@ -90,6 +95,22 @@ pub fn authorise_with_plans(
             requester.user.role
         ))),
         _ => Err(CaseError::NotFound),
+    }
+}
+
+/// Whether a caller may also do `action` for a child (a second question after a first
+/// authorisation; no error when the answer is no).
+pub fn may(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child_id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<bool, CaseError> {
+    match authorise(conn, requester, child_id, action, today) {
+        Ok(_) => Ok(true),
+        Err(CaseError::Forbidden(_) | CaseError::NotFound) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

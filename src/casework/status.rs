@@ -7,7 +7,11 @@ use super::{authorise, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
 use crate::domain::policy::Policy;
-use crate::domain::records::{CaseFacts, DecisionFact, PlanFacts, RecordStatus, SightingFact};
+use crate::domain::records::{
+    ActionFact, ActionStatus, CaseFacts, DecisionFact, PlanFacts, RecordStatus, ReviewFact,
+    SightingFact,
+};
+use crate::store::actions::{self as action_store, Action};
 use crate::domain::rules::{evaluate, Context, Evaluation};
 use crate::store::access_log::{self, AccessEntry};
 use crate::store::cases::{self as case_store, Child, FrequencyChange, Member, Plan};
@@ -49,9 +53,29 @@ pub fn load_facts(
             .collect(),
         members: super::meetings::member_facts(&members),
         meetings,
-        actions: Vec::new(),
-        reviews: Vec::new(),
+        actions: action_store::of_plan(conn, &plan.id)?
+            .iter()
+            .map(action_fact)
+            .collect(),
+        reviews: action_store::reviews_of_plan(conn, &plan.id)?
+            .iter()
+            .map(|r| ReviewFact { held_on: r.held_on })
+            .collect(),
     })
+}
+
+/// An action as the rules see it: when it was done or cancelled, if it was.
+pub fn action_fact(a: &Action) -> ActionFact {
+    ActionFact {
+        id: a.id.clone(),
+        description: a.description.clone(),
+        owner_id: a.owner_id.clone(),
+        agency_id: a.agency_id.clone(),
+        created_on: a.created_on,
+        due: a.due_on,
+        done_on: a.closed_on.filter(|_| a.status == ActionStatus::Done),
+        cancelled_on: a.closed_on.filter(|_| a.status == ActionStatus::Cancelled),
+    }
 }
 
 fn fact_of(s: &Sighting, _tz: Tz) -> SightingFact {

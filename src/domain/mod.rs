@@ -1,6 +1,7 @@
 //! The domain: the words of `domain.md` as plain data and pure functions.
 //! Nothing here touches a database, the network or the clock: `as_of` is always a parameter.
 
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod feed;

@@ -149,11 +149,31 @@ pub struct MeetingFact {
     pub minutes: Option<MinutesFact>,
 }
 
+/// Where an action stands (domain.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    Open,
+    Done,
+    Cancelled,
+}
+
+/// What a review conference decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    PlanContinues,
+    /// The plan ends at the review (for example a step down to child in need).
+    PlanEnds,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionFact {
     pub id: String,
     pub description: String,
     pub owner_id: String,
+    /// The agency the owner acts for.
+    pub agency_id: String,
     pub created_on: NaiveDate,
     pub due: NaiveDate,
     pub done_on: Option<NaiveDate>,

@@ -76,6 +76,8 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
+    action_progress,
+    actions,
     access_log_children,
     calendars,
     child_projections,
@@ -85,9 +87,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     meeting_attendance,
     meetings,
+    minutes,
+    minutes_distribution,
     plan_covers,
     plan_frequency_changes,
     plans,
+    reviews,
     settings,
     sightings,
     agencies,
@@ -301,3 +306,77 @@ diesel::table! {
 }
 
 diesel::joinable!(access_log_children -> access_log (entry_id));
+
+diesel::table! {
+    minutes (id) {
+        id -> Text,
+        meeting_id -> Text,
+        addendum_to -> Nullable<Text>,
+        body -> Text,
+        author_id -> Text,
+        version -> Integer,
+        published_at -> Nullable<Timestamp>,
+        published_on -> Nullable<Date>,
+        published_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    minutes_distribution (minutes_id, user_id) {
+        minutes_id -> Text,
+        user_id -> Text,
+        agency_id -> Text,
+        distributed_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> Text,
+        plan_id -> Text,
+        meeting_id -> Nullable<Text>,
+        description -> Text,
+        owner_id -> Text,
+        agency_id -> Text,
+        due_on -> Date,
+        status -> Text,
+        closed_on -> Nullable<Date>,
+        version -> Integer,
+        created_by -> Text,
+        created_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_progress (id) {
+        id -> Text,
+        action_id -> Text,
+        author_id -> Text,
+        note -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Text,
+        plan_id -> Text,
+        held_on -> Date,
+        outcome -> Text,
+        notes -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(minutes -> meetings (meeting_id));
+diesel::joinable!(minutes_distribution -> minutes (minutes_id));
+diesel::joinable!(actions -> plans (plan_id));
+diesel::joinable!(action_progress -> actions (action_id));
+diesel::joinable!(reviews -> plans (plan_id));

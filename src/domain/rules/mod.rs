@@ -7,17 +7,23 @@
 //! - `plan.rs`: actions, review conferences, long and repeat plans.
 
 mod core_group;
+mod implementation;
 mod message;
 mod plan;
 mod seen;
 
-pub use seen::{clock_flags, clocks_from_latest, Clocks, Latest};
+pub use seen::{clock_flags, clocks_from_latest, visits_in_period, Clocks, Latest, VisitsInPeriod};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
+pub use plan::{add_months, next_review_due};
+pub use implementation::{
+    implementation, percent, AgencyActions, AgencyAttendance, Implementation, MeetingRecord,
+    MinutesRecord,
+};
 pub use message::{Detail, Watch};
 
 use super::calendar::{Calendar, CalendarError};
@@ -230,12 +236,12 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+    pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
         self.calendar
             .add_working_days(date, n, self.policy.count_event_day)
     }
 
-    fn state_of(&self, due: NaiveDate, on: NaiveDate) -> Result<ClockState, CalendarError> {
+    pub fn state_of(&self, due: NaiveDate, on: NaiveDate) -> Result<ClockState, CalendarError> {
         state_of(self.calendar, due, on, self.policy.warn_working_days)
     }
 }

@@ -4,6 +4,7 @@ use chrono::{Months, NaiveDate};
 
 use super::{Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
 use crate::domain::calendar::CalendarError;
+use crate::domain::policy::Policy;
 use crate::domain::records::CaseFacts;
 
 /// Adds months the way people count them: 31 January + 3 months is 30 April (the month's
@@ -11,6 +12,25 @@ use crate::domain::records::CaseFacts;
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months))
         .unwrap_or(NaiveDate::MAX)
+}
+
+/// When the next review conference is due on `on`: within `first_review_months` of the
+/// start, then at most `review_interval_months` after the last review held by then. Answers
+/// (baseline, due, whether it is the first review).
+pub fn next_review_due(
+    start: NaiveDate,
+    reviews_held: impl IntoIterator<Item = NaiveDate>,
+    on: NaiveDate,
+    policy: &Policy,
+) -> (NaiveDate, NaiveDate, bool) {
+    let last = reviews_held
+        .into_iter()
+        .filter(|d| *d <= on && *d >= start)
+        .max();
+    match last {
+        None => (start, add_months(start, policy.first_review_months), true),
+        Some(held) => (held, add_months(held, policy.review_interval_months), false),
+    }
 }
 
 pub(super) fn flags(
@@ -49,16 +69,8 @@ pub(super) fn flags(
     }
 
     // review_conference_due: first within 3 months of the start, then every 6 months.
-    let last_review = facts
-        .reviews
-        .iter()
-        .map(|r| r.held_on)
-        .filter(|d| *d <= on && *d >= start)
-        .max();
-    let (since, due, first) = match last_review {
-        None => (start, add_months(start, policy.first_review_months), true),
-        Some(held) => (held, add_months(held, policy.review_interval_months), false),
-    };
+    let (since, due, first) =
+        next_review_due(start, facts.reviews.iter().map(|r| r.held_on), on, policy);
     let state = ctx.state_of(due, on)?;
     if state != ClockState::Ok {
         let overdue = state == ClockState::Overdue;

@@ -544,3 +544,68 @@ fn late_recording(
         consecutive_missed: None,
     });
 }
+
+/// A child's social-work visiting over a period, for the monthly visits report (contract.md,
+/// seed 000's briefing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitsInPeriod {
+    /// Seen at a final social-care home visit during the period.
+    pub visited: bool,
+    /// The home-visit clock was not overdue on any day of the period the plan was open.
+    pub never_overdue: bool,
+}
+
+/// Visiting from `from` to `to` (both included), counting only the days the plan was open.
+pub fn visits_in_period(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<VisitsInPeriod, CalendarError> {
+    let plan = &facts.plan;
+    let from = from.max(plan.start);
+    let to = plan.end.map_or(to, |end| end.min(to));
+    if from > to {
+        return Ok(VisitsInPeriod {
+            visited: false,
+            never_overdue: true,
+        });
+    }
+    let frequency = plan.visit_frequency.unwrap_or(ctx.policy.home_visit_frequency);
+    let due = |b: NaiveDate| match frequency.unit {
+        FrequencyUnit::WorkingDays => ctx.add_working_days(b, frequency.every),
+        FrequencyUnit::CalendarDays => Ok(b + Days::new(u64::from(frequency.every))),
+    };
+    let mut visits: Vec<NaiveDate> = facts
+        .sightings
+        .iter()
+        .filter(|s| counts(s, plan.start, to) && home_visit(s) && s.outcome.is_seen())
+        .map(|s| s.occurred_on)
+        .collect();
+    visits.sort_unstable();
+    visits.dedup();
+    let visited = visits.iter().any(|v| *v >= from);
+    // The clock counts from the latest visit on or before each day; between two visits it
+    // is overdue on some day exactly when the day before the next visit (or the period's
+    // last day) is past the due date.
+    let mut baseline = visits
+        .iter()
+        .copied()
+        .filter(|v| *v <= from)
+        .max()
+        .unwrap_or(plan.start);
+    for v in visits.iter().copied().filter(|v| *v > from) {
+        let last_day = v.pred_opt().unwrap_or(v);
+        if last_day > due(baseline)? {
+            return Ok(VisitsInPeriod {
+                visited,
+                never_overdue: false,
+            });
+        }
+        baseline = v;
+    }
+    Ok(VisitsInPeriod {
+        visited,
+        never_overdue: to <= due(baseline)?,
+    })
+}

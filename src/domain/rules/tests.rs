@@ -805,6 +805,7 @@ fn an_open_action_past_its_due_date_is_flagged_until_done() {
         id: "a1".into(),
         description: "Arrange a school nurse appointment".into(),
         owner_id: "nurse".into(),
+        agency_id: "health".into(),
         created_on: d("2026-01-15"),
         due: d("2026-02-10"),
         done_on: None,

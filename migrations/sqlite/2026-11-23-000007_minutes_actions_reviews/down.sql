@@ -1,0 +1,5 @@
+DROP TABLE reviews;
+DROP TABLE action_progress;
+DROP TABLE actions;
+DROP TABLE minutes_distribution;
+DROP TABLE minutes;

@@ -1,0 +1,338 @@
+//! Minutes of core group meetings: drafts (versioned with ETag / If-Match), publication to
+//! every member, read receipts.
+
+use actix_web::http::header;
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::cases::requester;
+use super::error::{ApiError, Problem};
+use super::extract::{etag, if_match, ApiJson, Caller};
+use super::meetings::child_of_meeting;
+use super::views::{instant, ListOf};
+use super::AppState;
+use crate::casework::minutes::{self, MinutesRead};
+use crate::casework::{read_logged, today, write_logged};
+use crate::store::minutes::Receipt;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceiptView {
+    pub user_id: String,
+    pub agency_id: String,
+    pub sent_at: DateTime<Utc>,
+    /// When the member acknowledged reading them; `null` while unread.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_on: Option<NaiveDate>,
+}
+
+impl From<Receipt> for ReceiptView {
+    fn from(r: Receipt) -> ReceiptView {
+        ReceiptView {
+            user_id: r.user_id,
+            agency_id: r.agency_id,
+            sent_at: instant(r.distributed_at),
+            acknowledged_at: r.acknowledged_at.map(instant),
+            acknowledged_on: r.acknowledged_on,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MinutesView {
+    pub id: String,
+    pub meeting_id: String,
+    pub plan_id: String,
+    /// Set on an addendum: the minutes it adds to.
+    pub addendum_to: Option<String>,
+    /// `draft` until published; published minutes are never edited.
+    pub status: &'static str,
+    pub body: String,
+    pub author_id: String,
+    /// The version, also sent as the `ETag` header; send it back in `If-Match` to change a draft.
+    pub version: i32,
+    pub published_at: Option<DateTime<Utc>>,
+    pub published_on: Option<NaiveDate>,
+    pub published_by: Option<String>,
+    /// Who the minutes were sent to and who has read them: every member for the chair, the
+    /// lead social worker and managers; a member sees their own receipt.
+    pub receipts: Vec<ReceiptView>,
+    pub all_receipts: bool,
+    /// Members sent the minutes who have not acknowledged them (when `all_receipts`).
+    pub not_acknowledged: Vec<String>,
+    pub may_write: bool,
+}
+
+impl From<MinutesRead> for MinutesView {
+    fn from(r: MinutesRead) -> MinutesView {
+        let m = r.minutes;
+        let not_acknowledged = if r.all_receipts {
+            r.receipts
+                .iter()
+                .filter(|x| x.acknowledged_at.is_none())
+                .map(|x| x.user_id.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        MinutesView {
+            id: m.id,
+            meeting_id: m.meeting_id,
+            plan_id: r.meeting.plan_id,
+            addendum_to: m.addendum_to,
+            status: if m.published_at.is_some() {
+                "published"
+            } else {
+                "draft"
+            },
+            body: m.body,
+            author_id: m.author_id,
+            version: m.version,
+            published_at: m.published_at.map(instant),
+            published_on: m.published_on,
+            published_by: m.published_by,
+            receipts: r.receipts.into_iter().map(ReceiptView::from).collect(),
+            all_receipts: r.all_receipts,
+            not_acknowledged,
+            may_write: r.may_write,
+        }
+    }
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, view: MinutesView) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(view.version)))
+        .json(view)
+}
+
+/// The child the minutes are about (to log a refusal against the right child).
+async fn child_of_minutes(state: &AppState, minutes_id: &str) -> Result<Option<String>, ApiError> {
+    let minutes_id = minutes_id.to_string();
+    Ok(state
+        .store
+        .read(move |c| {
+            let Some(m) = crate::store::minutes::get(c, &minutes_id)? else {
+                return Ok(None);
+            };
+            let Some(meeting) = crate::store::meetings::get(c, &m.meeting_id)? else {
+                return Ok(None);
+            };
+            Ok(crate::store::cases::get_plan(c, &meeting.plan_id)?.map(|p| p.child_id))
+        })
+        .await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMinutesRequest {
+    pub body: String,
+    /// To write an addendum: the id of the meeting's published minutes.
+    pub addendum_to: Option<String>,
+}
+
+/// POST /api/v1/meetings/{id}/minutes — a draft of the meeting's minutes (or of an addendum).
+#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewMinutesRequest, responses(
+    (status = 201, body = MinutesView, headers(("ETag" = String))),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/minutes")]
+pub async fn draft_minutes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<NewMinutesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let who = requester(&req, &state, caller);
+    let meeting_id = id.into_inner();
+    let child_id = child_of_meeting(&state, &meeting_id).await?;
+    let day = today(state.timezone);
+    let b = body.0;
+    let w = who.clone();
+    let read = write_logged(
+        &state.store,
+        &who,
+        "draft_minutes",
+        child_id.as_deref(),
+        move |c| {
+            let m = minutes::draft(c, &w, &meeting_id, &b.body, b.addendum_to.as_deref(), day)?;
+            minutes::read(c, &w, &m.id, day).map(|(view, _)| view)
+        },
+    )
+    .await?;
+    Ok(with_etag(HttpResponse::Created(), read.into()))
+}
+
+/// GET /api/v1/meetings/{id}/minutes — the meeting's minutes and addenda (drafts only for their writers).
+#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = ListOf<MinutesView>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/minutes")]
+pub async fn list_minutes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let who = requester(&req, &state, caller);
+    let meeting_id = id.into_inner();
+    let child_id = child_of_meeting(&state, &meeting_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let day = today(state.timezone);
+    let (w, mid) = (who.clone(), meeting_id.clone());
+    let all = read_logged(
+        &state.store,
+        &who,
+        "read_minutes",
+        &child_id,
+        format!("minutes of meeting {meeting_id}"),
+        move |c| minutes::of_meeting(c, &w, &mid, day),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ListOf {
+        items: all.into_iter().map(MinutesView::from).collect::<Vec<_>>(),
+    }))
+}
+
+/// GET /api/v1/minutes/{id} — the minutes, with who has and has not read them (for the chair).
+#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = MinutesView, headers(("ETag" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/minutes/{id}")]
+pub async fn get_minutes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let who = requester(&req, &state, caller);
+    let minutes_id = id.into_inner();
+    let child_id = child_of_minutes(&state, &minutes_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let day = today(state.timezone);
+    let (w, mid) = (who.clone(), minutes_id.clone());
+    let (read, _) = read_logged(
+        &state.store,
+        &who,
+        "read_minutes",
+        &child_id,
+        format!("minutes {minutes_id}"),
+        move |c| minutes::read(c, &w, &mid, day),
+    )
+    .await?;
+    Ok(with_etag(HttpResponse::Ok(), read.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesUpdate {
+    pub body: String,
+}
+
+/// PUT /api/v1/minutes/{id} — changes a draft; `If-Match` must carry the version read (else 412).
+#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = MinutesUpdate, responses(
+    (status = 200, body = MinutesView, headers(("ETag" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+#[put("/minutes/{id}")]
+pub async fn edit_minutes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<MinutesUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&req)?;
+    let who = requester(&req, &state, caller);
+    let minutes_id = id.into_inner();
+    let child_id = child_of_minutes(&state, &minutes_id).await?;
+    let day = today(state.timezone);
+    let w = who.clone();
+    let text = body.0.body;
+    let read = write_logged(
+        &state.store,
+        &who,
+        "edit_minutes",
+        child_id.as_deref(),
+        move |c| {
+            minutes::edit(c, &w, &minutes_id, version, &text, day)?;
+            minutes::read(c, &w, &minutes_id, day).map(|(view, _)| view)
+        },
+    )
+    .await?;
+    Ok(with_etag(HttpResponse::Ok(), read.into()))
+}
+
+/// POST /api/v1/minutes/{id}/publish — publishes the draft read (`If-Match`) and sends it to every member of the core group that day.
+#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), responses(
+    (status = 200, body = MinutesView, headers(("ETag" = String))),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/minutes/{id}/publish")]
+pub async fn publish_minutes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&req)?;
+    let who = requester(&req, &state, caller);
+    let minutes_id = id.into_inner();
+    let child_id = child_of_minutes(&state, &minutes_id).await?;
+    let day = today(state.timezone);
+    let at = Utc::now().naive_utc();
+    let w = who.clone();
+    let read = write_logged(
+        &state.store,
+        &who,
+        "publish_minutes",
+        child_id.as_deref(),
+        move |c| minutes::publish(c, &w, &minutes_id, version, at, day),
+    )
+    .await?;
+    Ok(with_etag(HttpResponse::Ok(), read.into()))
+}
+
+/// POST /api/v1/minutes/{id}/acknowledge — the caller has read the minutes sent to them.
+#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = ReceiptView),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/minutes/{id}/acknowledge")]
+pub async fn acknowledge_minutes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let who = requester(&req, &state, caller);
+    let minutes_id = id.into_inner();
+    let child_id = child_of_minutes(&state, &minutes_id).await?;
+    let day = today(state.timezone);
+    let at = Utc::now().naive_utc();
+    let w = who.clone();
+    let receipt = write_logged(
+        &state.store,
+        &who,
+        "acknowledge_minutes",
+        child_id.as_deref(),
+        move |c| minutes::acknowledge(c, &w, &minutes_id, at, day),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ReceiptView::from(receipt)))
+}

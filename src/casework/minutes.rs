@@ -1,0 +1,335 @@
+//! Minutes of core group meetings: drafted by the meeting's chair or the lead social worker,
+//! published once and never edited (an addendum is a new, linked document), sent to every
+//! member of the core group on the meeting date — absent ones included (seed 002 area 8) —
+//! and acknowledged by each.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::meetings::meeting_for;
+use super::{authorise, invalid, log, may, CaseError, Requester};
+use crate::access::CaseAction;
+use crate::domain::case::MAX_TEXT_CHARS;
+use crate::store::cases as case_store;
+use crate::store::cases::Plan;
+use crate::store::meetings::Meeting;
+use crate::store::minutes::{self as store, Minutes, Receipt};
+use crate::store::DbConnection;
+
+/// Minutes as one caller may see them.
+pub struct MinutesRead {
+    pub minutes: Minutes,
+    pub meeting: Meeting,
+    /// Every member's receipt for those who oversee the core group; the caller's own otherwise.
+    pub receipts: Vec<Receipt>,
+    /// Whether `receipts` is the whole list.
+    pub all_receipts: bool,
+    /// The caller may edit and publish (a draft) or add an addendum.
+    pub may_write: bool,
+}
+
+fn is_writer(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    meeting: &Meeting,
+    plan: &Plan,
+    today: NaiveDate,
+) -> Result<bool, CaseError> {
+    if meeting.chair_id.as_deref() == Some(requester.user.id.as_str()) {
+        return Ok(true);
+    }
+    may(conn, requester, &plan.child_id, CaseAction::LeadCoreGroup, today)
+}
+
+fn require_writer(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    meeting: &Meeting,
+    plan: &Plan,
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    if is_writer(conn, requester, meeting, plan, today)? {
+        Ok(())
+    } else {
+        Err(CaseError::Forbidden(
+            "minutes are written by the meeting's chair or the lead social worker".into(),
+        ))
+    }
+}
+
+fn check_body(body: &str) -> Result<(), CaseError> {
+    if body.trim().is_empty() {
+        return Err(invalid("body", "must not be empty"));
+    }
+    if body.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid(
+            "body",
+            format!("is longer than {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /meetings/{id}/minutes`: a new draft of the meeting's minutes, or of an addendum to
+/// its published minutes.
+pub fn draft(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    meeting_id: &str,
+    body: &str,
+    addendum_to: Option<&str>,
+    today: NaiveDate,
+) -> Result<Minutes, CaseError> {
+    let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::Read, today)?;
+    require_writer(conn, requester, &meeting, &plan, today)?;
+    check_body(body)?;
+    if meeting.held_on > today {
+        return Err(invalid(
+            "meeting_id",
+            format!(
+                "the meeting is not until {}; minutes are written once it is held",
+                meeting.held_on
+            ),
+        ));
+    }
+    match addendum_to {
+        None => {
+            if let Some(existing) = store::main_of_meeting(conn, &meeting.id)? {
+                return Err(CaseError::Conflict(format!(
+                    "this meeting has minutes already ({}); edit that draft, or add an \
+                     addendum once they are published",
+                    existing.id
+                )));
+            }
+        }
+        Some(parent_id) => {
+            let parent = store::get(conn, parent_id)?
+                .filter(|p| p.meeting_id == meeting.id && p.addendum_to.is_none())
+                .ok_or_else(|| {
+                    invalid("addendum_to", "is not the minutes of this meeting")
+                })?;
+            if !parent.is_published() {
+                return Err(invalid(
+                    "addendum_to",
+                    "those minutes are still a draft; edit the draft instead",
+                ));
+            }
+        }
+    }
+    let minutes = store::create_draft(conn, &meeting.id, addendum_to, body, &requester.user.id)?;
+    log(
+        conn,
+        requester,
+        "draft_minutes",
+        Some(&plan.child_id),
+        &format!("minutes {}", minutes.id),
+        "ok",
+    )?;
+    Ok(minutes)
+}
+
+/// Finds minutes and the meeting they belong to, authorising `Read` on its child. Drafts
+/// are shown only to those who may write them.
+fn find(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes_id: &str,
+    today: NaiveDate,
+) -> Result<(Minutes, Meeting, Plan, bool), CaseError> {
+    let minutes = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
+    let (meeting, plan) = meeting_for(
+        conn,
+        requester,
+        &minutes.meeting_id,
+        CaseAction::Read,
+        today,
+    )?;
+    let writer = is_writer(conn, requester, &meeting, &plan, today)?;
+    if !minutes.is_published() && !writer {
+        return Err(CaseError::NotFound);
+    }
+    Ok((minutes, meeting, plan, writer))
+}
+
+fn read_view(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes: Minutes,
+    meeting: Meeting,
+    plan: &Plan,
+    writer: bool,
+    today: NaiveDate,
+) -> Result<MinutesRead, CaseError> {
+    let all = writer || may(conn, requester, &plan.child_id, CaseAction::OverseeCoreGroup, today)?;
+    let mut receipts = store::receipts(conn, &minutes.id)?;
+    if !all {
+        receipts.retain(|r| r.user_id == requester.user.id);
+    }
+    Ok(MinutesRead {
+        minutes,
+        meeting,
+        receipts,
+        all_receipts: all,
+        may_write: writer,
+    })
+}
+
+/// `GET /minutes/{id}`.
+pub fn read(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes_id: &str,
+    today: NaiveDate,
+) -> Result<(MinutesRead, String), CaseError> {
+    let (minutes, meeting, plan, writer) = find(conn, requester, minutes_id, today)?;
+    let view = read_view(conn, requester, minutes, meeting, &plan, writer, today)?;
+    Ok((view, plan.child_id))
+}
+
+/// `GET /meetings/{id}/minutes`: the meeting's minutes and addenda the caller may see.
+pub fn of_meeting(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    meeting_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<MinutesRead>, CaseError> {
+    let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::Read, today)?;
+    let writer = is_writer(conn, requester, &meeting, &plan, today)?;
+    let mut out = Vec::new();
+    for minutes in store::of_meeting(conn, meeting_id)? {
+        if minutes.is_published() || writer {
+            out.push(read_view(
+                conn,
+                requester,
+                minutes,
+                meeting.clone(),
+                &plan,
+                writer,
+                today,
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+fn stale(current: Option<Minutes>) -> CaseError {
+    match current {
+        Some(m) if m.is_published() => CaseError::Conflict(format!(
+            "these minutes were published on {}; they are never edited — add an addendum",
+            m.published_on.map(|d| d.to_string()).unwrap_or_default()
+        )),
+        Some(m) => CaseError::Stale(format!(
+            "these minutes changed since you read them (now version {}); reload them and \
+             make your change again",
+            m.version
+        )),
+        None => CaseError::NotFound,
+    }
+}
+
+/// `PUT /minutes/{id}`: changes a draft, if it is still the version the caller read.
+pub fn edit(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes_id: &str,
+    version: i32,
+    body: &str,
+    today: NaiveDate,
+) -> Result<Minutes, CaseError> {
+    let (minutes, meeting, plan, _) = find(conn, requester, minutes_id, today)?;
+    require_writer(conn, requester, &meeting, &plan, today)?;
+    if minutes.is_published() {
+        return Err(stale(Some(minutes)));
+    }
+    check_body(body)?;
+    let Some(changed) = store::update_draft(conn, minutes_id, version, body)? else {
+        return Err(stale(store::get(conn, minutes_id)?));
+    };
+    log(
+        conn,
+        requester,
+        "edit_minutes",
+        Some(&plan.child_id),
+        &format!("minutes {minutes_id}"),
+        "ok",
+    )?;
+    Ok(changed)
+}
+
+/// `POST /minutes/{id}/publish`: publishes the draft the caller read and sends it to every
+/// member of the core group on the meeting date, absent ones included.
+pub fn publish(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes_id: &str,
+    version: i32,
+    at: NaiveDateTime,
+    today: NaiveDate,
+) -> Result<MinutesRead, CaseError> {
+    let (minutes, meeting, plan, _) = find(conn, requester, minutes_id, today)?;
+    require_writer(conn, requester, &meeting, &plan, today)?;
+    if minutes.is_published() {
+        return Err(stale(Some(minutes)));
+    }
+    let mut recipients: Vec<(String, String)> = Vec::new();
+    for member in case_store::members_of_plan(conn, &plan.id)? {
+        if member.is_member_on(meeting.held_on)
+            && !recipients.iter().any(|(u, _)| *u == member.user_id)
+        {
+            recipients.push((member.user_id, member.agency_id));
+        }
+    }
+    if !store::publish(conn, minutes_id, version, &requester.user.id, at, today)? {
+        return Err(stale(store::get(conn, minutes_id)?));
+    }
+    store::distribute(conn, minutes_id, &recipients, at)?;
+    log(
+        conn,
+        requester,
+        "publish_minutes",
+        Some(&plan.child_id),
+        &format!("minutes {minutes_id} to {} members", recipients.len()),
+        "ok",
+    )?;
+    let published = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
+    read_view(conn, requester, published, meeting, &plan, true, today)
+}
+
+/// `POST /minutes/{id}/acknowledge`: the caller has read the minutes sent to them.
+pub fn acknowledge(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes_id: &str,
+    at: NaiveDateTime,
+    today: NaiveDate,
+) -> Result<Receipt, CaseError> {
+    let minutes = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
+    let meeting = crate::store::meetings::get(conn, &minutes.meeting_id)?
+        .ok_or(CaseError::NotFound)?;
+    let plan = case_store::get_plan(conn, &meeting.plan_id)?.ok_or(CaseError::NotFound)?;
+    // A member who has since left the core group still acknowledges what was sent to them.
+    let sent_to_caller = store::receipts(conn, minutes_id)?
+        .into_iter()
+        .any(|r| r.user_id == requester.user.id);
+    if !sent_to_caller {
+        authorise(conn, requester, &plan.child_id, CaseAction::Read, today)?;
+        if !minutes.is_published() {
+            return Err(invalid("minutes", "these minutes are still a draft"));
+        }
+        return Err(CaseError::Forbidden(
+            "these minutes were not sent to you; only their recipients acknowledge them".into(),
+        ));
+    }
+    store::acknowledge(conn, minutes_id, &requester.user.id, at, today)?;
+    log(
+        conn,
+        requester,
+        "acknowledge_minutes",
+        Some(&plan.child_id),
+        &format!("minutes {minutes_id}"),
+        "ok",
+    )?;
+    store::receipts(conn, minutes_id)?
+        .into_iter()
+        .find(|r| r.user_id == requester.user.id)
+        .ok_or(CaseError::NotFound)
+}

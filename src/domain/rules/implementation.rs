@@ -1,0 +1,253 @@
+//! How a plan is being carried out, for the CP chair (seed 002: what chairs did not see):
+//! meetings on time, attendance by agency, minutes sent and read on time, actions done on
+//! time by agency.
+
+use chrono::{Days, NaiveDate};
+
+use super::Context;
+use crate::domain::calendar::CalendarError;
+use crate::domain::records::{Attendance, CaseFacts, MeetingFact};
+
+/// One meeting held, and whether it and its minutes were on time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRecord {
+    pub meeting_id: String,
+    pub held_on: NaiveDate,
+    /// When it was due: 10 working days from the start for the first, 6 weeks after the
+    /// previous one for the rest.
+    pub due: NaiveDate,
+    pub on_time: bool,
+    /// Members of the core group that day (each user once).
+    pub invited: Vec<(String, String)>,
+    pub minutes: MinutesRecord,
+}
+
+/// The meeting's minutes as at the evaluation date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesRecord {
+    /// Published to every member by this date (5 working days after the meeting).
+    pub due: NaiveDate,
+    pub published_on: Option<NaiveDate>,
+    /// Published by `due` and sent to every member of the core group that day.
+    pub distributed_on_time: bool,
+    /// Members of that day the minutes never reached.
+    pub not_sent_to: Vec<String>,
+    /// Read receipts are due by this date (5 working days after publication).
+    pub acknowledgement_due: Option<NaiveDate>,
+    /// (member, agency) who acknowledged by the due date.
+    pub acknowledged_on_time: Vec<(String, String)>,
+    /// (member, agency) who acknowledged after it.
+    pub acknowledged_late: Vec<(String, String)>,
+    /// (member, agency) who have not acknowledged at all.
+    pub not_acknowledged: Vec<(String, String)>,
+}
+
+/// Attendance of one agency over the plan's meetings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyAttendance {
+    pub agency_id: String,
+    pub agency_name: String,
+    /// Meetings at which the agency was on the core group.
+    pub meetings: u32,
+    /// Of those, meetings at which a member of the agency attended.
+    pub attended: u32,
+}
+
+/// The actions of one agency.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgencyActions {
+    pub agency_id: String,
+    pub total: u32,
+    pub done: u32,
+    pub done_on_time: u32,
+    pub open: u32,
+    /// Open and past their due date.
+    pub overdue: u32,
+    pub cancelled: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Implementation {
+    pub meetings: Vec<MeetingRecord>,
+    pub attendance: Vec<AgencyAttendance>,
+    pub actions: Vec<AgencyActions>,
+}
+
+/// A percentage to one decimal, as the committee briefing shows it (seed 000); `None` of none.
+pub fn percent(part: u32, whole: u32) -> Option<f64> {
+    if whole == 0 {
+        return None;
+    }
+    Some((f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
+}
+
+fn held_since_start<'a>(facts: &'a CaseFacts, on: NaiveDate) -> Vec<&'a MeetingFact> {
+    let mut held: Vec<&MeetingFact> = facts
+        .meetings
+        .iter()
+        .filter(|m| m.held_on <= on && m.held_on >= facts.plan.start)
+        .collect();
+    held.sort_by(|a, b| a.held_on.cmp(&b.held_on).then(a.id.cmp(&b.id)));
+    held
+}
+
+/// The plan's implementation on `on`: only what had happened by then counts.
+pub fn implementation(
+    facts: &CaseFacts,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+) -> Result<Implementation, CalendarError> {
+    let policy = ctx.policy;
+    let mut meetings = Vec::new();
+    let mut attendance: Vec<AgencyAttendance> = Vec::new();
+    let mut previous: Option<NaiveDate> = None;
+    for meeting in held_since_start(facts, on) {
+        let due = match previous {
+            None => ctx.add_working_days(facts.plan.start, policy.first_core_group_working_days)?,
+            Some(last) => last + Days::new(u64::from(policy.core_group_interval_days)),
+        };
+        previous = Some(meeting.held_on);
+
+        let mut invited: Vec<(String, String)> = Vec::new();
+        for m in facts.members.iter().filter(|m| m.is_member_on(meeting.held_on)) {
+            if !invited.iter().any(|(u, _)| *u == m.user_id) {
+                invited.push((m.user_id.clone(), m.agency_id.clone()));
+            }
+            if !attendance.iter().any(|a| a.agency_id == m.agency_id) {
+                attendance.push(AgencyAttendance {
+                    agency_id: m.agency_id.clone(),
+                    agency_name: m.agency_name.clone(),
+                    meetings: 0,
+                    attended: 0,
+                });
+            }
+        }
+        // Each agency counts once per meeting, however many members it has there.
+        for entry in attendance.iter_mut() {
+            let mut members = invited.iter().filter(|(_, a)| *a == entry.agency_id).peekable();
+            if members.peek().is_none() {
+                continue;
+            }
+            entry.meetings += 1;
+            if members.any(|(u, _)| attended(meeting, u)) {
+                entry.attended += 1;
+            }
+        }
+
+        let minutes = minutes_record(meeting, &invited, ctx, on)?;
+        meetings.push(MeetingRecord {
+            meeting_id: meeting.id.clone(),
+            held_on: meeting.held_on,
+            due,
+            on_time: meeting.held_on <= due,
+            invited,
+            minutes,
+        });
+    }
+
+    let mut actions: Vec<AgencyActions> = Vec::new();
+    for action in facts.actions.iter().filter(|a| a.created_on <= on) {
+        let entry = match actions.iter().position(|a| a.agency_id == action.agency_id) {
+            Some(p) => &mut actions[p],
+            None => {
+                actions.push(AgencyActions {
+                    agency_id: action.agency_id.clone(),
+                    ..AgencyActions::default()
+                });
+                let last = actions.len() - 1;
+                &mut actions[last]
+            }
+        };
+        entry.total += 1;
+        let done = action.done_on.filter(|d| *d <= on);
+        let cancelled = action.cancelled_on.filter(|d| *d <= on);
+        match (done, cancelled) {
+            (Some(done_on), _) => {
+                entry.done += 1;
+                if done_on <= action.due {
+                    entry.done_on_time += 1;
+                }
+            }
+            (None, Some(_)) => entry.cancelled += 1,
+            (None, None) => {
+                entry.open += 1;
+                if on > action.due {
+                    entry.overdue += 1;
+                }
+            }
+        }
+    }
+    Ok(Implementation {
+        meetings,
+        attendance,
+        actions,
+    })
+}
+
+fn attended(meeting: &MeetingFact, user: &str) -> bool {
+    meeting
+        .attendance
+        .iter()
+        .any(|(u, a)| u == user && *a == Attendance::Attended)
+}
+
+fn minutes_record(
+    meeting: &MeetingFact,
+    invited: &[(String, String)],
+    ctx: &Context<'_>,
+    on: NaiveDate,
+) -> Result<MinutesRecord, CalendarError> {
+    let policy = ctx.policy;
+    let due = ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days)?;
+    let published = meeting
+        .minutes
+        .as_ref()
+        .and_then(|m| m.published_on.filter(|p| *p <= on).map(|p| (m, p)));
+    let Some((minutes, published_on)) = published else {
+        return Ok(MinutesRecord {
+            due,
+            published_on: None,
+            distributed_on_time: false,
+            not_sent_to: invited.iter().map(|(u, _)| u.clone()).collect(),
+            acknowledgement_due: None,
+            acknowledged_on_time: Vec::new(),
+            acknowledged_late: Vec::new(),
+            not_acknowledged: Vec::new(),
+        });
+    };
+    let not_sent_to: Vec<String> = invited
+        .iter()
+        .filter(|(u, _)| !minutes.distributed_to.contains(u))
+        .map(|(u, _)| u.clone())
+        .collect();
+    let ack_due = ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days)?;
+    let (mut on_time, mut late, mut none) = (Vec::new(), Vec::new(), Vec::new());
+    for user in &minutes.distributed_to {
+        let agency = invited
+            .iter()
+            .find(|(u, _)| u == user)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        let read = minutes
+            .acknowledgements
+            .iter()
+            .filter(|(u, d)| u == user && *d <= on)
+            .map(|(_, d)| *d)
+            .min();
+        match read {
+            Some(d) if d <= ack_due => on_time.push((user.clone(), agency)),
+            Some(_) => late.push((user.clone(), agency)),
+            None => none.push((user.clone(), agency)),
+        }
+    }
+    Ok(MinutesRecord {
+        due,
+        published_on: Some(published_on),
+        distributed_on_time: published_on <= due && not_sent_to.is_empty(),
+        not_sent_to,
+        acknowledgement_due: Some(ack_due),
+        acknowledged_on_time: on_time,
+        acknowledged_late: late,
+        not_acknowledged: none,
+    })
+}
