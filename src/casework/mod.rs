@@ -6,6 +6,8 @@ pub mod dashboard;
 pub mod actions;
 pub mod meetings;
 pub mod minutes;
+pub mod oversight;
+pub mod reports;
 pub mod sightings;
 pub mod status;
 
@@ -38,6 +40,12 @@ pub enum CaseError {
     Rule(#[from] RuleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<crate::domain::calendar::CalendarError> for CaseError {
+    fn from(e: crate::domain::calendar::CalendarError) -> CaseError {
+        CaseError::Rule(RuleError::Calendar(e))
+    }
 }
 
 pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> CaseError {

@@ -260,6 +260,30 @@ pub fn plans_of_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<Pla
         .collect()
 }
 
+/// Every plan a CP chair chairs, oldest first.
+pub fn plans_chaired_by(conn: &mut DbConnection, chair_id: &str) -> Result<Vec<Plan>, StoreError> {
+    plans::table
+        .filter(plans::cp_chair_id.eq(chair_id))
+        .order((plans::start_date, plans::created_at))
+        .select(PlanRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Plan::try_from)
+        .collect()
+}
+
+/// Every plan that had started by `on` (open or ended), oldest first: what the reports count.
+pub fn plans_started_by(conn: &mut DbConnection, on: NaiveDate) -> Result<Vec<Plan>, StoreError> {
+    plans::table
+        .filter(plans::start_date.le(on))
+        .order((plans::start_date, plans::created_at))
+        .select(PlanRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Plan::try_from)
+        .collect()
+}
+
 pub fn end_plan(
     conn: &mut DbConnection,
     id: &str,

@@ -12,6 +12,7 @@ mod connection;
 pub mod actions;
 pub mod meetings;
 pub mod minutes;
+pub mod reports;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
