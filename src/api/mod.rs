@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod case_views;
+pub mod csv;
 pub mod cases;
 pub mod error;
 pub mod extract;
@@ -12,6 +13,8 @@ pub mod health;
 pub mod meetings;
 pub mod minutes;
 pub mod openapi;
+pub mod oversight;
+pub mod reports;
 pub mod settings;
 pub mod views;
 
@@ -88,5 +91,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(actions::update_action)
         .service(actions::add_progress)
         .service(actions::record_review)
-        .service(actions::plan_reviews);
+        .service(actions::plan_reviews)
+        .service(oversight::plan_implementation)
+        .service(oversight::chair_plans)
+        .service(reports::visits)
+        .service(reports::core_groups)
+        .service(reports::plans)
+        .service(reports::audit_sample);
 }

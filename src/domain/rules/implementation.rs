@@ -17,8 +17,10 @@ pub struct MeetingRecord {
     /// previous one for the rest.
     pub due: NaiveDate,
     pub on_time: bool,
-    /// Members of the core group that day (each user once).
+    /// Members of the core group that day (each user once), with their agency.
     pub invited: Vec<(String, String)>,
+    /// Agencies of the core group that day with no member who attended.
+    pub agencies_absent: Vec<String>,
     pub minutes: MinutesRecord,
 }
 
@@ -134,6 +136,15 @@ pub fn implementation(
             }
         }
 
+        let mut agencies_absent: Vec<String> = Vec::new();
+        for (_, agency) in &invited {
+            let present = invited
+                .iter()
+                .any(|(u, a)| a == agency && attended(meeting, u));
+            if !present && !agencies_absent.contains(agency) {
+                agencies_absent.push(agency.clone());
+            }
+        }
         let minutes = minutes_record(meeting, &invited, ctx, on)?;
         meetings.push(MeetingRecord {
             meeting_id: meeting.id.clone(),
@@ -141,6 +152,7 @@ pub fn implementation(
             due,
             on_time: meeting.held_on <= due,
             invited,
+            agencies_absent,
             minutes,
         });
     }
