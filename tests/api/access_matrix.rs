@@ -21,6 +21,11 @@ enum Kind {
     Dashboard,
     /// Creates new case records (families, children): social care only.
     CreateCase,
+    /// The caller's own work across children (`/me/actions`).
+    Own,
+    /// Decided by role: reports (team manager, CP chair, auditor), the chair's plans (CP
+    /// chair), the audit sample (auditor).
+    Role(&'static [&'static str]),
 }
 
 fn classify(path: &str) -> Kind {
@@ -32,11 +37,19 @@ fn classify(path: &str) -> Kind {
         | "/api/v1/auth/logout"
         | "/api/v1/me" => Kind::Public,
         "/api/v1/dashboard" => Kind::Dashboard,
+        "/api/v1/me/actions" => Kind::Own,
+        "/api/v1/chair/plans" => Kind::Role(&["chair", "other_chair"]),
+        "/api/v1/reports/audit-sample" => Kind::Role(&["auditor"]),
+        p if p.starts_with("/api/v1/reports/") => {
+            Kind::Role(&["manager", "other_manager", "chair", "other_chair", "auditor"])
+        }
         "/api/v1/families" | "/api/v1/children" => Kind::CreateCase,
         p if p.starts_with("/api/v1/children/")
             || p.starts_with("/api/v1/plans/")
             || p.starts_with("/api/v1/sightings")
             || p.starts_with("/api/v1/meetings/")
+            || p.starts_with("/api/v1/minutes/")
+            || p.starts_with("/api/v1/actions/")
             || p == "/api/v1/visits" =>
         {
             Kind::Case
@@ -61,6 +74,8 @@ fn classify(path: &str) -> Kind {
 
 struct Ids {
     meeting: String,
+    minutes: String,
+    action: String,
     child: String,
     plan: String,
     sighting: String,
@@ -80,7 +95,9 @@ fn request(
         .replace("/plans/{id}", &format!("/plans/{}", ids.plan))
         .replace("/sightings/{id}", &format!("/sightings/{}", ids.sighting))
         .replace("{member_id}", &ids.member)
-        .replace("/meetings/{id}", &format!("/meetings/{}", ids.meeting));
+        .replace("/meetings/{id}", &format!("/meetings/{}", ids.meeting))
+        .replace("/minutes/{id}", &format!("/minutes/{}", ids.minutes))
+        .replace("/actions/{id}", &format!("/actions/{}", ids.action));
     let body = match (method, path) {
         (_, "/api/v1/sightings") | (_, "/api/v1/sightings/{id}") => sighting(
             &ids.child,
@@ -117,15 +134,32 @@ fn request(
         (_, "/api/v1/sightings/{id}/decision") => json!({"decision": "matrix"}),
         (_, "/api/v1/plans/{id}/meetings") => json!({"held_on": "2026-01-15"}),
         (_, "/api/v1/meetings/{id}/attendance") => json!({"attendance": []}),
+        (_, "/api/v1/meetings/{id}/minutes") => json!({"body": "Matrix minutes."}),
+        (_, "/api/v1/minutes/{id}") => json!({"body": "Changed."}),
+        (_, "/api/v1/plans/{id}/actions") => {
+            json!({"description": "Matrix", "owner_id": "u", "due_on": "2026-12-31"})
+        }
+        (_, "/api/v1/actions/{id}") => json!({"status": "done"}),
+        (_, "/api/v1/actions/{id}/progress") => json!({"note": "Matrix"}),
+        (_, "/api/v1/plans/{id}/reviews") => {
+            json!({"held_on": "2026-02-01", "outcome": "plan_continues"})
+        }
         (_, "/api/v1/plans/{id}/covers") => {
             json!({"user_id": "u", "from": "2026-02-01", "until": "2026-02-14"})
         }
         _ => json!({}),
     };
     let method: Method = method.to_uppercase().parse().unwrap();
+    let url = match path {
+        "/api/v1/reports/visits" => format!("{url}?month=2026-01"),
+        "/api/v1/reports/audit-sample" => format!("{url}?month=2026-01&seed=matrix"),
+        "/api/v1/reports/core-groups" => format!("{url}?from=2026-01-01&to=2026-03-31"),
+        _ => url,
+    };
     let builder = app
         .client
         .request(method.clone(), app.url(&url))
+        .header("If-Match", "\"1\"")
         .bearer_auth(token);
     if method == Method::GET {
         builder
@@ -148,8 +182,14 @@ on_both! {
         let member = join(&app, &w, &p, &w.teacher, "2026-01-05").await;
         let s: Value = app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-14T10:00:00Z", "home_visit", "home", "not_seen")).await.json().await.unwrap();
         let meeting: Value = app.post(&format!("/api/v1/plans/{p}/meetings"), &w.lead.token, &json!({"held_on": "2026-01-15"})).await.json().await.unwrap();
-        let real = Ids { meeting: meeting["id"].as_str().unwrap().to_string(), child: c.clone(), plan: p, sighting: s["id"].as_str().unwrap().to_string(), member };
-        let missing = Ids { meeting: "no-such-meeting".into(), child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+        let meeting_id = meeting["id"].as_str().unwrap().to_string();
+        let minutes: Value = app.post(&format!("/api/v1/meetings/{meeting_id}/minutes"), &w.lead.token, &json!({"body": "Minutes of the first core group."})).await.json().await.unwrap();
+        let minutes_id = minutes["id"].as_str().unwrap().to_string();
+        let res = app.client.post(app.url(&format!("/api/v1/minutes/{minutes_id}/publish"))).bearer_auth(&w.lead.token).header("If-Match", "\"1\"").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let action: Value = app.post(&format!("/api/v1/plans/{p}/actions"), &w.lead.token, &json!({"description": "Share attendance records", "owner_id": w.teacher.id, "due_on": "2026-12-31"})).await.json().await.unwrap();
+        let real = Ids { meeting: meeting_id, minutes: minutes_id, action: action["id"].as_str().unwrap().to_string(), child: c.clone(), plan: p, sighting: s["id"].as_str().unwrap().to_string(), member };
+        let missing = Ids { meeting: "no-such-meeting".into(), minutes: "no-such-minutes".into(), action: "no-such-action".into(), child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
 
         let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
         let mut routes = Vec::new();
@@ -187,7 +227,8 @@ on_both! {
                             }
                         }
                         let (status, _) = answer(&app, method, path, &real, &w.teacher.token).await;
-                        let expected = if path.ends_with("/access-log") { 403 } else { 200 };
+                        // The log and the chair's view of implementation are not for practitioners.
+                        let expected = if path.ends_with("/access-log") || path.ends_with("/implementation") { 403 } else { 200 };
                         assert_eq!(status, expected, "{method} {path} as the core-group teacher");
                     }
                     // Without a token: 401, whatever the child.
@@ -216,6 +257,33 @@ on_both! {
                         assert!(status == 403 || status == 400, "{method} {path} as {who}: {status}");
                     }
                 }
+                Kind::Own => {
+                    // Outsiders own nothing here; the teacher sees their own action.
+                    for (who, outsider) in &outsiders {
+                        let (status, body) = answer(&app, method, path, &real, &outsider.token).await;
+                        assert_eq!(status, 200, "{who}");
+                        assert_eq!(body["items"], json!([]), "{who} owns nothing");
+                    }
+                    let (status, body) = answer(&app, method, path, &real, &w.teacher.token).await;
+                    assert_eq!(status, 200);
+                    assert_eq!(body["items"].as_array().unwrap().len(), 1, "{body}");
+                }
+                Kind::Role(allowed) => {
+                    let everyone = [
+                        ("lead", &w.lead), ("manager", &w.manager), ("chair", &w.chair),
+                        ("teacher", &w.teacher), ("auditor", &w.auditor), ("admin", &w.admin),
+                        ("other_teacher", &w.other_teacher), ("other_worker", &w.other_worker),
+                        ("other_manager", &w.other_manager), ("other_chair", &w.other_chair),
+                    ];
+                    for (who, user) in everyone {
+                        let (status, body) = answer(&app, method, path, &real, &user.token).await;
+                        let expected = if allowed.contains(&who) { 200 } else { 403 };
+                        assert_eq!(status, expected, "{method} {path} as {who}: {body}");
+                        assert!(!body.to_string().contains("Zed") || who == "auditor" || who == "chair", "{method} {path} as {who} named a child");
+                    }
+                    let res = request(&app, method, path, &real, "not-a-token").send().await.unwrap();
+                    assert_eq!(res.status(), 401, "{method} {path} without a valid token");
+                }
                 _ => {}
             }
         }
@@ -224,9 +292,9 @@ on_both! {
         let closed_plan = plan(&app, &w, &closed, "2026-01-05").await;
         let res = app.post(&format!("/api/v1/plans/{closed_plan}/end"), &w.lead.token, &json!({"end_date": "2026-03-01", "reason": "no_longer_at_risk"})).await;
         assert_eq!(res.status(), 200);
-        let closed_ids = Ids { meeting: "no-such-meeting".into(), child: closed.clone(), plan: closed_plan, sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+        let closed_ids = Ids { meeting: "no-such-meeting".into(), minutes: "no-such-minutes".into(), action: "no-such-action".into(), child: closed.clone(), plan: closed_plan, sighting: "no-such-sighting".into(), member: "no-such-member".into() };
         for (method, path, kind) in &routes {
-            if *kind != Kind::Case || path.starts_with("/api/v1/sightings") || path.starts_with("/api/v1/meetings") || path == "/api/v1/visits" {
+            if *kind != Kind::Case || !(path.starts_with("/api/v1/children") || path.starts_with("/api/v1/plans")) {
                 continue;
             }
             let hidden = answer(&app, method, path, &closed_ids, &w.other_chair.token).await;
