@@ -242,8 +242,7 @@ pub async fn update_action(
     body: ApiJson<ActionUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    if b.description.is_none() && b.owner_id.is_none() && b.due_on.is_none() && b.status.is_none()
-    {
+    if b.description.is_none() && b.owner_id.is_none() && b.due_on.is_none() && b.status.is_none() {
         return Err(ApiError::invalid(
             "body",
             "say what to change: description, owner_id, due_on or status",
@@ -454,7 +453,13 @@ fn reviews_view(
     day: NaiveDate,
 ) -> ReviewsView {
     let next = plan.end_date.is_none().then(|| {
-        next_review_due(plan.start_date, reviews.iter().map(|r| r.held_on), day, policy).1
+        next_review_due(
+            plan.start_date,
+            reviews.iter().map(|r| r.held_on),
+            day,
+            policy,
+        )
+        .1
     });
     ReviewsView {
         plan_id: plan.id,

@@ -58,9 +58,9 @@ pub fn respond(filename: &str, header: &[&str], rows: &[Vec<String>]) -> HttpRes
         .body(document(header, rows))
 }
 
-/// A number for a cell; an absent percentage is an empty cell.
-pub fn num<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+/// A percentage for a cell, to one decimal ("92.6", "60.0"); an absent one is an empty cell.
+pub fn pct(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(
+            cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         assert_eq!(cell("+1"), "'+1");
         assert_eq!(cell("-2+3"), "'-2+3");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");

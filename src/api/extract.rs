@@ -177,6 +177,32 @@ pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     address.unwrap_or("unknown").to_string()
 }
 
+/// The strong ETag of a stored version (minutes drafts, actions).
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version a write is based on, from `If-Match`: a change to minutes or an action must
+/// say which version it read, so that no one overwrites a change they have not seen.
+pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Err(ApiError::PreconditionRequired(
+            "send If-Match with the ETag of the version you read".into(),
+        ));
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"'))
+        .and_then(|v| v.parse::<i32>().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "If-Match: not an ETag this server gave (expected a quoted version, like \"3\")"
+                    .into(),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,30 +251,4 @@ mod tests {
         );
         assert_eq!(field_of(r#"{"email":"#), None);
     }
-}
-
-/// The strong ETag of a stored version (minutes drafts, actions).
-pub fn etag(version: i32) -> String {
-    format!("\"{version}\"")
-}
-
-/// The version a write is based on, from `If-Match`: a change to minutes or an action must
-/// say which version it read, so that no one overwrites a change they have not seen.
-pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
-    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
-        return Err(ApiError::PreconditionRequired(
-            "send If-Match with the ETag of the version you read".into(),
-        ));
-    };
-    value
-        .to_str()
-        .ok()
-        .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i32>().ok())
-        .ok_or_else(|| {
-            ApiError::BadRequest(
-                "If-Match: not an ETag this server gave (expected a quoted version, like \"3\")"
-                    .into(),
-            )
-        })
 }

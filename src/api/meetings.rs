@@ -47,7 +47,10 @@ impl From<crate::store::meetings::Meeting> for MeetingView {
 }
 
 /// The child a meeting's plan belongs to (for logging a refusal against the right child).
-pub(super) async fn child_of_meeting(state: &AppState, meeting_id: &str) -> Result<Option<String>, ApiError> {
+pub(super) async fn child_of_meeting(
+    state: &AppState,
+    meeting_id: &str,
+) -> Result<Option<String>, ApiError> {
     let meeting_id = meeting_id.to_string();
     Ok(state
         .store

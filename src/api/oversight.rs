@@ -96,7 +96,10 @@ pub struct ImplementationView {
     pub people: Vec<PersonView>,
 }
 
-fn implementation_view(p: &PlanImplementation, frequency: crate::domain::policy::VisitFrequency) -> ImplementationView {
+fn implementation_view(
+    p: &PlanImplementation,
+    frequency: crate::domain::policy::VisitFrequency,
+) -> ImplementationView {
     let on = p.evaluation.evaluated_on;
     let agency_name = |id: &str| {
         p.members
@@ -342,7 +345,11 @@ fn chair_line(p: &PlanImplementation) -> ChairPlanLine {
             .iter()
             .find(|f| f.code == FlagCode::ReviewConferenceDue)
             .and_then(|f| f.due),
-        high_flags: e.flags.iter().filter(|f| f.severity == Severity::High).count(),
+        high_flags: e
+            .flags
+            .iter()
+            .filter(|f| f.severity == Severity::High)
+            .count(),
         flags: e.flags.iter().map(|f| f.code).collect(),
     }
 }
@@ -405,5 +412,8 @@ pub async fn chair_plans(
             .then(b.flags.len().cmp(&a.flags.len()))
             .then(a.family_name.cmp(&b.family_name))
     });
-    Ok(HttpResponse::Ok().json(ChairPlansView { as_of, plans: lines }))
+    Ok(HttpResponse::Ok().json(ChairPlansView {
+        as_of,
+        plans: lines,
+    }))
 }

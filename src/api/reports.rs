@@ -116,9 +116,9 @@ fn visit_row(id: &str, name: &str, line: &VisitLine) -> Vec<String> {
         name.to_string(),
         line.children.to_string(),
         line.visited.to_string(),
-        csv::num(line.visited_pct),
+        csv::pct(line.visited_pct),
         line.within_timescale.to_string(),
-        csv::num(line.within_timescale_pct),
+        csv::pct(line.within_timescale_pct),
     ]
 }
 
@@ -152,7 +152,14 @@ pub async fn visits(
             Ok(reports::visits(c, first, last, &settings))
         })
         .await??;
-    log_report(&state, &who, "read_report", format!("visits {month}"), Vec::new()).await?;
+    log_report(
+        &state,
+        &who,
+        "read_report",
+        format!("visits {month}"),
+        Vec::new(),
+    )
+    .await?;
     let view = VisitsReportView {
         month: month.clone(),
         overall: VisitLine::from(&report.overall),
@@ -237,7 +244,10 @@ impl From<&AgencyWorking> for AgencyWorkingView {
             done_late: a.done_late,
             not_done: a.not_done,
             cancelled: a.cancelled,
-            done_on_time_pct: percent(a.done_on_time, a.actions_due - a.cancelled.min(a.actions_due)),
+            done_on_time_pct: percent(
+                a.done_on_time,
+                a.actions_due - a.cancelled.min(a.actions_due),
+            ),
         }
     }
 }
@@ -286,7 +296,10 @@ pub async fn core_groups(
     let to = date_param("to", &query.to)?
         .ok_or_else(|| ApiError::invalid("to", "is required (YYYY-MM-DD)"))?;
     if (to - from).num_days() > 3 * 366 {
-        return Err(ApiError::invalid("to", "a report covers at most three years"));
+        return Err(ApiError::invalid(
+            "to",
+            "a report covers at most three years",
+        ));
     }
     let day = today(state.timezone);
     let in_force = state.calendars.current().await?;
@@ -319,7 +332,11 @@ pub async fn core_groups(
         meetings_on_time_pct: percent(report.meetings_on_time, report.meetings),
         minutes_on_time: report.minutes_on_time,
         minutes_on_time_pct: percent(report.minutes_on_time, report.meetings),
-        agencies: report.agencies.iter().map(AgencyWorkingView::from).collect(),
+        agencies: report
+            .agencies
+            .iter()
+            .map(AgencyWorkingView::from)
+            .collect(),
         plans: report
             .plans
             .iter()
@@ -386,18 +403,18 @@ fn agency_row(a: &AgencyWorkingView) -> Vec<String> {
         a.agency_name.clone(),
         a.meetings.to_string(),
         a.attended.to_string(),
-        csv::num(a.attendance_pct),
+        csv::pct(a.attendance_pct),
         a.minutes_sent.to_string(),
         a.acknowledged_on_time.to_string(),
         a.acknowledged_late.to_string(),
         a.not_acknowledged.to_string(),
-        csv::num(a.acknowledged_on_time_pct),
+        csv::pct(a.acknowledged_on_time_pct),
         a.actions_due.to_string(),
         a.done_on_time.to_string(),
         a.done_late.to_string(),
         a.not_done.to_string(),
         a.cancelled.to_string(),
-        csv::num(a.done_on_time_pct),
+        csv::pct(a.done_on_time_pct),
     ]
 }
 
@@ -488,8 +505,19 @@ pub async fn plans(
         .store
         .read(move |c| Ok(reports::plans(c, as_of, months)))
         .await??;
-    let named: Vec<String> = report.plans.iter().map(|p| p.plan.child_id.clone()).collect();
-    log_report(&state, &who, "read_report", format!("plans as of {as_of}"), named).await?;
+    let named: Vec<String> = report
+        .plans
+        .iter()
+        .map(|p| p.plan.child_id.clone())
+        .collect();
+    log_report(
+        &state,
+        &who,
+        "read_report",
+        format!("plans as of {as_of}"),
+        named,
+    )
+    .await?;
     let view = PlansReportView {
         as_of,
         overall: PlanCountsView::from(&report.overall),
@@ -606,10 +634,9 @@ pub async fn audit_sample(
             .parse()
             .map_err(|_| ApiError::invalid("size", format!("`{raw}` is not a whole number")))?,
     };
-    let seed = query
-        .seed
-        .clone()
-        .ok_or_else(|| ApiError::invalid("seed", "is required, so that the sample can be drawn again"))?;
+    let seed = query.seed.clone().ok_or_else(|| {
+        ApiError::invalid("seed", "is required, so that the sample can be drawn again")
+    })?;
     if seed.is_empty() || seed.chars().count() > 200 {
         return Err(ApiError::invalid("seed", "must be 1 to 200 characters"));
     }
@@ -680,7 +707,14 @@ pub async fn audit_sample(
                     c.records.len().to_string(),
                     c.records
                         .iter()
-                        .map(|r| format!("{} {} {}", r.occurred_at.format("%Y-%m-%d"), word(&r.kind), word(&r.outcome)))
+                        .map(|r| {
+                            format!(
+                                "{} {} {}",
+                                r.occurred_at.format("%Y-%m-%d"),
+                                word(&r.kind),
+                                word(&r.outcome)
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("; "),
                 ]

@@ -69,6 +69,9 @@ pub fn create(
         return Err(invalid("plan_id", "the plan has ended"));
     }
     check_text("description", &input.description, MAX_DESCRIPTION_CHARS)?;
+    // An action set at a meeting dates from the meeting (what a status "as at" a past
+    // date shows); one set on the plan directly dates from today.
+    let mut set_on = today;
     if let Some(meeting_id) = &input.meeting_id {
         let meeting = meeting_store::get(conn, meeting_id)?
             .filter(|m| m.plan_id == plan.id)
@@ -76,6 +79,7 @@ pub fn create(
         if meeting.held_on > today {
             return Err(invalid("meeting_id", "the meeting has not been held yet"));
         }
+        set_on = meeting.held_on;
     }
     check_due(&plan, input.due_on, today)?;
     let agency_id = member_agency(conn, &plan, &input.owner_id, today)?.ok_or_else(|| {
@@ -94,7 +98,7 @@ pub fn create(
             agency_id: &agency_id,
             due_on: input.due_on,
             created_by: &requester.user.id,
-            created_on: today,
+            created_on: set_on,
         },
     )?;
     log(
@@ -164,7 +168,13 @@ pub fn change(
     today: NaiveDate,
 ) -> Result<Action, CaseError> {
     let (action, plan) = find(conn, requester, action_id, today)?;
-    let lead = may(conn, requester, &plan.child_id, CaseAction::LeadCoreGroup, today)?;
+    let lead = may(
+        conn,
+        requester,
+        &plan.child_id,
+        CaseAction::LeadCoreGroup,
+        today,
+    )?;
     let owner = action.owner_id == requester.user.id;
     if !lead && !owner {
         return Err(CaseError::Forbidden(
@@ -195,9 +205,8 @@ pub fn change(
         next.description = description.trim().to_string();
     }
     if let Some(owner_id) = &change.owner_id {
-        next.agency_id = member_agency(conn, &plan, owner_id, today)?.ok_or_else(|| {
-            invalid("owner_id", "is not a member of the core group")
-        })?;
+        next.agency_id = member_agency(conn, &plan, owner_id, today)?
+            .ok_or_else(|| invalid("owner_id", "is not a member of the core group"))?;
         next.owner_id = owner_id.clone();
     }
     if let Some(due_on) = change.due_on {
@@ -305,7 +314,10 @@ pub fn record_review(
         return Err(invalid("held_on", "is before the plan started"));
     }
     if input.held_on > today {
-        return Err(invalid("held_on", "is in the future; record a review once held"));
+        return Err(invalid(
+            "held_on",
+            "is in the future; record a review once held",
+        ));
     }
     if let Some(end) = plan.end_date {
         return Err(invalid(

@@ -37,7 +37,13 @@ fn is_writer(
     if meeting.chair_id.as_deref() == Some(requester.user.id.as_str()) {
         return Ok(true);
     }
-    may(conn, requester, &plan.child_id, CaseAction::LeadCoreGroup, today)
+    may(
+        conn,
+        requester,
+        &plan.child_id,
+        CaseAction::LeadCoreGroup,
+        today,
+    )
 }
 
 fn require_writer(
@@ -104,9 +110,7 @@ pub fn draft(
         Some(parent_id) => {
             let parent = store::get(conn, parent_id)?
                 .filter(|p| p.meeting_id == meeting.id && p.addendum_to.is_none())
-                .ok_or_else(|| {
-                    invalid("addendum_to", "is not the minutes of this meeting")
-                })?;
+                .ok_or_else(|| invalid("addendum_to", "is not the minutes of this meeting"))?;
             if !parent.is_published() {
                 return Err(invalid(
                     "addendum_to",
@@ -159,7 +163,14 @@ fn read_view(
     writer: bool,
     today: NaiveDate,
 ) -> Result<MinutesRead, CaseError> {
-    let all = writer || may(conn, requester, &plan.child_id, CaseAction::OverseeCoreGroup, today)?;
+    let all = writer
+        || may(
+            conn,
+            requester,
+            &plan.child_id,
+            CaseAction::OverseeCoreGroup,
+            today,
+        )?;
     let mut receipts = store::receipts(conn, &minutes.id)?;
     if !all {
         receipts.retain(|r| r.user_id == requester.user.id);
@@ -303,8 +314,8 @@ pub fn acknowledge(
     today: NaiveDate,
 ) -> Result<Receipt, CaseError> {
     let minutes = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
-    let meeting = crate::store::meetings::get(conn, &minutes.meeting_id)?
-        .ok_or(CaseError::NotFound)?;
+    let meeting =
+        crate::store::meetings::get(conn, &minutes.meeting_id)?.ok_or(CaseError::NotFound)?;
     let plan = case_store::get_plan(conn, &meeting.plan_id)?.ok_or(CaseError::NotFound)?;
     // A member who has since left the core group still acknowledges what was sent to them.
     let sent_to_caller = store::receipts(conn, minutes_id)?

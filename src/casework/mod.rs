@@ -1,9 +1,9 @@
 //! Casework: the services behind the case routes. Each call authorises the caller against
 //! the child (through `access`), does the work in one transaction, and writes the access log.
 
+pub mod actions;
 pub mod children;
 pub mod dashboard;
-pub mod actions;
 pub mod meetings;
 pub mod minutes;
 pub mod oversight;

@@ -308,13 +308,17 @@ pub fn core_groups(
                     continue;
                 }
                 agencies_there.push(agency);
-                let attended = meeting.invited.iter().filter(|(_, a)| a == agency).any(|(u, _)| {
-                    source.is_some_and(|m| {
-                        m.attendance.iter().any(|(mu, st)| {
-                            mu == u && *st == crate::domain::records::Attendance::Attended
+                let attended = meeting
+                    .invited
+                    .iter()
+                    .filter(|(_, a)| a == agency)
+                    .any(|(u, _)| {
+                        source.is_some_and(|m| {
+                            m.attendance.iter().any(|(mu, st)| {
+                                mu == u && *st == crate::domain::records::Attendance::Attended
+                            })
                         })
-                    })
-                });
+                    });
                 let entry = agency_entry(&mut report.agencies, agency, &name_of(agency));
                 entry.meetings += 1;
                 entry.attended += u32::from(attended);
@@ -366,7 +370,9 @@ pub fn core_groups(
             report.plans.push(line);
         }
     }
-    report.agencies.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
+    report
+        .agencies
+        .sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
     Ok(report)
 }
 
@@ -428,7 +434,7 @@ pub fn plans(
             });
         }
     }
-    listed.sort_by(|a, b| b.months_open.cmp(&a.months_open));
+    listed.sort_by_key(|p| std::cmp::Reverse(p.months_open));
     let mut teams: Vec<(String, String, PlanCounts)> = teams
         .into_iter()
         .map(|(id, counts)| {
@@ -524,9 +530,9 @@ pub fn audit_sample(
             .iter()
             .filter(|r| {
                 r.child_id == child_id
-                    || family_of.get(child_id.as_str()).is_some_and(|f| {
-                        family_of.get(r.child_id.as_str()) == Some(f)
-                    })
+                    || family_of
+                        .get(child_id.as_str())
+                        .is_some_and(|f| family_of.get(r.child_id.as_str()) == Some(f))
             })
             .cloned()
             .collect();

@@ -11,9 +11,9 @@ use crate::domain::records::{
     ActionFact, ActionStatus, CaseFacts, DecisionFact, PlanFacts, RecordStatus, ReviewFact,
     SightingFact,
 };
-use crate::store::actions::{self as action_store, Action};
 use crate::domain::rules::{evaluate, Context, Evaluation};
 use crate::store::access_log::{self, AccessEntry};
+use crate::store::actions::{self as action_store, Action};
 use crate::store::cases::{self as case_store, Child, FrequencyChange, Member, Plan};
 use crate::store::sightings::{self as sighting_store, Sighting, VisitDecision};
 use crate::store::DbConnection;

@@ -91,10 +91,7 @@ pub fn finding(child_id: &str, family_records: &[AuditRecord]) -> AuditFinding {
         .filter(|r| r.child_id == child_id && r.by_social_care)
         .collect();
     let seen: Vec<&&AuditRecord> = own.iter().filter(|r| r.outcome.is_seen()).collect();
-    if seen
-        .iter()
-        .any(|r| is_child_specific(r, family_records))
-    {
+    if seen.iter().any(|r| is_child_specific(r, family_records)) {
         AuditFinding::SeenWithRecord
     } else if !seen.is_empty() {
         AuditFinding::NotChildSpecific
@@ -148,7 +145,12 @@ mod tests {
         let family = vec![
             record("older", at, Outcome::Seen, Some(text)),
             record("younger", at, Outcome::Seen, Some(&text.to_uppercase())),
-            record("baby", at, Outcome::SeenWithCarer, Some("Asleep in cot, woken, alert.")),
+            record(
+                "baby",
+                at,
+                Outcome::SeenWithCarer,
+                Some("Asleep in cot, woken, alert."),
+            ),
         ];
         assert_eq!(finding("older", &family), AuditFinding::NotChildSpecific);
         assert_eq!(finding("younger", &family), AuditFinding::NotChildSpecific);

@@ -6,10 +6,10 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod actions;
 pub mod calendars;
 pub mod cases;
 mod connection;
-pub mod actions;
 pub mod meetings;
 pub mod minutes;
 pub mod reports;

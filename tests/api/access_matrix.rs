@@ -40,9 +40,13 @@ fn classify(path: &str) -> Kind {
         "/api/v1/me/actions" => Kind::Own,
         "/api/v1/chair/plans" => Kind::Role(&["chair", "other_chair"]),
         "/api/v1/reports/audit-sample" => Kind::Role(&["auditor"]),
-        p if p.starts_with("/api/v1/reports/") => {
-            Kind::Role(&["manager", "other_manager", "chair", "other_chair", "auditor"])
-        }
+        p if p.starts_with("/api/v1/reports/") => Kind::Role(&[
+            "manager",
+            "other_manager",
+            "chair",
+            "other_chair",
+            "auditor",
+        ]),
         "/api/v1/families" | "/api/v1/children" => Kind::CreateCase,
         p if p.starts_with("/api/v1/children/")
             || p.starts_with("/api/v1/plans/")

@@ -35,7 +35,7 @@ pub struct World {
     pub other_teacher: Person,
 }
 
-async fn person(
+pub async fn person(
     app: &TestApp,
     email: &str,
     role: Role,

@@ -10,5 +10,6 @@ mod cases;
 mod cli;
 mod errors;
 mod meetings;
+mod minutes_actions;
 mod operations;
 mod settings;

@@ -83,7 +83,7 @@ pub fn percent(part: u32, whole: u32) -> Option<f64> {
     Some((f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-fn held_since_start<'a>(facts: &'a CaseFacts, on: NaiveDate) -> Vec<&'a MeetingFact> {
+fn held_since_start(facts: &CaseFacts, on: NaiveDate) -> Vec<&MeetingFact> {
     let mut held: Vec<&MeetingFact> = facts
         .meetings
         .iter()
@@ -111,7 +111,11 @@ pub fn implementation(
         previous = Some(meeting.held_on);
 
         let mut invited: Vec<(String, String)> = Vec::new();
-        for m in facts.members.iter().filter(|m| m.is_member_on(meeting.held_on)) {
+        for m in facts
+            .members
+            .iter()
+            .filter(|m| m.is_member_on(meeting.held_on))
+        {
             if !invited.iter().any(|(u, _)| *u == m.user_id) {
                 invited.push((m.user_id.clone(), m.agency_id.clone()));
             }
@@ -126,7 +130,10 @@ pub fn implementation(
         }
         // Each agency counts once per meeting, however many members it has there.
         for entry in attendance.iter_mut() {
-            let mut members = invited.iter().filter(|(_, a)| *a == entry.agency_id).peekable();
+            let mut members = invited
+                .iter()
+                .filter(|(_, a)| *a == entry.agency_id)
+                .peekable();
             if members.peek().is_none() {
                 continue;
             }
@@ -232,7 +239,8 @@ fn minutes_record(
         .filter(|(u, _)| !minutes.distributed_to.contains(u))
         .map(|(u, _)| u.clone())
         .collect();
-    let ack_due = ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days)?;
+    let ack_due =
+        ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days)?;
     let (mut on_time, mut late, mut none) = (Vec::new(), Vec::new(), Vec::new());
     for user in &minutes.distributed_to {
         let agency = invited

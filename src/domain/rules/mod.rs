@@ -19,12 +19,12 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
-pub use plan::{add_months, next_review_due};
 pub use implementation::{
     implementation, percent, AgencyActions, AgencyAttendance, Implementation, MeetingRecord,
     MinutesRecord,
 };
 pub use message::{Detail, Watch};
+pub use plan::{add_months, next_review_due};
 
 use super::calendar::{Calendar, CalendarError};
 use super::policy::Policy;

@@ -571,7 +571,9 @@ pub fn visits_in_period(
             never_overdue: true,
         });
     }
-    let frequency = plan.visit_frequency.unwrap_or(ctx.policy.home_visit_frequency);
+    let frequency = plan
+        .visit_frequency
+        .unwrap_or(ctx.policy.home_visit_frequency);
     let due = |b: NaiveDate| match frequency.unit {
         FrequencyUnit::WorkingDays => ctx.add_working_days(b, frequency.every),
         FrequencyUnit::CalendarDays => Ok(b + Days::new(u64::from(frequency.every))),
