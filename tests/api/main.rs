@@ -12,4 +12,5 @@ mod errors;
 mod meetings;
 mod minutes_actions;
 mod operations;
+mod reports;
 mod settings;
