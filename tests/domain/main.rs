@@ -261,3 +261,91 @@ mod any_agency_clock {
         }
     }
 }
+
+/// The month's visiting for the visits report, against a walk over every day of the period
+/// asking the home-visit clock whether it was overdue that day.
+mod visits_in_a_month {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use coregroup::domain::calendar::Region;
+    use coregroup::domain::policy::{FrequencyUnit, Policy, VisitFrequency};
+    use coregroup::domain::records::*;
+    use coregroup::domain::rules::{evaluate, visits_in_period, ClockState, Context};
+
+    const TZ: chrono_tz::Tz = chrono_tz::Europe::London;
+
+    fn visit(i: usize, day: NaiveDate, seen: bool, final_: bool, social_care: bool) -> SightingFact {
+        let at = TZ
+            .from_local_datetime(&day.and_hms_opt(11, 0, 0).unwrap())
+            .single()
+            .unwrap()
+            .with_timezone(&Utc);
+        SightingFact {
+            id: format!("v{i}"),
+            occurred_at: at,
+            occurred_on: day,
+            status: if final_ { RecordStatus::Final } else { RecordStatus::Draft },
+            finalised_at: final_.then_some(at),
+            superseded: false,
+            kind: SightingKind::HomeVisit,
+            outcome: if seen { Outcome::Seen } else { Outcome::NotSeen },
+            location: Location::Home,
+            by_social_care: social_care,
+            bedroom_seen: None,
+            baby_awake: None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn matches_a_day_by_day_walk(
+            start_offset in 0u64..3000,
+            month_offset in 0u64..60,
+            month_len in 27u64..31,
+            ends in proptest::option::of(0u64..150),
+            records in proptest::collection::vec((0u64..90, prop::bool::weighted(0.8), prop::bool::weighted(0.9), prop::bool::weighted(0.9)), 0..12),
+            every in 5u32..20,
+            working in any::<bool>(),
+        ) {
+            let calendar = shipped();
+            let start = first() + Days::new(start_offset);
+            let from = start + Days::new(month_offset) - Days::new(30);
+            let to = from + Days::new(month_len);
+            let end = ends.map(|e| start + Days::new(e));
+            prop_assume!(to + Days::new(60) <= last() && from > first());
+            let sightings: Vec<SightingFact> = records.iter().enumerate().map(|(i, (offset, seen, final_, sc))| {
+                visit(i, start + Days::new(*offset) - Days::new(10), *seen, *final_, *sc)
+            }).collect();
+            let unit = if working { FrequencyUnit::WorkingDays } else { FrequencyUnit::CalendarDays };
+            let facts = CaseFacts {
+                date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
+                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), region: Region::EnglandAndWales, previous_plans: 0 },
+                sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
+            };
+            let policy = Policy::default();
+            let ctx = Context { policy: &policy, calendar, tz: TZ };
+            let fast = visits_in_period(&facts, &ctx, from, to).unwrap();
+
+            // The oracle: every day the plan was open in the period, ask the clock.
+            let first_day = from.max(start);
+            let last_day = end.map_or(to, |e| e.min(to));
+            let mut visited = false;
+            let mut never_overdue = true;
+            let mut day = first_day;
+            while day <= last_day {
+                let e = evaluate(&facts, &ctx, day).unwrap();
+                if e.home_visit.state == ClockState::Overdue {
+                    never_overdue = false;
+                }
+                if sightings.iter().any(|s| s.occurred_on == day && s.status == RecordStatus::Final && s.by_social_care && s.outcome.is_seen()) {
+                    visited = true;
+                }
+                day = day.succ_opt().unwrap();
+            }
+            prop_assert_eq!(fast.visited, visited);
+            prop_assert_eq!(fast.never_overdue, never_overdue);
+        }
+    }
+}
