@@ -301,24 +301,13 @@ pub fn core_groups(
             line.meetings += 1;
             line.meetings_on_time += u32::from(meeting.on_time);
             line.minutes_on_time += u32::from(meeting.minutes.distributed_on_time);
-            let source = facts.meetings.iter().find(|m| m.id == meeting.meeting_id);
             let mut agencies_there: Vec<&str> = Vec::new();
             for (_, agency) in &meeting.invited {
                 if agencies_there.contains(&agency.as_str()) {
                     continue;
                 }
                 agencies_there.push(agency);
-                let attended = meeting
-                    .invited
-                    .iter()
-                    .filter(|(_, a)| a == agency)
-                    .any(|(u, _)| {
-                        source.is_some_and(|m| {
-                            m.attendance.iter().any(|(mu, st)| {
-                                mu == u && *st == crate::domain::records::Attendance::Attended
-                            })
-                        })
-                    });
+                let attended = !meeting.agencies_absent.contains(agency);
                 let entry = agency_entry(&mut report.agencies, agency, &name_of(agency));
                 entry.meetings += 1;
                 entry.attended += u32::from(attended);

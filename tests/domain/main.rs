@@ -274,7 +274,13 @@ mod visits_in_a_month {
 
     const TZ: chrono_tz::Tz = chrono_tz::Europe::London;
 
-    fn visit(i: usize, day: NaiveDate, seen: bool, final_: bool, social_care: bool) -> SightingFact {
+    fn visit(
+        i: usize,
+        day: NaiveDate,
+        seen: bool,
+        final_: bool,
+        social_care: bool,
+    ) -> SightingFact {
         let at = TZ
             .from_local_datetime(&day.and_hms_opt(11, 0, 0).unwrap())
             .single()
@@ -284,11 +290,19 @@ mod visits_in_a_month {
             id: format!("v{i}"),
             occurred_at: at,
             occurred_on: day,
-            status: if final_ { RecordStatus::Final } else { RecordStatus::Draft },
+            status: if final_ {
+                RecordStatus::Final
+            } else {
+                RecordStatus::Draft
+            },
             finalised_at: final_.then_some(at),
             superseded: false,
             kind: SightingKind::HomeVisit,
-            outcome: if seen { Outcome::Seen } else { Outcome::NotSeen },
+            outcome: if seen {
+                Outcome::Seen
+            } else {
+                Outcome::NotSeen
+            },
             location: Location::Home,
             by_social_care: social_care,
             bedroom_seen: None,

@@ -869,3 +869,147 @@ fn flags_are_ordered_most_severe_first() {
     assert!(e.flags.windows(2).all(|w| w[0].severity >= w[1].severity));
     assert_eq!(e.flags[0].severity, Severity::High);
 }
+
+// ---- the chair's view of implementation (seed 002) ----
+
+#[test]
+fn implementation_counts_meetings_minutes_and_actions_on_time_by_agency() {
+    let mut c = case("2026-01-05");
+    c.members = vec![
+        member("lsw", "council", "2026-01-05"),
+        member("teacher", "school", "2026-01-05"),
+        member("senco", "school", "2026-01-05"),
+        member("hv", "health", "2026-01-05"),
+        // Joined after the first meeting: not invited to it.
+        member("pc", "police", "2026-02-01"),
+    ];
+    // First due by Mon 19 Jan (10 working days), held on time; the second due 6 weeks
+    // later (Thu 26 Feb), held late on 2 March.
+    let mut first = meeting(
+        "m1",
+        "2026-01-15",
+        &[
+            ("lsw", Attendance::Attended),
+            ("teacher", Attendance::Apologies),
+            ("senco", Attendance::Attended),
+            ("hv", Attendance::DidNotAttend),
+        ],
+    );
+    // Published Tue 20 Jan (due Thu 22 Jan) to all four; read on time, late, and not at all.
+    first.minutes = Some(MinutesFact {
+        published_on: Some(d("2026-01-20")),
+        distributed_to: vec!["lsw".into(), "teacher".into(), "senco".into(), "hv".into()],
+        acknowledgements: vec![
+            ("lsw".into(), d("2026-01-20")),
+            ("teacher".into(), d("2026-01-27")),
+            ("senco".into(), d("2026-02-10")),
+        ],
+    });
+    c.meetings.push(first);
+    c.meetings.push(meeting(
+        "m2",
+        "2026-03-02",
+        &[("lsw", Attendance::Attended)],
+    ));
+    let action =
+        |id: &str, agency: &str, due: &str, done: Option<&str>, cancelled: Option<&str>| {
+            ActionFact {
+                id: id.into(),
+                description: "An action".into(),
+                owner_id: "x".into(),
+                agency_id: agency.into(),
+                created_on: d("2026-01-15"),
+                due: d(due),
+                done_on: done.map(d),
+                cancelled_on: cancelled.map(d),
+            }
+        };
+    c.actions = vec![
+        action("a1", "school", "2026-02-01", Some("2026-01-30"), None),
+        action("a2", "school", "2026-02-01", Some("2026-02-03"), None),
+        action("a3", "health", "2026-02-01", None, None),
+        action("a4", "health", "2026-02-01", None, Some("2026-01-20")),
+    ];
+    let calendar = calendar();
+    let policy = Policy::default();
+    let ctx = Context {
+        policy: &policy,
+        calendar: &calendar,
+        tz: chrono_tz::Europe::London,
+    };
+    let done = implementation(&c, &ctx, d("2026-03-10")).unwrap();
+
+    assert_eq!(done.meetings.len(), 2);
+    let (m1, m2) = (&done.meetings[0], &done.meetings[1]);
+    assert_eq!((m1.due, m1.on_time), (d("2026-01-19"), true));
+    assert_eq!((m2.due, m2.on_time), (d("2026-02-26"), false));
+    assert_eq!(m1.invited.len(), 4, "the police officer joined later");
+    assert_eq!(m1.agencies_absent, ["health"]);
+    assert_eq!(m2.invited.len(), 5);
+    let mut absent = m2.agencies_absent.clone();
+    absent.sort();
+    assert_eq!(absent, ["health", "police", "school"]);
+
+    let minutes = &m1.minutes;
+    assert_eq!(minutes.due, d("2026-01-22"));
+    assert!(minutes.distributed_on_time);
+    assert_eq!(minutes.acknowledgement_due, Some(d("2026-01-27")));
+    let users = |l: &[(String, String)]| l.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>();
+    assert_eq!(users(&minutes.acknowledged_on_time), ["lsw", "teacher"]);
+    assert_eq!(users(&minutes.acknowledged_late), ["senco"]);
+    assert_eq!(users(&minutes.not_acknowledged), ["hv"]);
+    // The second meeting's minutes were never published.
+    assert_eq!(
+        (m2.minutes.published_on, m2.minutes.distributed_on_time),
+        (None, false)
+    );
+
+    // The school was represented at the first meeting (by its second member) only.
+    let school = done
+        .attendance
+        .iter()
+        .find(|a| a.agency_id == "school")
+        .unwrap();
+    assert_eq!((school.meetings, school.attended), (2, 1));
+    let police = done
+        .attendance
+        .iter()
+        .find(|a| a.agency_id == "police")
+        .unwrap();
+    assert_eq!((police.meetings, police.attended), (1, 0));
+    assert_eq!(percent(1, 3), Some(33.3));
+    assert_eq!(percent(2, 3), Some(66.7));
+    assert_eq!(percent(0, 0), None);
+
+    let school = done
+        .actions
+        .iter()
+        .find(|a| a.agency_id == "school")
+        .unwrap();
+    assert_eq!(
+        (
+            school.total,
+            school.done,
+            school.done_on_time,
+            school.overdue
+        ),
+        (2, 2, 1, 0)
+    );
+    let health = done
+        .actions
+        .iter()
+        .find(|a| a.agency_id == "health")
+        .unwrap();
+    assert_eq!(
+        (health.total, health.open, health.overdue, health.cancelled),
+        (2, 1, 1, 1)
+    );
+
+    // As at an earlier date, only what had happened by then counts.
+    let then = implementation(&c, &ctx, d("2026-01-26")).unwrap();
+    assert_eq!(then.meetings.len(), 1);
+    assert_eq!(
+        users(&then.meetings[0].minutes.not_acknowledged),
+        ["teacher", "senco", "hv"]
+    );
+}
