@@ -1037,6 +1037,79 @@ fn chronology_entries(record: status::Chronology, tz: chrono_tz::Tz) -> Vec<Chro
             sighting: None,
         });
     }
+    for m in &record.meetings {
+        entries.push(ChronologyEntry {
+            kind: "core_group_meeting",
+            id: m.id.clone(),
+            occurred_at: at_start_of(m.held_on, tz),
+            summary: if m.urgent {
+                "Urgent core group meeting".into()
+            } else {
+                "Core group meeting".into()
+            },
+            sighting: None,
+        });
+    }
+    for m in &record.minutes {
+        let held_on = record
+            .meetings
+            .iter()
+            .find(|x| x.id == m.meeting_id)
+            .map(|x| x.held_on.to_string())
+            .unwrap_or_default();
+        entries.push(ChronologyEntry {
+            kind: "minutes_published",
+            id: m.id.clone(),
+            occurred_at: m.published_at.unwrap_or(m.updated_at).and_utc(),
+            summary: if m.addendum_to.is_some() {
+                format!("Addendum to the minutes of the core group on {held_on} sent to members")
+            } else {
+                format!("Minutes of the core group on {held_on} sent to every member")
+            },
+            sighting: None,
+        });
+    }
+    for a in &record.actions {
+        entries.push(ChronologyEntry {
+            kind: "action_set",
+            id: a.id.clone(),
+            occurred_at: at_start_of(a.created_on, tz),
+            summary: format!("Action set, due {}: {}", a.due_on, a.description),
+            sighting: None,
+        });
+        if let Some(closed) = a.closed_on {
+            entries.push(ChronologyEntry {
+                kind: match a.status {
+                    crate::domain::records::ActionStatus::Cancelled => "action_cancelled",
+                    _ => "action_done",
+                },
+                id: a.id.clone(),
+                occurred_at: at_start_of(closed, tz),
+                summary: format!(
+                    "Action {}: {}",
+                    crate::domain::case::word(&a.status),
+                    a.description
+                ),
+                sighting: None,
+            });
+        }
+    }
+    for r in &record.reviews {
+        entries.push(ChronologyEntry {
+            kind: "review_conference",
+            id: r.id.clone(),
+            occurred_at: at_start_of(r.held_on, tz),
+            summary: match r.outcome {
+                crate::domain::records::ReviewOutcome::PlanContinues => {
+                    "Review conference: the plan continues".into()
+                }
+                crate::domain::records::ReviewOutcome::PlanEnds => {
+                    "Review conference: the plan ends".into()
+                }
+            },
+            sighting: None,
+        });
+    }
     for s in record.sightings {
         let summary = format!(
             "{} at {}: {}",

@@ -159,6 +159,11 @@ pub struct Chronology {
     /// Every version of every record, less other people's drafts.
     pub sightings: Vec<Sighting>,
     pub decisions: Vec<VisitDecision>,
+    pub meetings: Vec<crate::store::meetings::Meeting>,
+    /// Published minutes and addenda (drafts are not part of the record yet).
+    pub minutes: Vec<crate::store::minutes::Minutes>,
+    pub actions: Vec<Action>,
+    pub reviews: Vec<crate::store::actions::Review>,
 }
 
 pub fn chronology(
@@ -171,9 +176,19 @@ pub fn chronology(
     let plans = case_store::plans_of_child(conn, child_id)?;
     let mut members = Vec::new();
     let mut frequency_changes = Vec::new();
+    let (mut meetings, mut minutes, mut actions, mut reviews) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for plan in &plans {
         members.extend(case_store::members_with_names(conn, &plan.id)?);
         frequency_changes.extend(case_store::frequency_changes(conn, &plan.id)?);
+        meetings.extend(crate::store::meetings::of_plan(conn, &plan.id)?);
+        minutes.extend(
+            crate::store::minutes::of_plan(conn, &plan.id)?
+                .into_iter()
+                .filter(|m| m.is_published()),
+        );
+        actions.extend(action_store::of_plan(conn, &plan.id)?);
+        reviews.extend(action_store::reviews_of_plan(conn, &plan.id)?);
     }
     let sightings = sighting_store::of_child(conn, child_id)?
         .into_iter()
@@ -187,6 +202,10 @@ pub fn chronology(
         frequency_changes,
         sightings,
         decisions,
+        meetings,
+        minutes,
+        actions,
+        reviews,
     })
 }
 

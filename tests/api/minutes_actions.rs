@@ -196,6 +196,12 @@ on_both! {
         assert_eq!(first["minutes"]["distributed_on_time"], false);
         assert_eq!(first["minutes"]["acknowledged_on_time"], json!([w.health_visitor.id]));
         assert_eq!(first["agencies_absent"].as_array().unwrap().len(), 1);
+
+        // The child's chronology carries the meeting and the minutes sent (not the draft).
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.teacher.token).await.json().await.unwrap();
+        let kinds: Vec<&str> = chronology["entries"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"core_group_meeting"));
+        assert_eq!(kinds.iter().filter(|k| **k == "minutes_published").count(), 1, "the addendum is still a draft");
     }
 
     async fn actions_are_owned_updated_without_lost_updates_and_flag_when_late(app) {
@@ -263,6 +269,9 @@ on_both! {
         assert_eq!(codes(&was).iter().filter(|c| *c == "action_overdue").count(), 1);
         let mine: Value = app.get("/api/v1/me/actions", &w.teacher.token).await.json().await.unwrap();
         assert_eq!(mine["items"][0]["status"], "done");
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.teacher.token).await.json().await.unwrap();
+        let kinds: Vec<&str> = chronology["entries"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!((kinds.iter().filter(|k| **k == "action_set").count(), kinds.iter().filter(|k| **k == "action_done").count()), (2, 1));
 
         // The chair's view: actions by agency, the late ones named.
         let done: Value = app.get(&format!("/api/v1/plans/{p}/implementation"), &w.chair.token).await.json().await.unwrap();
@@ -340,5 +349,9 @@ on_both! {
         assert_eq!(ended["reviews"].as_array().unwrap().len(), 2);
         let body = problem(app.post(&path, &w.lead.token, &json!({"held_on": "2026-11-02", "outcome": "plan_continues"})).await, 422).await;
         assert_eq!(blamed_fields(&body), ["plan_id"]);
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.lead.token).await.json().await.unwrap();
+        let kinds: Vec<&str> = chronology["entries"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "review_conference").count(), 2);
+        assert!(kinds.contains(&"plan_ended"));
     }
 }
