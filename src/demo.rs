@@ -693,8 +693,168 @@ fn make_family(
         written += records.len();
         sightings::insert_many(conn, &records)?;
         sightings::refresh_projection(conn, &child.id)?;
+
+        let mut members = vec![
+            (lead.clone(), lead_agency.clone()),
+            (other.clone(), other_agency.clone()),
+        ];
+        if police_involved {
+            members.push((people.police.0.clone(), people.police.1.clone()));
+        }
+        make_core_group(
+            conn,
+            &CoreGroupPlan {
+                plan_id: &plan.id,
+                lead: &lead,
+                chair: &chair,
+                members: &members,
+                start,
+                today,
+                profile,
+            },
+            tz,
+            rng,
+        )?;
     }
     Ok(written)
+}
+
+struct CoreGroupPlan<'a> {
+    plan_id: &'a str,
+    lead: &'a str,
+    chair: &'a str,
+    /// (user, agency), the lead first.
+    members: &'a [(String, String)],
+    start: NaiveDate,
+    today: NaiveDate,
+    profile: Profile,
+}
+
+/// Core group meetings with attendance, minutes sent and read, actions and review
+/// conferences — on time for most plans; slipping plans show the failures of seed 002
+/// (meetings late, an agency that stops coming, minutes late or unread, actions overdue).
+fn make_core_group(
+    conn: &mut DbConnection,
+    g: &CoreGroupPlan<'_>,
+    tz: Tz,
+    rng: &mut StdRng,
+) -> Result<(), StoreError> {
+    use crate::domain::records::{ActionStatus, Attendance, ReviewOutcome};
+    use crate::store::{actions, meetings, minutes};
+
+    let struggling = matches!(g.profile, Profile::Slipping | Profile::Lost);
+    let noon = |day: NaiveDate| {
+        tz.from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&Utc).naive_utc())
+            .unwrap_or_else(|| day.and_hms_opt(12, 0, 0).unwrap_or_default())
+    };
+    let mut held = g.start + Days::new(rng.gen_range(6..=13));
+    // From the plan's start (a handful of rows a month), whatever the window of visit records.
+    while held + Days::new(3) <= g.today {
+        let meeting = meetings::create(conn, g.plan_id, held, Some(g.lead), false, g.lead)?;
+        let attendance: Vec<meetings::AttendanceRecord> = g
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, (user, _))| {
+                let roll = rng.gen_range(0..100);
+                // On a struggling plan the partner agency stops coming.
+                let status = if i == 0 || (!struggling && roll < 85) || roll < 35 {
+                    Attendance::Attended
+                } else if roll < 93 {
+                    Attendance::Apologies
+                } else {
+                    Attendance::DidNotAttend
+                };
+                meetings::AttendanceRecord {
+                    meeting_id: meeting.id.clone(),
+                    user_id: user.clone(),
+                    status,
+                    contribution: (status == Attendance::Apologies)
+                        .then(|| "Synthetic demo contribution sent with apologies.".into()),
+                }
+            })
+            .collect();
+        meetings::set_attendance(conn, &meeting.id, &attendance, g.lead)?;
+
+        // Minutes: sent within 5 working days on most plans, later or not yet on others.
+        let delay = if struggling {
+            rng.gen_range(3..15)
+        } else {
+            rng.gen_range(1..6)
+        };
+        let published_on = held + Days::new(delay);
+        let draft = minutes::create_draft(
+            conn,
+            &meeting.id,
+            None,
+            "Synthetic demo minutes: progress against the plan, each agency's update, \
+             actions agreed.",
+            g.lead,
+        )?;
+        if published_on < g.today {
+            minutes::publish(conn, &draft.id, 1, g.lead, noon(published_on), published_on)?;
+            minutes::distribute(conn, &draft.id, g.members, noon(published_on))?;
+            for (user, _) in g.members {
+                let read_on =
+                    published_on + Days::new(rng.gen_range(0..if struggling { 14 } else { 6 }));
+                if read_on < g.today && rng.gen_range(0..10) > 0 {
+                    minutes::acknowledge(conn, &draft.id, user, noon(read_on), read_on)?;
+                }
+            }
+        }
+
+        // One or two actions for the members.
+        for _ in 0..rng.gen_range(1..=2) {
+            let (owner, agency) = &g.members[rng.gen_range(0..g.members.len())];
+            let due = held + Days::new(rng.gen_range(14..40));
+            let action = actions::create(
+                conn,
+                &actions::NewAction {
+                    plan_id: g.plan_id,
+                    meeting_id: Some(&meeting.id),
+                    description: "Synthetic demo action agreed at the core group.",
+                    owner_id: owner,
+                    agency_id: agency,
+                    due_on: due,
+                    created_by: g.lead,
+                    created_on: held,
+                },
+            )?;
+            let finished = due + Days::new(rng.gen_range(0..if struggling { 30 } else { 3 }))
+                - Days::new(rng.gen_range(0..10));
+            if finished < g.today && rng.gen_range(0..10) > 0 {
+                let mut done = action.clone();
+                done.status = ActionStatus::Done;
+                done.closed_on = Some(finished.max(held));
+                done.version = action.version + 1;
+                actions::update(conn, &done)?;
+            }
+        }
+        let gap = if struggling {
+            rng.gen_range(40..75)
+        } else {
+            rng.gen_range(28..43)
+        };
+        held = held + Days::new(gap);
+    }
+
+    // Review conferences: within 3 months, then every 6 (late now and then).
+    let mut review = crate::domain::rules::add_months(g.start, 3) - Days::new(rng.gen_range(0..10));
+    while review < g.today {
+        actions::create_review(
+            conn,
+            g.plan_id,
+            review,
+            ReviewOutcome::PlanContinues,
+            None,
+            g.chair,
+        )?;
+        review = crate::domain::rules::add_months(review, 6)
+            + Days::new(rng.gen_range(0..if struggling { 30 } else { 3 }));
+    }
+    Ok(())
 }
 
 fn plan_for(
