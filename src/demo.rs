@@ -206,6 +206,7 @@ pub fn load(store: &Store, tz: Tz, options: &DemoOptions) -> Result<DemoSummary,
         bar.inc(family_size as u64);
     }
     bar.finish_and_clear();
+    store.write_blocking(crate::store::refresh_statistics)?;
     store.write_blocking(|c| {
         settings::get_or_insert(c, DEMO_PASSWORD, &password)?;
         settings::get_or_insert(c, DEMO_MARKER, &format!("{made_children},{made_sightings}"))

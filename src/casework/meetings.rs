@@ -182,7 +182,18 @@ pub fn meeting_facts(
     let attendance = store::attendance_of_plan(conn, plan_id)?;
     let minutes = minutes_store::of_plan(conn, plan_id)?;
     let receipts = minutes_store::receipts_of_plan(conn, plan_id)?;
-    let facts = meetings
+    let facts = meeting_facts_of(&meetings, &attendance, &minutes, &receipts);
+    Ok((meetings, facts))
+}
+
+/// Meetings as the rules see them, from their rows (one plan's, or more).
+pub fn meeting_facts_of(
+    meetings: &[Meeting],
+    attendance: &[AttendanceRecord],
+    minutes: &[Minutes],
+    receipts: &[Receipt],
+) -> Vec<MeetingFact> {
+    meetings
         .iter()
         .map(|m| MeetingFact {
             id: m.id.clone(),
@@ -196,10 +207,9 @@ pub fn meeting_facts(
             minutes: minutes
                 .iter()
                 .find(|x| x.meeting_id == m.id && x.addendum_to.is_none())
-                .map(|x| minutes_fact(x, &receipts)),
+                .map(|x| minutes_fact(x, receipts)),
         })
-        .collect();
-    Ok((meetings, facts))
+        .collect()
 }
 
 /// Published minutes as the rules see them (drafts have no publication date).

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::meetings::{meeting_facts, member_facts};
+use super::meetings::{meeting_facts_of, member_facts};
 use super::status::{action_fact, RuleSettings};
 use super::{invalid, CaseError};
 use crate::domain::audit::{self, AuditFinding, AuditRecord};
@@ -15,7 +15,6 @@ use crate::domain::records::{
     CaseFacts, Location, Outcome, PlanFacts, RecordStatus, SightingFact, SightingKind,
 };
 use crate::domain::rules::{add_months, implementation, visits_in_period, Context};
-use crate::store::actions as action_store;
 use crate::store::cases::{self as case_store, Child, Plan};
 use crate::store::reports as store;
 use crate::store::DbConnection;
@@ -261,21 +260,22 @@ pub fn core_groups(
         .map(|a| (a.id, a.name))
         .collect();
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-    for plan in case_store::plans_started_by(conn, to)? {
-        if plan.end_date.is_some_and(|end| end < from) {
-            continue;
-        }
-        let members = case_store::members_with_names(conn, &plan.id)?;
-        let (_, meetings) = meeting_facts(conn, &plan.id)?;
-        let actions = action_store::of_plan(conn, &plan.id)?;
+    let plans: Vec<Plan> = case_store::plans_started_by(conn, to)?
+        .into_iter()
+        .filter(|p| p.end_date.is_none_or(|end| end >= from))
+        .collect();
+    let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
+    let mut rows = store::core_groups_of_plans(conn, &ids)?;
+    for plan in plans {
+        let r = rows.remove(&plan.id).unwrap_or_default();
         let facts = CaseFacts {
             date_of_birth: plan.start_date,
             plan: plan_facts(&plan, 0),
             sightings: Vec::new(),
             decisions: Vec::new(),
-            members: member_facts(&members),
-            meetings,
-            actions: actions.iter().map(action_fact).collect(),
+            members: member_facts(&r.members),
+            meetings: meeting_facts_of(&r.meetings, &r.attendance, &r.minutes, &r.receipts),
+            actions: r.actions.iter().map(action_fact).collect(),
             reviews: Vec::new(),
         };
         let calendar = settings

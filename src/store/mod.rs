@@ -232,6 +232,14 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, StoreError> {
 }
 
 /// A fresh random id for a new row.
+/// Refreshes the query planner's statistics after a bulk load (the demo), so that the first
+/// queries do not plan for empty tables.
+pub fn refresh_statistics(conn: &mut DbConnection) -> Result<(), StoreError> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("ANALYZE").execute(conn)?;
+    Ok(())
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

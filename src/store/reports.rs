@@ -1,10 +1,19 @@
 //! Reads for the management reports: narrow rows over many children at once.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use super::schema::{children, sightings, teams};
+use super::actions::Action;
+use super::cases::Member;
+use super::meetings::{AttendanceRecord, Meeting};
+use super::minutes::{Minutes, Receipt};
+use super::schema::{
+    agencies, children, core_group_members, meeting_attendance, meetings, minutes,
+    minutes_distribution, sightings, teams, users,
+};
 use super::{DbConnection, StoreError};
 use crate::domain::case::{from_word, word};
 use crate::domain::records::{Outcome, RecordStatus, SightingKind};
@@ -142,4 +151,121 @@ pub fn records_of_children(
         }
     }
     Ok(out)
+}
+
+/// Everything about the core groups of many plans, read in a few queries per 500 plans
+/// rather than a few per plan.
+#[derive(Debug, Default)]
+pub struct CoreGroupRows {
+    /// (member, user name, agency name).
+    pub members: Vec<(Member, String, String)>,
+    pub meetings: Vec<Meeting>,
+    pub attendance: Vec<AttendanceRecord>,
+    pub minutes: Vec<Minutes>,
+    pub receipts: Vec<Receipt>,
+    pub actions: Vec<Action>,
+}
+
+/// The core group rows of the given plans, by plan.
+pub fn core_groups_of_plans(
+    conn: &mut DbConnection,
+    plan_ids: &[String],
+) -> Result<HashMap<String, CoreGroupRows>, StoreError> {
+    let mut by_plan: HashMap<String, CoreGroupRows> = HashMap::new();
+    for chunk in plan_ids.chunks(500) {
+        let members: Vec<(Member, String, String)> = core_group_members::table
+            .inner_join(users::table.on(users::id.eq(core_group_members::user_id)))
+            .inner_join(agencies::table.on(agencies::id.eq(core_group_members::agency_id)))
+            .filter(core_group_members::plan_id.eq_any(chunk))
+            .order((
+                core_group_members::from_date,
+                core_group_members::created_at,
+            ))
+            .select((Member::as_select(), users::name, agencies::name))
+            .load(conn)?;
+        for row in members {
+            by_plan
+                .entry(row.0.plan_id.clone())
+                .or_default()
+                .members
+                .push(row);
+        }
+        let held: Vec<Meeting> = meetings::table
+            .filter(meetings::plan_id.eq_any(chunk))
+            .order((meetings::held_on, meetings::created_at))
+            .select(Meeting::as_select())
+            .load(conn)?;
+        let plan_of: HashMap<String, String> = held
+            .iter()
+            .map(|m| (m.id.clone(), m.plan_id.clone()))
+            .collect();
+        for meeting in held {
+            by_plan
+                .entry(meeting.plan_id.clone())
+                .or_default()
+                .meetings
+                .push(meeting);
+        }
+        let attendance: Vec<(String, String, String, Option<String>)> = meeting_attendance::table
+            .inner_join(meetings::table)
+            .filter(meetings::plan_id.eq_any(chunk))
+            .select((
+                meeting_attendance::meeting_id,
+                meeting_attendance::user_id,
+                meeting_attendance::status,
+                meeting_attendance::contribution,
+            ))
+            .load(conn)?;
+        for (meeting_id, user_id, status, contribution) in attendance {
+            let Some(plan) = plan_of.get(&meeting_id) else {
+                continue;
+            };
+            by_plan
+                .entry(plan.clone())
+                .or_default()
+                .attendance
+                .push(AttendanceRecord {
+                    meeting_id,
+                    user_id,
+                    status: from_word(&status).map_err(StoreError::Invalid)?,
+                    contribution,
+                });
+        }
+        let written: Vec<Minutes> = minutes::table
+            .inner_join(meetings::table)
+            .filter(meetings::plan_id.eq_any(chunk))
+            .select(Minutes::as_select())
+            .load(conn)?;
+        let plan_of_minutes: HashMap<String, String> = written
+            .iter()
+            .filter_map(|m| {
+                plan_of
+                    .get(&m.meeting_id)
+                    .map(|p| (m.id.clone(), p.clone()))
+            })
+            .collect();
+        for m in written {
+            if let Some(plan) = plan_of.get(&m.meeting_id) {
+                by_plan.entry(plan.clone()).or_default().minutes.push(m);
+            }
+        }
+        let receipts: Vec<Receipt> = minutes_distribution::table
+            .inner_join(minutes::table.inner_join(meetings::table))
+            .filter(meetings::plan_id.eq_any(chunk))
+            .select(Receipt::as_select())
+            .load(conn)?;
+        for r in receipts {
+            if let Some(plan) = plan_of_minutes.get(&r.minutes_id) {
+                by_plan.entry(plan.clone()).or_default().receipts.push(r);
+            }
+        }
+    }
+    for action in super::actions::of_plans(conn, plan_ids)? {
+        by_plan
+            .entry(action.plan_id.clone())
+            .or_default()
+            .actions
+            .push(action);
+    }
+    Ok(by_plan)
 }
