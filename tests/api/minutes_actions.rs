@@ -158,10 +158,26 @@ on_both! {
         // Never edited after publication; an addendum is a new document.
         problem(with_version(&app, Method::PUT, &path, &w.lead.token, "\"3\"", Some(json!({"body": "Changed."}))).await, 409).await;
         problem(with_version(&app, Method::POST, &format!("{path}/publish"), &w.lead.token, "\"3\"", None).await, 409).await;
+        // The database itself refuses to change or remove them, whatever the code does.
+        for sql in [format!("UPDATE minutes SET body = 'tampered' WHERE id = '{id}'"), format!("DELETE FROM minutes WHERE id = '{id}'")] {
+            let refused = app.store.write(move |c| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query(sql).execute(c)?;
+                Ok(())
+            }).await;
+            assert!(refused.is_err(), "the database let published minutes change");
+        }
         let res = app.post(&format!("/api/v1/meetings/{m}/minutes"), &w.lead.token, &json!({"body": "Correction: the nursery place starts in March.", "addendum_to": id})).await;
         assert_eq!(res.status(), 201);
         let addendum: Value = res.json().await.unwrap();
         assert_eq!(addendum["addendum_to"], id.as_str());
+        // The same statement on a draft goes through: the refusal above was the trigger's.
+        let draft_id = addendum["id"].as_str().unwrap().to_string();
+        app.store.write(move |c| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!("UPDATE minutes SET body = 'Correction: the nursery place starts in April.' WHERE id = '{draft_id}'")).execute(c)?;
+            Ok(())
+        }).await.unwrap();
 
         // The absent member reads and acknowledges them, and sees only their own receipt.
         let theirs: Value = app.get(&path, &w.health_visitor.token).await.json().await.unwrap();
