@@ -11,7 +11,7 @@ use super::AppState;
 use crate::casework::meetings::{self, AttendanceEntry};
 use crate::casework::{read_logged, today, write_logged};
 use crate::domain::records::Attendance;
-use crate::domain::rules::{Severity, Subject};
+use crate::domain::rules::{percent, Severity, Subject};
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -199,11 +199,24 @@ pub struct GapFlagView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgencyRateView {
+    pub agency_id: String,
+    pub agency_name: String,
+    /// Meetings held by `as_of` at which the agency was on the core group.
+    pub meetings: u32,
+    /// Of those, meetings a member of the agency attended.
+    pub attended: u32,
+    pub attendance_pct: Option<f64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CoreGroupView {
     pub plan_id: String,
     pub as_of: NaiveDate,
     pub meetings: Vec<CoreGroupMeetingView>,
     pub flags: Vec<GapFlagView>,
+    /// Attendance by agency over the plan.
+    pub attendance_by_agency: Vec<AgencyRateView>,
 }
 
 /// GET /api/v1/plans/{id}/core-group — meetings held by `as_of`, attendance by agency, gaps flagged.
@@ -290,10 +303,40 @@ pub async fn core_group(
             _ => None,
         })
         .collect();
+    let mut rates: Vec<AgencyRateView> = Vec::new();
+    for gap in &group.gaps {
+        for agency in &gap.agencies {
+            let position = match rates.iter().position(|r| r.agency_id == *agency) {
+                Some(p) => p,
+                None => {
+                    rates.push(AgencyRateView {
+                        agency_id: agency.clone(),
+                        agency_name: group
+                            .members
+                            .iter()
+                            .find(|(m, _, _)| m.agency_id == *agency)
+                            .map(|(_, _, name)| name.clone())
+                            .unwrap_or_default(),
+                        meetings: 0,
+                        attended: 0,
+                        attendance_pct: None,
+                    });
+                    rates.len() - 1
+                }
+            };
+            let rate = &mut rates[position];
+            rate.meetings += 1;
+            rate.attended += u32::from(!gap.agencies_absent.contains(agency));
+        }
+    }
+    for rate in &mut rates {
+        rate.attendance_pct = percent(rate.attended, rate.meetings);
+    }
     Ok(HttpResponse::Ok().json(CoreGroupView {
         plan_id: group.plan.id,
         as_of,
         meetings,
         flags,
+        attendance_by_agency: rates,
     }))
 }

@@ -326,6 +326,8 @@ on_both! {
         assert_eq!(group["meetings"][0]["agencies_absent"], json!([]));
         assert_eq!(group["meetings"][1]["agencies_absent"].as_array().unwrap().len(), 1);
         assert_eq!(group["flags"][0]["consecutive_missed"], 1, "the school attended the first");
+        let rate = group["attendance_by_agency"].as_array().unwrap().iter().find(|a| a["agency_name"] == "Millbrook Primary").unwrap();
+        assert_eq!((rate["meetings"].as_u64(), rate["attended"].as_u64(), rate["attendance_pct"].as_f64()), (Some(2), Some(1), Some(50.0)));
         // Attendance rate per agency over the plan.
         let done: Value = app.get(&format!("/api/v1/plans/{p}/implementation"), &w.chair.token).await.json().await.unwrap();
         let school = done["attendance_by_agency"].as_array().unwrap().iter().find(|a| a["agency_name"] == "Millbrook Primary").unwrap();
