@@ -1,5 +1,8 @@
-//! The calendar against a slow, obvious oracle: every date of the shipped range, and random
-//! (date, n) pairs, must agree.
+//! The pure domain from outside the crate: worked examples of every rule (`rules.rs`), and the
+//! calendar, the any-agency clock and a month's visiting against slow, obvious oracles —
+//! every date of the shipped range, and random cases, must agree.
+
+mod rules;
 
 use std::collections::HashSet;
 

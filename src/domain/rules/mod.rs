@@ -287,9 +287,6 @@ pub fn evaluate(
 }
 
 #[cfg(test)]
-mod tests;
-
-#[cfg(test)]
 mod long_date_tests {
     #[test]
     fn long_dates_match_strftime() {

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::*;
-use crate::domain::calendar::{Calendar, Region};
-use crate::domain::feed;
-use crate::domain::policy::{FrequencyUnit, Policy, VisitFrequency};
-use crate::domain::records::*;
+use coregroup::domain::calendar::{Calendar, Region};
+use coregroup::domain::feed;
+use coregroup::domain::policy::{FrequencyUnit, Policy, VisitFrequency};
+use coregroup::domain::records::*;
+use coregroup::domain::rules::*;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
