@@ -8,10 +8,10 @@ use super::cases::{as_of, child_of_plan, requester, AsOf};
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Caller};
 use super::AppState;
-use crate::casework::meetings::{self, AttendanceEntry};
+use crate::casework::meetings::{self, member_facts, AttendanceEntry};
 use crate::casework::{read_logged, today, write_logged};
 use crate::domain::records::Attendance;
-use crate::domain::rules::{percent, Severity, Subject};
+use crate::domain::rules::{attendance_by_agency, percent, Severity, Subject};
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -303,35 +303,16 @@ pub async fn core_group(
             _ => None,
         })
         .collect();
-    let mut rates: Vec<AgencyRateView> = Vec::new();
-    for gap in &group.gaps {
-        for agency in &gap.agencies {
-            let position = match rates.iter().position(|r| r.agency_id == *agency) {
-                Some(p) => p,
-                None => {
-                    rates.push(AgencyRateView {
-                        agency_id: agency.clone(),
-                        agency_name: group
-                            .members
-                            .iter()
-                            .find(|(m, _, _)| m.agency_id == *agency)
-                            .map(|(_, _, name)| name.clone())
-                            .unwrap_or_default(),
-                        meetings: 0,
-                        attended: 0,
-                        attendance_pct: None,
-                    });
-                    rates.len() - 1
-                }
-            };
-            let rate = &mut rates[position];
-            rate.meetings += 1;
-            rate.attended += u32::from(!gap.agencies_absent.contains(agency));
-        }
-    }
-    for rate in &mut rates {
-        rate.attendance_pct = percent(rate.attended, rate.meetings);
-    }
+    let rates = attendance_by_agency(&member_facts(&group.members), &group.gaps)
+        .into_iter()
+        .map(|a| AgencyRateView {
+            attendance_pct: percent(a.attended, a.meetings),
+            agency_id: a.agency_id,
+            agency_name: a.agency_name,
+            meetings: a.meetings,
+            attended: a.attended,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(CoreGroupView {
         plan_id: group.plan.id,
         as_of,

@@ -3,6 +3,7 @@
 
 use chrono::{Days, NaiveDate};
 
+use super::implementation::{invited_on, minutes_record};
 use super::{Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::Policy;
@@ -205,7 +206,8 @@ pub(super) fn flags(
     Ok(())
 }
 
-/// minutes_not_distributed and minutes_not_acknowledged for one meeting (seed 002 area 8).
+/// minutes_not_distributed and minutes_not_acknowledged for one meeting (seed 002 area 8),
+/// from the same account of the minutes the chair's view shows.
 fn minutes_flags(
     facts: &CaseFacts,
     ctx: &Context<'_>,
@@ -213,18 +215,14 @@ fn minutes_flags(
     meeting: &MeetingFact,
     out: &mut Vec<Flag>,
 ) -> Result<(), CalendarError> {
-    let policy = ctx.policy;
     let subject = Some(Subject::Meeting {
         meeting_id: meeting.id.clone(),
     });
-    let published = meeting
-        .minutes
-        .as_ref()
-        .and_then(|m| m.published_on.filter(|p| *p <= on).map(|p| (m, p)));
-    let Some((minutes, published_on)) = published else {
-        let due =
-            ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days)?;
-        let state = ctx.state_of(due, on)?;
+    let invited = invited_on(&facts.members, meeting.held_on);
+    let minutes = minutes_record(meeting, &invited, ctx, on)?;
+    let (Some(published_on), Some(ack_due)) = (minutes.published_on, minutes.acknowledgement_due)
+    else {
+        let state = ctx.state_of(minutes.due, on)?;
         if state != ClockState::Ok {
             let overdue = state == ClockState::Overdue;
             out.push(Flag {
@@ -235,10 +233,10 @@ fn minutes_flags(
                     Severity::Medium
                 },
                 since: meeting.held_on,
-                due: Some(due),
+                due: Some(minutes.due),
                 detail: Detail::MinutesNotSent {
                     held_on: meeting.held_on,
-                    due,
+                    due: minutes.due,
                     overdue,
                 },
                 subject,
@@ -250,12 +248,7 @@ fn minutes_flags(
     };
 
     // Every member on the meeting date must have been sent them, absent ones included.
-    let missing: Vec<&MemberFact> = facts
-        .members
-        .iter()
-        .filter(|m| m.is_member_on(meeting.held_on) && !minutes.distributed_to.contains(&m.user_id))
-        .collect();
-    if !missing.is_empty() {
+    if !minutes.not_sent_to.is_empty() {
         out.push(Flag {
             code: FlagCode::MinutesNotDistributed,
             severity: Severity::High,
@@ -263,7 +256,7 @@ fn minutes_flags(
             due: None,
             detail: Detail::MinutesMissedMembers {
                 held_on: meeting.held_on,
-                missing: missing.len(),
+                missing: minutes.not_sent_to.len(),
             },
             subject: subject.clone(),
             raise_to: vec![Audience::MeetingChair, Audience::CpChair],
@@ -271,19 +264,10 @@ fn minutes_flags(
         });
     }
 
-    let ack_due =
-        ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days)?;
     if on <= ack_due {
         return Ok(());
     }
-    for member in &minutes.distributed_to {
-        let read = minutes
-            .acknowledgements
-            .iter()
-            .any(|(user, date)| user == member && *date <= on);
-        if read {
-            continue;
-        }
+    for (member, _) in &minutes.not_acknowledged {
         out.push(Flag {
             code: FlagCode::MinutesNotAcknowledged,
             severity: Severity::Medium,

@@ -4,9 +4,10 @@
 
 use chrono::{Days, NaiveDate};
 
+use super::core_group::{attendance_gaps, MeetingGaps};
 use super::Context;
 use crate::domain::calendar::CalendarError;
-use crate::domain::records::{Attendance, CaseFacts, MeetingFact};
+use crate::domain::records::{CaseFacts, MeetingFact, MemberFact};
 
 /// One meeting held, and whether it and its minutes were on time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,14 +84,44 @@ pub fn percent(part: u32, whole: u32) -> Option<f64> {
     Some((f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-fn held_since_start(facts: &CaseFacts, on: NaiveDate) -> Vec<&MeetingFact> {
-    let mut held: Vec<&MeetingFact> = facts
-        .meetings
-        .iter()
-        .filter(|m| m.held_on <= on && m.held_on >= facts.plan.start)
-        .collect();
-    held.sort_by(|a, b| a.held_on.cmp(&b.held_on).then(a.id.cmp(&b.id)));
-    held
+/// The members of the core group on a date, each user once, with their agency.
+pub(super) fn invited_on(members: &[MemberFact], date: NaiveDate) -> Vec<(String, String)> {
+    let mut invited: Vec<(String, String)> = Vec::new();
+    for m in members.iter().filter(|m| m.is_member_on(date)) {
+        if !invited.iter().any(|(u, _)| *u == m.user_id) {
+            invited.push((m.user_id.clone(), m.agency_id.clone()));
+        }
+    }
+    invited
+}
+
+/// Meetings and meetings attended, per agency, from each meeting's gaps (an agency counts
+/// once per meeting, however many members it has there), in first-seen order.
+pub fn attendance_by_agency(members: &[MemberFact], gaps: &[MeetingGaps]) -> Vec<AgencyAttendance> {
+    let mut attendance: Vec<AgencyAttendance> = Vec::new();
+    for gap in gaps {
+        for agency in &gap.agencies {
+            let position = match attendance.iter().position(|a| a.agency_id == *agency) {
+                Some(p) => p,
+                None => {
+                    attendance.push(AgencyAttendance {
+                        agency_id: agency.clone(),
+                        agency_name: members
+                            .iter()
+                            .find(|m| m.agency_id == *agency)
+                            .map(|m| m.agency_name.clone())
+                            .unwrap_or_default(),
+                        meetings: 0,
+                        attended: 0,
+                    });
+                    attendance.len() - 1
+                }
+            };
+            attendance[position].meetings += 1;
+            attendance[position].attended += u32::from(!gap.agencies_absent.contains(agency));
+        }
+    }
+    attendance
 }
 
 /// The plan's implementation on `on`: only what had happened by then counts.
@@ -100,58 +131,22 @@ pub fn implementation(
     on: NaiveDate,
 ) -> Result<Implementation, CalendarError> {
     let policy = ctx.policy;
+    let gaps: Vec<MeetingGaps> = attendance_gaps(&facts.members, &facts.meetings, on, policy)
+        .into_iter()
+        .filter(|g| g.held_on >= facts.plan.start)
+        .collect();
     let mut meetings = Vec::new();
-    let mut attendance: Vec<AgencyAttendance> = Vec::new();
     let mut previous: Option<NaiveDate> = None;
-    for meeting in held_since_start(facts, on) {
+    for gap in &gaps {
+        let Some(meeting) = facts.meetings.iter().find(|m| m.id == gap.meeting_id) else {
+            continue;
+        };
         let due = match previous {
             None => ctx.add_working_days(facts.plan.start, policy.first_core_group_working_days)?,
             Some(last) => last + Days::new(u64::from(policy.core_group_interval_days)),
         };
         previous = Some(meeting.held_on);
-
-        let mut invited: Vec<(String, String)> = Vec::new();
-        for m in facts
-            .members
-            .iter()
-            .filter(|m| m.is_member_on(meeting.held_on))
-        {
-            if !invited.iter().any(|(u, _)| *u == m.user_id) {
-                invited.push((m.user_id.clone(), m.agency_id.clone()));
-            }
-            if !attendance.iter().any(|a| a.agency_id == m.agency_id) {
-                attendance.push(AgencyAttendance {
-                    agency_id: m.agency_id.clone(),
-                    agency_name: m.agency_name.clone(),
-                    meetings: 0,
-                    attended: 0,
-                });
-            }
-        }
-        // Each agency counts once per meeting, however many members it has there.
-        for entry in attendance.iter_mut() {
-            let mut members = invited
-                .iter()
-                .filter(|(_, a)| *a == entry.agency_id)
-                .peekable();
-            if members.peek().is_none() {
-                continue;
-            }
-            entry.meetings += 1;
-            if members.any(|(u, _)| attended(meeting, u)) {
-                entry.attended += 1;
-            }
-        }
-
-        let mut agencies_absent: Vec<String> = Vec::new();
-        for (_, agency) in &invited {
-            let present = invited
-                .iter()
-                .any(|(u, a)| a == agency && attended(meeting, u));
-            if !present && !agencies_absent.contains(agency) {
-                agencies_absent.push(agency.clone());
-            }
-        }
+        let invited = invited_on(&facts.members, meeting.held_on);
         let minutes = minutes_record(meeting, &invited, ctx, on)?;
         meetings.push(MeetingRecord {
             meeting_id: meeting.id.clone(),
@@ -159,10 +154,11 @@ pub fn implementation(
             due,
             on_time: meeting.held_on <= due,
             invited,
-            agencies_absent,
+            agencies_absent: gap.agencies_absent.clone(),
             minutes,
         });
     }
+    let attendance = attendance_by_agency(&facts.members, &gaps);
 
     let mut actions: Vec<AgencyActions> = Vec::new();
     for action in facts.actions.iter().filter(|a| a.created_on <= on) {
@@ -203,14 +199,7 @@ pub fn implementation(
     })
 }
 
-fn attended(meeting: &MeetingFact, user: &str) -> bool {
-    meeting
-        .attendance
-        .iter()
-        .any(|(u, a)| u == user && *a == Attendance::Attended)
-}
-
-fn minutes_record(
+pub(super) fn minutes_record(
     meeting: &MeetingFact,
     invited: &[(String, String)],
     ctx: &Context<'_>,

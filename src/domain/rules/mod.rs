@@ -20,8 +20,8 @@ use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
 pub use implementation::{
-    implementation, percent, AgencyActions, AgencyAttendance, Implementation, MeetingRecord,
-    MinutesRecord,
+    attendance_by_agency, implementation, percent, AgencyActions, AgencyAttendance, Implementation,
+    MeetingRecord, MinutesRecord,
 };
 pub use message::{Detail, Watch};
 pub use plan::{add_months, next_review_due};
