@@ -5,17 +5,18 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::{child_of_plan, requester, write_for_plan};
+use super::cases::{read_about, requester, write_about, write_for_plan};
 use super::error::{ApiError, Problem};
 use super::extract::{etag, if_match, ApiJson, Caller};
 use super::views::{instant, ListOf};
 use super::AppState;
 use crate::casework::actions::{self, ActionChange, NewActionInput, ReviewInput};
-use crate::casework::{read_logged, today, write_logged};
+use crate::casework::today;
 use crate::domain::case::EndReason;
 use crate::domain::records::{ActionStatus, ReviewOutcome};
 use crate::domain::rules::next_review_due;
 use crate::store::actions::{Action, ProgressNote, Review};
+use crate::store::owners::Record;
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -87,19 +88,6 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, view: ActionView) -> 
         .json(view)
 }
 
-async fn child_of_action(state: &AppState, action_id: &str) -> Result<Option<String>, ApiError> {
-    let action_id = action_id.to_string();
-    Ok(state
-        .store
-        .read(move |c| {
-            let Some(action) = crate::store::actions::get(c, &action_id)? else {
-                return Ok(None);
-            };
-            Ok(crate::store::cases::get_plan(c, &action.plan_id)?.map(|p| p.child_id))
-        })
-        .await?)
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActionRequest {
@@ -160,16 +148,13 @@ pub async fn plan_actions(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let day = today(state.timezone);
     let (w, pid) = (who.clone(), plan_id.clone());
-    let all = read_logged(
-        &state.store,
+    let all = read_about(
+        &state,
         &who,
+        Record::Plan(plan_id.clone()),
         "read_actions",
-        &child_id,
         format!("actions of plan {plan_id}"),
         move |c| actions::of_plan(c, &w, &pid, day),
     )
@@ -196,16 +181,13 @@ pub async fn get_action(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let action_id = id.into_inner();
-    let child_id = child_of_action(&state, &action_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let day = today(state.timezone);
     let (w, aid) = (who.clone(), action_id.clone());
-    let (action, notes, child) = read_logged(
-        &state.store,
+    let (action, notes, child) = read_about(
+        &state,
         &who,
+        Record::Action(action_id.clone()),
         "read_action",
-        &child_id,
         format!("action {action_id}"),
         move |c| actions::read(c, &w, &aid, day),
     )
@@ -251,7 +233,6 @@ pub async fn update_action(
     let version = if_match(&req)?;
     let who = requester(&req, &state, caller);
     let action_id = id.into_inner();
-    let child_id = child_of_action(&state, &action_id).await?;
     let day = today(state.timezone);
     let change = ActionChange {
         description: b.description,
@@ -260,15 +241,18 @@ pub async fn update_action(
         status: b.status,
     };
     let w = who.clone();
-    let action = write_logged(
-        &state.store,
+    let (action, child_id) = write_about(
+        &state,
         &who,
+        Record::Action(action_id.clone()),
         "change_action",
-        child_id.as_deref(),
         move |c| actions::change(c, &w, &action_id, version, &change, day),
     )
     .await?;
-    Ok(with_etag(HttpResponse::Ok(), view(action, child_id, day)))
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        view(action, Some(child_id), day),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -294,15 +278,14 @@ pub async fn add_progress(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let action_id = id.into_inner();
-    let child_id = child_of_action(&state, &action_id).await?;
     let day = today(state.timezone);
     let note = body.0.note;
     let w = who.clone();
-    let written = write_logged(
-        &state.store,
+    let written = write_about(
+        &state,
         &who,
+        Record::Action(action_id.clone()),
         "add_action_progress",
-        child_id.as_deref(),
         move |c| actions::add_progress(c, &w, &action_id, &note, day),
     )
     .await?;
@@ -485,16 +468,13 @@ pub async fn plan_reviews(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let day = today(state.timezone);
     let (w, pid) = (who.clone(), plan_id.clone());
-    let (plan, reviews) = read_logged(
-        &state.store,
+    let (plan, reviews) = read_about(
+        &state,
         &who,
+        Record::Plan(plan_id.clone()),
         "read_reviews",
-        &child_id,
         format!("reviews of plan {plan_id}"),
         move |c| actions::reviews(c, &w, &pid, day),
     )

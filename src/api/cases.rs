@@ -19,6 +19,7 @@ use crate::domain::case::{EndReason, PlanCategory};
 use crate::domain::policy::VisitFrequency;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
 use crate::store::cases::NewChild;
+use crate::store::owners::{child_of as child_of_record, Record};
 use crate::store::settings as stored_settings;
 
 impl From<CaseError> for ApiError {
@@ -269,15 +270,12 @@ pub async fn get_plan(
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
     let day = today(state.timezone);
-    let child_id = child_of_plan(&state, &plan_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let (w, pid) = (who.clone(), plan_id.clone());
-    let (plan, members) = read_logged(
-        &state.store,
+    let (plan, members) = read_about(
+        &state,
         &who,
+        Record::Plan(plan_id.clone()),
         "read_plan",
-        &child_id,
         format!("plan {plan_id}"),
         move |c| {
             let plan = children::plan_for(c, &w, &pid, crate::access::CaseAction::Read, day)?;
@@ -290,15 +288,48 @@ pub async fn get_plan(
 }
 
 /// The child a plan belongs to (for logging a refusal against the right child).
-pub(super) async fn child_of_plan(
-    state: &AppState,
-    plan_id: &str,
-) -> Result<Option<String>, ApiError> {
-    let plan_id = plan_id.to_string();
+/// The child a record named in the request is about (`None`: no such record).
+pub(super) async fn child_of(state: &AppState, record: Record) -> Result<Option<String>, ApiError> {
     Ok(state
         .store
-        .read(move |c| Ok(crate::store::cases::get_plan(c, &plan_id)?.map(|p| p.child_id)))
+        .read(move |c| child_of_record(c, &record))
         .await?)
+}
+
+/// A read about one record: its child is found first (no such record: `404`), and the read —
+/// or its refusal — is logged against that child.
+pub(super) async fn read_about<T, F>(
+    state: &AppState,
+    who: &Requester,
+    record: Record,
+    action: &'static str,
+    resource: String,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut crate::store::DbConnection) -> Result<T, CaseError> + Send + 'static,
+    T: Send + 'static,
+{
+    let child_id = child_of(state, record)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(read_logged(&state.store, who, action, &child_id, resource, f).await?)
+}
+
+/// A write about one record, in one transaction; a refusal is logged against its child.
+pub(super) async fn write_about<T, F>(
+    state: &AppState,
+    who: &Requester,
+    record: Record,
+    action: &'static str,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut crate::store::DbConnection) -> Result<T, CaseError> + Send + 'static,
+    T: Send + 'static,
+{
+    let child_id = child_of(state, record).await?;
+    Ok(write_logged(&state.store, who, action, child_id.as_deref(), f).await?)
 }
 
 /// A write about one plan: the plan's child is found first, so that a refusal is logged
@@ -318,15 +349,16 @@ where
     T: Send + 'static,
 {
     let who = requester(req, state, caller);
-    let child_id = child_of_plan(state, &plan_id).await?;
     let day = today(state.timezone);
     let w = who.clone();
-    Ok(
-        write_logged(&state.store, &who, action, child_id.as_deref(), move |c| {
-            f(c, &w, &plan_id, day)
-        })
-        .await?,
+    write_about(
+        state,
+        &who,
+        Record::Plan(plan_id.clone()),
+        action,
+        move |c| f(c, &w, &plan_id, day),
     )
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -675,14 +707,6 @@ pub async fn record_visit(
 }
 
 /// The child a sighting is about (for logging a refusal against the right child).
-async fn child_of_sighting(state: &AppState, id: &str) -> Result<Option<String>, ApiError> {
-    let id = id.to_string();
-    Ok(state
-        .store
-        .read(move |c| Ok(crate::store::sightings::get(c, &id)?.map(|s| s.child_id)))
-        .await?)
-}
-
 /// A write about one sighting: its child is found first, so that a refusal is logged
 /// against the right child; `f` gets the requester, the sighting id and the clock.
 async fn write_for_sighting<T, F>(
@@ -700,14 +724,15 @@ where
     T: Send + 'static,
 {
     let who = requester(req, state, caller);
-    let child_id = child_of_sighting(state, &id).await?;
     let (w, clock) = (who.clone(), clock(state));
-    Ok(
-        write_logged(&state.store, &who, action, child_id.as_deref(), move |c| {
-            f(c, &w, &id, clock)
-        })
-        .await?,
+    write_about(
+        state,
+        &who,
+        Record::Sighting(id.clone()),
+        action,
+        move |c| f(c, &w, &id, clock),
     )
+    .await
 }
 
 /// GET /api/v1/sightings/{id} — one record (drafts only to their author).
@@ -724,16 +749,13 @@ pub async fn get_sighting(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let id = id.into_inner();
-    let child_id = child_of_sighting(&state, &id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let day = today(state.timezone);
     let (w, sid) = (who.clone(), id.clone());
-    let sighting = read_logged(
-        &state.store,
+    let sighting = read_about(
+        &state,
         &who,
+        Record::Sighting(id.clone()),
         "read_sighting",
-        &child_id,
         format!("sighting {id}"),
         move |c| sightings::sighting_for(c, &w, &sid, crate::access::CaseAction::Read, day),
     )

@@ -4,14 +4,15 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cases::{as_of, child_of_plan, requester, AsOf};
+use super::cases::{as_of, read_about, requester, write_about, AsOf};
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Caller};
 use super::AppState;
 use crate::casework::meetings::{self, member_facts, AttendanceEntry};
-use crate::casework::{read_logged, today, write_logged};
+use crate::casework::today;
 use crate::domain::records::Attendance;
 use crate::domain::rules::{attendance_by_agency, percent, Severity, Subject};
+use crate::store::owners::Record;
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -46,23 +47,6 @@ impl From<crate::store::meetings::Meeting> for MeetingView {
     }
 }
 
-/// The child a meeting's plan belongs to (for logging a refusal against the right child).
-pub(super) async fn child_of_meeting(
-    state: &AppState,
-    meeting_id: &str,
-) -> Result<Option<String>, ApiError> {
-    let meeting_id = meeting_id.to_string();
-    Ok(state
-        .store
-        .read(move |c| {
-            let Some(meeting) = crate::store::meetings::get(c, &meeting_id)? else {
-                return Ok(None);
-            };
-            Ok(crate::store::cases::get_plan(c, &meeting.plan_id)?.map(|p| p.child_id))
-        })
-        .await?)
-}
-
 /// POST /api/v1/plans/{id}/meetings — records a core group meeting (held, or scheduled ahead).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewMeetingRequest, responses(
     (status = 201, body = MeetingView),
@@ -79,15 +63,14 @@ pub async fn create_meeting(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
-    let child_id = child_of_plan(&state, &plan_id).await?;
     let day = today(state.timezone);
     let b = body.0;
     let w = who.clone();
-    let meeting = write_logged(
-        &state.store,
+    let meeting = write_about(
+        &state,
         &who,
+        Record::Plan(plan_id.clone()),
         "create_meeting",
-        child_id.as_deref(),
         move |c| {
             meetings::create_meeting(
                 c,
@@ -144,7 +127,6 @@ pub async fn record_attendance(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let meeting_id = id.into_inner();
-    let child_id = child_of_meeting(&state, &meeting_id).await?;
     let day = today(state.timezone);
     let entries: Vec<AttendanceEntry> = body
         .0
@@ -157,11 +139,11 @@ pub async fn record_attendance(
         })
         .collect();
     let w = who.clone();
-    let records = write_logged(
-        &state.store,
+    let records = write_about(
+        &state,
         &who,
+        Record::Meeting(meeting_id.clone()),
         "record_attendance",
-        child_id.as_deref(),
         move |c| meetings::record_attendance(c, &w, &meeting_id, entries, day),
     )
     .await?;
@@ -236,16 +218,13 @@ pub async fn core_group(
     let plan_id = id.into_inner();
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let child_id = child_of_plan(&state, &plan_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let policy = state.store.read(stored_settings::policy).await?;
     let (w, pid) = (who.clone(), plan_id.clone());
-    let group = read_logged(
-        &state.store,
+    let group = read_about(
+        &state,
         &who,
+        Record::Plan(plan_id.clone()),
         "read_core_group",
-        &child_id,
         format!("core group as of {as_of}"),
         move |c| meetings::core_group(c, &w, &pid, as_of, &policy, day),
     )

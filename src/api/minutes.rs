@@ -6,15 +6,15 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::requester;
+use super::cases::{read_about, requester, write_about};
 use super::error::{ApiError, Problem};
 use super::extract::{etag, if_match, ApiJson, Caller};
-use super::meetings::child_of_meeting;
 use super::views::{instant, ListOf};
 use super::AppState;
 use crate::casework::minutes::{self, MinutesRead};
-use crate::casework::{read_logged, today, write_logged};
+use crate::casework::today;
 use crate::store::minutes::Receipt;
+use crate::store::owners::Record;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReceiptView {
@@ -105,23 +105,6 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, view: MinutesView) ->
         .json(view)
 }
 
-/// The child the minutes are about (to log a refusal against the right child).
-async fn child_of_minutes(state: &AppState, minutes_id: &str) -> Result<Option<String>, ApiError> {
-    let minutes_id = minutes_id.to_string();
-    Ok(state
-        .store
-        .read(move |c| {
-            let Some(m) = crate::store::minutes::get(c, &minutes_id)? else {
-                return Ok(None);
-            };
-            let Some(meeting) = crate::store::meetings::get(c, &m.meeting_id)? else {
-                return Ok(None);
-            };
-            Ok(crate::store::cases::get_plan(c, &meeting.plan_id)?.map(|p| p.child_id))
-        })
-        .await?)
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMinutesRequest {
@@ -148,15 +131,14 @@ pub async fn draft_minutes(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let meeting_id = id.into_inner();
-    let child_id = child_of_meeting(&state, &meeting_id).await?;
     let day = today(state.timezone);
     let b = body.0;
     let w = who.clone();
-    let read = write_logged(
-        &state.store,
+    let read = write_about(
+        &state,
         &who,
+        Record::Meeting(meeting_id.clone()),
         "draft_minutes",
-        child_id.as_deref(),
         move |c| {
             let m = minutes::draft(c, &w, &meeting_id, &b.body, b.addendum_to.as_deref(), day)?;
             minutes::read(c, &w, &m.id, day).map(|(view, _)| view)
@@ -180,16 +162,13 @@ pub async fn list_minutes(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let meeting_id = id.into_inner();
-    let child_id = child_of_meeting(&state, &meeting_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let day = today(state.timezone);
     let (w, mid) = (who.clone(), meeting_id.clone());
-    let all = read_logged(
-        &state.store,
+    let all = read_about(
+        &state,
         &who,
+        Record::Meeting(meeting_id.clone()),
         "read_minutes",
-        &child_id,
         format!("minutes of meeting {meeting_id}"),
         move |c| minutes::of_meeting(c, &w, &mid, day),
     )
@@ -213,16 +192,13 @@ pub async fn get_minutes(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let minutes_id = id.into_inner();
-    let child_id = child_of_minutes(&state, &minutes_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let day = today(state.timezone);
     let (w, mid) = (who.clone(), minutes_id.clone());
-    let (read, _) = read_logged(
-        &state.store,
+    let (read, _) = read_about(
+        &state,
         &who,
+        Record::Minutes(minutes_id.clone()),
         "read_minutes",
-        &child_id,
         format!("minutes {minutes_id}"),
         move |c| minutes::read(c, &w, &mid, day),
     )
@@ -255,15 +231,14 @@ pub async fn edit_minutes(
     let version = if_match(&req)?;
     let who = requester(&req, &state, caller);
     let minutes_id = id.into_inner();
-    let child_id = child_of_minutes(&state, &minutes_id).await?;
     let day = today(state.timezone);
     let w = who.clone();
     let text = body.0.body;
-    let read = write_logged(
-        &state.store,
+    let read = write_about(
+        &state,
         &who,
+        Record::Minutes(minutes_id.clone()),
         "edit_minutes",
-        child_id.as_deref(),
         move |c| {
             minutes::edit(c, &w, &minutes_id, version, &text, day)?;
             minutes::read(c, &w, &minutes_id, day).map(|(view, _)| view)
@@ -292,15 +267,14 @@ pub async fn publish_minutes(
     let version = if_match(&req)?;
     let who = requester(&req, &state, caller);
     let minutes_id = id.into_inner();
-    let child_id = child_of_minutes(&state, &minutes_id).await?;
     let day = today(state.timezone);
     let at = Utc::now().naive_utc();
     let w = who.clone();
-    let read = write_logged(
-        &state.store,
+    let read = write_about(
+        &state,
         &who,
+        Record::Minutes(minutes_id.clone()),
         "publish_minutes",
-        child_id.as_deref(),
         move |c| minutes::publish(c, &w, &minutes_id, version, at, day),
     )
     .await?;
@@ -322,15 +296,14 @@ pub async fn acknowledge_minutes(
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let minutes_id = id.into_inner();
-    let child_id = child_of_minutes(&state, &minutes_id).await?;
     let day = today(state.timezone);
     let at = Utc::now().naive_utc();
     let w = who.clone();
-    let receipt = write_logged(
-        &state.store,
+    let receipt = write_about(
+        &state,
         &who,
+        Record::Minutes(minutes_id.clone()),
         "acknowledge_minutes",
-        child_id.as_deref(),
         move |c| minutes::acknowledge(c, &w, &minutes_id, at, day),
     )
     .await?;

@@ -5,16 +5,17 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::case_views::{status_view, StatusView};
-use super::cases::{as_of, child_of_plan, requester, AsOf};
+use super::cases::{as_of, read_about, requester, AsOf};
 use super::error::{ApiError, Problem};
 use super::extract::Caller;
 use super::AppState;
 use crate::access::{self, Permission};
 use crate::casework::oversight::{self, PlanImplementation};
 use crate::casework::status::RuleSettings;
-use crate::casework::{read_logged, today};
+use crate::casework::today;
 use crate::domain::records::ActionStatus;
 use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
+use crate::store::owners::Record;
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -214,18 +215,15 @@ pub async fn plan_implementation(
     let plan_id = id.into_inner();
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let child_id = child_of_plan(&state, &plan_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let in_force = state.calendars.current().await?;
     let policy = state.store.read(stored_settings::policy).await?;
     let default_frequency = policy.home_visit_frequency;
     let (w, pid, tz) = (who.clone(), plan_id.clone(), state.timezone);
-    let done = read_logged(
-        &state.store,
+    let done = read_about(
+        &state,
         &who,
+        Record::Plan(plan_id.clone()),
         "read_implementation",
-        &child_id,
         format!("implementation of plan {plan_id} as of {as_of}"),
         move |c| {
             let settings = RuleSettings {

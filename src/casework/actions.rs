@@ -158,7 +158,8 @@ pub struct ActionChange {
 
 /// `PATCH /actions/{id}`: the owner marks their action done (or open again); the lead social
 /// worker, the team or the plan's CP chair may also change what it is, who owns it, when it
-/// is due, or cancel it. Applies only to the version the caller read.
+/// is due, or cancel it. Applies only to the version the caller read. Answers the action
+/// and its child.
 pub fn change(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -166,7 +167,7 @@ pub fn change(
     version: i32,
     change: &ActionChange,
     today: NaiveDate,
-) -> Result<Action, CaseError> {
+) -> Result<(Action, String), CaseError> {
     let (action, plan) = find(conn, requester, action_id, today)?;
     let lead = may(
         conn,
@@ -238,7 +239,8 @@ pub fn change(
         &format!("action {action_id}"),
         "ok",
     )?;
-    store::get(conn, action_id)?.ok_or(CaseError::NotFound)
+    let changed = store::get(conn, action_id)?.ok_or(CaseError::NotFound)?;
+    Ok((changed, plan.child_id))
 }
 
 /// `POST /actions/{id}/progress`: a dated progress note by the action's owner.

@@ -12,6 +12,7 @@ pub mod cases;
 mod connection;
 pub mod meetings;
 pub mod minutes;
+pub mod owners;
 pub mod reports;
 pub mod schema;
 pub mod sessions;
