@@ -11,7 +11,7 @@ use super::extract::{etag, if_match, ApiJson, Caller};
 use super::views::{instant, ListOf};
 use super::AppState;
 use crate::casework::actions::{self, ActionChange, NewActionInput, ReviewInput};
-use crate::casework::today;
+use crate::casework::{log_read_of_children, today};
 use crate::domain::case::EndReason;
 use crate::domain::records::{ActionStatus, ReviewOutcome};
 use crate::domain::rules::next_review_due;
@@ -316,25 +316,14 @@ pub async fn my_actions(
         ids.dedup();
         ids
     };
-    let w = who.clone();
-    state
-        .store
-        .write(move |c| {
-            crate::store::access_log::append_for_children(
-                c,
-                &crate::store::access_log::NewEntry {
-                    user_id: &w.user.id,
-                    role: w.user.role.as_str(),
-                    action: "read_my_actions",
-                    child_id: None,
-                    resource: "my actions",
-                    address: &w.address,
-                    outcome: "ok",
-                },
-                &children,
-            )
-        })
-        .await?;
+    log_read_of_children(
+        &state.store,
+        &who,
+        "read_my_actions",
+        "my actions".into(),
+        children,
+    )
+    .await?;
     let mut items: Vec<ActionView> = mine
         .into_iter()
         .map(|(a, child)| view(a, Some(child), day))
@@ -410,21 +399,15 @@ pub async fn record_review(
         end_reason: b.end_reason,
         notes: b.notes,
     };
-    let plan_id = id.into_inner();
-    let pid = plan_id.clone();
-    let (_, plan) = write_for_plan(
+    let (plan, reviews) = write_for_plan(
         &state,
         &req,
         caller,
-        plan_id,
+        id.into_inner(),
         "record_review",
         move |c, who, plan_id, day| actions::record_review(c, who, plan_id, &input, day),
     )
     .await?;
-    let reviews = state
-        .store
-        .read(move |c| crate::store::actions::reviews_of_plan(c, &pid))
-        .await?;
     let policy = state.store.read(stored_settings::policy).await?;
     Ok(HttpResponse::Created().json(reviews_view(plan, reviews, &policy, today(state.timezone))))
 }

@@ -10,9 +10,10 @@ use super::extract::{client_address, ApiJson, Caller};
 use super::views::ListOf;
 use super::AppState;
 use crate::casework::sightings::{ChildPart, Clock, Contact};
-use crate::casework::status::RuleSettings;
+use crate::casework::status::RuleInputs;
 use crate::casework::{
-    children, read_logged, sightings, status, today, write_logged, CaseError, Requester,
+    children, log_read_of_children, read_logged, sightings, status, today, write_logged, CaseError,
+    Requester,
 };
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
@@ -34,6 +35,15 @@ impl From<CaseError> for ApiError {
             CaseError::Store(store) => store.into(),
         }
     }
+}
+
+/// The calendars in force, the policy and the zone: what the rules are applied with.
+pub(super) async fn rule_inputs(state: &AppState) -> Result<RuleInputs, ApiError> {
+    Ok(RuleInputs {
+        in_force: state.calendars.current().await?,
+        policy: state.store.read(stored_settings::policy).await?,
+        tz: state.timezone,
+    })
 }
 
 pub(super) fn requester(req: &HttpRequest, state: &AppState, caller: Caller) -> Requester {
@@ -931,10 +941,9 @@ pub async fn child_status(
     let id = id.into_inner();
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let in_force = state.calendars.current().await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let default_frequency = policy.home_visit_frequency;
-    let (w, cid, tz) = (who.clone(), id.clone(), state.timezone);
+    let rules = rule_inputs(&state).await?;
+    let default_frequency = rules.policy.home_visit_frequency;
+    let (w, cid) = (who.clone(), id.clone());
     let (child, plan, evaluation) = read_logged(
         &state.store,
         &who,
@@ -942,11 +951,7 @@ pub async fn child_status(
         &id,
         format!("status as of {as_of}"),
         move |c| {
-            let settings = RuleSettings {
-                calendars: &in_force.calendars,
-                policy: &policy,
-                tz,
-            };
+            let settings = rules.settings();
             status::status(c, &w, &cid, as_of, day, &settings)
         },
     )
@@ -1208,43 +1213,21 @@ pub async fn dashboard(
     let who = requester(&req, &state, caller);
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let in_force = state.calendars.current().await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let (user, tz) = (who.user.clone(), state.timezone);
+    let rules = rule_inputs(&state).await?;
+    let user = who.user.clone();
     let lines = state
         .store
         .read(move |c| {
-            let settings = RuleSettings {
-                calendars: &in_force.calendars,
-                policy: &policy,
-                tz,
-            };
+            let settings = rules.settings();
             Ok(crate::casework::dashboard::dashboard(
                 c, &user, as_of, day, &settings,
             ))
         })
         .await??;
     // Every child shown is a read of their record: one entry, with the children it read.
-    let (w, ids) = (
-        who.clone(),
-        lines.iter().map(|l| l.child.id.clone()).collect::<Vec<_>>(),
-    );
+    let ids: Vec<String> = lines.iter().map(|l| l.child.id.clone()).collect();
     let resource = format!("dashboard as of {as_of} ({} children)", ids.len());
-    state
-        .store
-        .write(move |c| {
-            let entry = crate::store::access_log::NewEntry {
-                user_id: &w.user.id,
-                role: w.user.role.as_str(),
-                action: "read_dashboard",
-                child_id: None,
-                resource: &resource,
-                address: &w.address,
-                outcome: "ok",
-            };
-            crate::store::access_log::append_for_children(c, &entry, &ids)
-        })
-        .await?;
+    log_read_of_children(&state.store, &who, "read_dashboard", resource, ids).await?;
     let children = lines
         .iter()
         .map(|l| {

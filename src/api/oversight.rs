@@ -5,18 +5,16 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::case_views::{status_view, StatusView};
-use super::cases::{as_of, read_about, requester, AsOf};
+use super::cases::{as_of, read_about, requester, rule_inputs, AsOf};
 use super::error::{ApiError, Problem};
 use super::extract::Caller;
 use super::AppState;
 use crate::access::{self, Permission};
 use crate::casework::oversight::{self, PlanImplementation};
-use crate::casework::status::RuleSettings;
-use crate::casework::today;
+use crate::casework::{log_read_of_children, today};
 use crate::domain::records::ActionStatus;
 use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
 use crate::store::owners::Record;
-use crate::store::settings as stored_settings;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonView {
@@ -215,10 +213,9 @@ pub async fn plan_implementation(
     let plan_id = id.into_inner();
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let in_force = state.calendars.current().await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let default_frequency = policy.home_visit_frequency;
-    let (w, pid, tz) = (who.clone(), plan_id.clone(), state.timezone);
+    let rules = rule_inputs(&state).await?;
+    let default_frequency = rules.policy.home_visit_frequency;
+    let (w, pid) = (who.clone(), plan_id.clone());
     let done = read_about(
         &state,
         &who,
@@ -226,11 +223,7 @@ pub async fn plan_implementation(
         "read_implementation",
         format!("implementation of plan {plan_id} as of {as_of}"),
         move |c| {
-            let settings = RuleSettings {
-                calendars: &in_force.calendars,
-                policy: &policy,
-                tz,
-            };
+            let settings = rules.settings();
             oversight::plan_implementation(c, &w, &pid, as_of, day, &settings)
         },
     )
@@ -368,41 +361,18 @@ pub async fn chair_plans(
     let who = requester(&req, &state, caller);
     let as_of = as_of(&query, &state)?;
     let day = today(state.timezone);
-    let in_force = state.calendars.current().await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let (w, tz) = (who.clone(), state.timezone);
+    let rules = rule_inputs(&state).await?;
+    let w = who.clone();
     let plans = state
         .store
         .read(move |c| {
-            let settings = RuleSettings {
-                calendars: &in_force.calendars,
-                policy: &policy,
-                tz,
-            };
+            let settings = rules.settings();
             Ok(oversight::chaired_plans(c, &w, as_of, day, &settings))
         })
         .await??;
     let children: Vec<String> = plans.iter().map(|p| p.child.id.clone()).collect();
-    let w = who.clone();
     let resource = format!("chaired plans as of {as_of} ({} plans)", children.len());
-    state
-        .store
-        .write(move |c| {
-            crate::store::access_log::append_for_children(
-                c,
-                &crate::store::access_log::NewEntry {
-                    user_id: &w.user.id,
-                    role: w.user.role.as_str(),
-                    action: "read_chaired_plans",
-                    child_id: None,
-                    resource: &resource,
-                    address: &w.address,
-                    outcome: "ok",
-                },
-                &children,
-            )
-        })
-        .await?;
+    log_read_of_children(&state.store, &who, "read_chaired_plans", resource, children).await?;
     let mut lines: Vec<ChairPlanLine> = plans.iter().map(chair_line).collect();
     lines.sort_by(|a, b| {
         b.high_flags

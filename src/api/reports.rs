@@ -4,50 +4,18 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::requester;
+use super::cases::{requester, rule_inputs};
 use super::csv;
 use super::error::{ApiError, Problem};
 use super::extract::Caller;
 use super::AppState;
 use crate::access::{self, Permission};
 use crate::casework::reports::{self, AgencyWorking, PlanCounts, VisitCounts};
-use crate::casework::status::RuleSettings;
-use crate::casework::{today, Requester};
+use crate::casework::{log_read_of_children, today};
 use crate::domain::audit::AuditFinding;
 use crate::domain::records::{Outcome, SightingKind};
 use crate::domain::rules::percent;
-use crate::store::access_log::{self, NewEntry};
 use crate::store::settings as stored_settings;
-
-/// Writes who read a report, and the children it named (if any).
-async fn log_report(
-    state: &AppState,
-    who: &Requester,
-    action: &'static str,
-    resource: String,
-    children: Vec<String>,
-) -> Result<(), ApiError> {
-    let w = who.clone();
-    state
-        .store
-        .write(move |c| {
-            access_log::append_for_children(
-                c,
-                &NewEntry {
-                    user_id: &w.user.id,
-                    role: w.user.role.as_str(),
-                    action,
-                    child_id: None,
-                    resource: &resource,
-                    address: &w.address,
-                    outcome: "ok",
-                },
-                &children,
-            )
-        })
-        .await?;
-    Ok(())
-}
 
 fn date_param(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     raw.as_deref()
@@ -138,22 +106,16 @@ pub async fn visits(
     access::require(&caller.0, Permission::ReadReports)?;
     let who = requester(&req, &state, caller);
     let (first, last, month) = month_of(&query.month)?;
-    let in_force = state.calendars.current().await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let tz = state.timezone;
+    let rules = rule_inputs(&state).await?;
     let report = state
         .store
         .read(move |c| {
-            let settings = RuleSettings {
-                calendars: &in_force.calendars,
-                policy: &policy,
-                tz,
-            };
+            let settings = rules.settings();
             Ok(reports::visits(c, first, last, &settings))
         })
         .await??;
-    log_report(
-        &state,
+    log_read_of_children(
+        &state.store,
         &who,
         "read_report",
         format!("visits {month}"),
@@ -302,22 +264,16 @@ pub async fn core_groups(
         ));
     }
     let day = today(state.timezone);
-    let in_force = state.calendars.current().await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let tz = state.timezone;
+    let rules = rule_inputs(&state).await?;
     let report = state
         .store
         .read(move |c| {
-            let settings = RuleSettings {
-                calendars: &in_force.calendars,
-                policy: &policy,
-                tz,
-            };
+            let settings = rules.settings();
             Ok(reports::core_groups(c, from, to, day, &settings))
         })
         .await??;
-    log_report(
-        &state,
+    log_read_of_children(
+        &state.store,
         &who,
         "read_report",
         format!("core groups {from} to {to}"),
@@ -510,8 +466,8 @@ pub async fn plans(
         .iter()
         .map(|p| p.plan.child_id.clone())
         .collect();
-    log_report(
-        &state,
+    log_read_of_children(
+        &state.store,
         &who,
         "read_report",
         format!("plans as of {as_of}"),
@@ -646,8 +602,8 @@ pub async fn audit_sample(
         .read(move |c| Ok(reports::audit_sample(c, first, last, size, &s)))
         .await??;
     let ids: Vec<String> = sample.children.iter().map(|c| c.child.id.clone()).collect();
-    log_report(
-        &state,
+    log_read_of_children(
+        &state.store,
         &who,
         "read_audit_sample",
         format!("audit sample {month} seed {seed}"),

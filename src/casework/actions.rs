@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::children::plan_for;
-use super::{authorise, invalid, log, may, CaseError, Requester};
+use super::{invalid, log, may, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::case::{EndReason, MAX_TEXT_CHARS};
 use crate::domain::records::{ActionStatus, ReviewOutcome};
@@ -303,14 +303,15 @@ pub struct ReviewInput {
 }
 
 /// `POST /plans/{id}/reviews`: a review conference held; when the plan ends there (a step
-/// down to child in need, by default) the plan ends on that date.
+/// down to child in need, by default) the plan ends on that date. Answers the plan as it now
+/// stands and all its reviews.
 pub fn record_review(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
     input: &ReviewInput,
     today: NaiveDate,
-) -> Result<(Review, Plan), CaseError> {
+) -> Result<(Plan, Vec<Review>), CaseError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::LeadCoreGroup, today)?;
     if input.held_on < plan.start_date {
         return Err(invalid("held_on", "is before the plan started"));
@@ -359,7 +360,8 @@ pub fn record_review(
         "ok",
     )?;
     let plan = case_store::get_plan(conn, &plan.id)?.ok_or(CaseError::NotFound)?;
-    Ok((review, plan))
+    let reviews = store::reviews_of_plan(conn, &plan.id)?;
+    Ok((plan, reviews))
 }
 
 /// `GET /plans/{id}/reviews`.
@@ -369,8 +371,7 @@ pub fn reviews(
     plan_id: &str,
     today: NaiveDate,
 ) -> Result<(Plan, Vec<Review>), CaseError> {
-    let plan = case_store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)?;
-    authorise(conn, requester, &plan.child_id, CaseAction::Read, today)?;
+    let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
     let reviews = store::reviews_of_plan(conn, plan_id)?;
     Ok((plan, reviews))
 }

@@ -145,6 +145,35 @@ pub fn log(
     )
 }
 
+/// Logs one read that showed many children (a dashboard, a list, a report): one entry, with
+/// every child it named, so that each child's access log shows it.
+pub async fn log_read_of_children(
+    store: &Store,
+    requester: &Requester,
+    action: &'static str,
+    resource: String,
+    children: Vec<String>,
+) -> Result<(), StoreError> {
+    let requester = requester.clone();
+    store
+        .write(move |c| {
+            access_log::append_for_children(
+                c,
+                &NewEntry {
+                    user_id: &requester.user.id,
+                    role: requester.user.role.as_str(),
+                    action,
+                    child_id: None,
+                    resource: &resource,
+                    address: &requester.address,
+                    outcome: "ok",
+                },
+                &children,
+            )
+        })
+        .await
+}
+
 /// Runs a read of a child's record on a reader connection, then writes it to the access log
 /// (on a writer: a replica is read-only). A refusal is logged as a refusal; a read the log
 /// cannot record fails, so that no read goes unlogged.

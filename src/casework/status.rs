@@ -103,7 +103,6 @@ pub fn plan_on(plans: &[Plan], as_of: NaiveDate) -> Option<&Plan> {
         .max_by_key(|p| p.start_date)
 }
 
-/// The rules applied to the child's plan on `as_of` (`GET /children/{id}/status`).
 /// What the rules are applied with.
 pub struct RuleSettings<'a> {
     pub calendars: &'a Calendars,
@@ -111,6 +110,24 @@ pub struct RuleSettings<'a> {
     pub tz: Tz,
 }
 
+/// The same, owned: read once per request and moved into a database task.
+pub struct RuleInputs {
+    pub in_force: std::sync::Arc<crate::calendars::InForce>,
+    pub policy: Policy,
+    pub tz: Tz,
+}
+
+impl RuleInputs {
+    pub fn settings(&self) -> RuleSettings<'_> {
+        RuleSettings {
+            calendars: &self.in_force.calendars,
+            policy: &self.policy,
+            tz: self.tz,
+        }
+    }
+}
+
+/// The rules applied to the child's plan on `as_of` (`GET /children/{id}/status`).
 pub fn status(
     conn: &mut DbConnection,
     requester: &Requester,
