@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::meetings::{meeting_facts_of, member_facts};
 use super::status::{action_fact, RuleSettings};
@@ -213,6 +213,9 @@ pub struct CoreGroupsReport {
     pub plans: Vec<PlanWorking>,
 }
 
+/// Counts one receipt into an agency's line.
+type Tally = fn(&mut AgencyWorking);
+
 fn agency_entry<'a>(
     agencies: &'a mut Vec<AgencyWorking>,
     id: &str,
@@ -315,19 +318,16 @@ pub fn core_groups(
                 line.agency_places_attended += u32::from(attended);
             }
             let m = &meeting.minutes;
-            for (list, field) in [
-                (&m.acknowledged_on_time, 0),
-                (&m.acknowledged_late, 1),
-                (&m.not_acknowledged, 2),
-            ] {
-                for (_, agency) in list {
+            let tallies: [(&[(String, String)], Tally); 3] = [
+                (&m.acknowledged_on_time, |e| e.acknowledged_on_time += 1),
+                (&m.acknowledged_late, |e| e.acknowledged_late += 1),
+                (&m.not_acknowledged, |e| e.not_acknowledged += 1),
+            ];
+            for (members, tally) in tallies {
+                for (_, agency) in members {
                     let entry = agency_entry(&mut report.agencies, agency, &name_of(agency));
                     entry.minutes_sent += 1;
-                    match field {
-                        0 => entry.acknowledged_on_time += 1,
-                        1 => entry.acknowledged_late += 1,
-                        _ => entry.not_acknowledged += 1,
-                    }
+                    tally(entry);
                 }
             }
         }
@@ -544,14 +544,4 @@ pub fn audit_sample(
         seed: seed.to_string(),
         children,
     })
-}
-
-/// The day after a date, for ranges written inclusively.
-pub fn next_day(d: NaiveDate) -> NaiveDate {
-    d.checked_add_days(Days::new(1)).unwrap_or(d)
-}
-
-/// Whether a date is the last of its month.
-pub fn is_month_end(d: NaiveDate) -> bool {
-    next_day(d).month() != d.month()
 }

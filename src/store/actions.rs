@@ -306,29 +306,3 @@ pub fn reviews_of_plan(conn: &mut DbConnection, plan_id: &str) -> Result<Vec<Rev
         .map(review_of)
         .collect()
 }
-
-/// Reviews held by any of the given plans (for reports).
-pub fn reviews_of_plans(
-    conn: &mut DbConnection,
-    plan_ids: &[String],
-) -> Result<Vec<Review>, StoreError> {
-    let mut all = Vec::new();
-    for chunk in plan_ids.chunks(500) {
-        let rows = reviews::table
-            .filter(reviews::plan_id.eq_any(chunk))
-            .select((
-                reviews::id,
-                reviews::plan_id,
-                reviews::held_on,
-                reviews::outcome,
-                reviews::notes,
-                reviews::recorded_by,
-                reviews::created_at,
-            ))
-            .load::<ReviewRow>(conn)?;
-        for row in rows {
-            all.push(review_of(row)?);
-        }
-    }
-    Ok(all)
-}
