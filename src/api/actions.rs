@@ -1,13 +1,12 @@
 //! Actions (with progress notes, versioned with ETag / If-Match) and review conferences.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::cases::{read_about, requester, write_about, write_for_plan};
 use super::error::{ApiError, Problem};
-use super::extract::{etag, if_match, ApiJson, Caller};
+use super::extract::{if_match, with_etag, ApiJson, Caller};
 use super::views::{instant, ListOf};
 use super::AppState;
 use crate::casework::actions::{self, ActionChange, NewActionInput, ReviewInput};
@@ -82,12 +81,6 @@ fn view(a: Action, child_id: Option<String>, today: NaiveDate) -> ActionView {
     }
 }
 
-fn with_etag(mut response: actix_web::HttpResponseBuilder, view: ActionView) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(view.version)))
-        .json(view)
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActionRequest {
@@ -131,7 +124,8 @@ pub async fn create_action(
         move |c, who, plan_id, day| actions::create(c, who, plan_id, &input, day),
     )
     .await?;
-    Ok(with_etag(HttpResponse::Created(), view(action, None, day)))
+    let v = view(action, None, day);
+    Ok(with_etag(HttpResponse::Created(), v.version, &v))
 }
 
 /// GET /api/v1/plans/{id}/actions — the plan's actions, soonest due first.
@@ -194,7 +188,7 @@ pub async fn get_action(
     .await?;
     let mut v = view(action, Some(child), day);
     v.progress = Some(notes.into_iter().map(ProgressView::from).collect());
-    Ok(with_etag(HttpResponse::Ok(), v))
+    Ok(with_etag(HttpResponse::Ok(), v.version, &v))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -249,10 +243,8 @@ pub async fn update_action(
         move |c| actions::change(c, &w, &action_id, version, &change, day),
     )
     .await?;
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        view(action, Some(child_id), day),
-    ))
+    let v = view(action, Some(child_id), day);
+    Ok(with_etag(HttpResponse::Ok(), v.version, &v))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

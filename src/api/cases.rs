@@ -86,11 +86,17 @@ pub struct AsOf {
 }
 
 pub(super) fn as_of(query: &AsOf, state: &AppState) -> Result<NaiveDate, ApiError> {
-    match &query.as_of {
-        None => Ok(today(state.timezone)),
-        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| ApiError::invalid("as_of", format!("`{raw}` is not a date (YYYY-MM-DD)"))),
-    }
+    Ok(date_param("as_of", &query.as_of)?.unwrap_or_else(|| today(state.timezone)))
+}
+
+/// A date given in the query string, naming the parameter when it is not one.
+pub(super) fn date_param(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    raw.as_deref()
+        .map(|r| {
+            NaiveDate::parse_from_str(r, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid(field, format!("`{r}` is not a date (YYYY-MM-DD)")))
+        })
+        .transpose()
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -182,6 +182,17 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// An answer carrying its version as the `ETag`.
+pub fn with_etag<T: serde::Serialize>(
+    mut response: actix_web::HttpResponseBuilder,
+    version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
 /// The version a write is based on, from `If-Match`: a change to minutes or an action must
 /// say which version it read, so that no one overwrites a change they have not seen.
 pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {

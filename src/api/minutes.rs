@@ -1,14 +1,13 @@
 //! Minutes of core group meetings: drafts (versioned with ETag / If-Match), publication to
 //! every member, read receipts.
 
-use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::cases::{read_about, requester, write_about};
 use super::error::{ApiError, Problem};
-use super::extract::{etag, if_match, ApiJson, Caller};
+use super::extract::{if_match, with_etag, ApiJson, Caller};
 use super::views::{instant, ListOf};
 use super::AppState;
 use crate::casework::minutes::{self, MinutesRead};
@@ -99,12 +98,6 @@ impl From<MinutesRead> for MinutesView {
     }
 }
 
-fn with_etag(mut response: actix_web::HttpResponseBuilder, view: MinutesView) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(view.version)))
-        .json(view)
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMinutesRequest {
@@ -145,7 +138,8 @@ pub async fn draft_minutes(
         },
     )
     .await?;
-    Ok(with_etag(HttpResponse::Created(), read.into()))
+    let view = MinutesView::from(read);
+    Ok(with_etag(HttpResponse::Created(), view.version, &view))
 }
 
 /// GET /api/v1/meetings/{id}/minutes — the meeting's minutes and addenda (drafts only for their writers).
@@ -203,7 +197,8 @@ pub async fn get_minutes(
         move |c| minutes::read(c, &w, &mid, day),
     )
     .await?;
-    Ok(with_etag(HttpResponse::Ok(), read.into()))
+    let view = MinutesView::from(read);
+    Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -245,7 +240,8 @@ pub async fn edit_minutes(
         },
     )
     .await?;
-    Ok(with_etag(HttpResponse::Ok(), read.into()))
+    let view = MinutesView::from(read);
+    Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
 
 /// POST /api/v1/minutes/{id}/publish — publishes the draft read (`If-Match`) and sends it to every member of the core group that day.
@@ -278,7 +274,8 @@ pub async fn publish_minutes(
         move |c| minutes::publish(c, &w, &minutes_id, version, at, day),
     )
     .await?;
-    Ok(with_etag(HttpResponse::Ok(), read.into()))
+    let view = MinutesView::from(read);
+    Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
 
 /// POST /api/v1/minutes/{id}/acknowledge — the caller has read the minutes sent to them.

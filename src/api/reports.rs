@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::{requester, rule_inputs};
+use super::cases::{as_of, date_param, requester, rule_inputs, AsOf};
 use super::csv;
 use super::error::{ApiError, Problem};
 use super::extract::Caller;
@@ -16,15 +16,6 @@ use crate::domain::audit::AuditFinding;
 use crate::domain::records::{Outcome, SightingKind};
 use crate::domain::rules::percent;
 use crate::store::settings as stored_settings;
-
-fn date_param(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    raw.as_deref()
-        .map(|r| {
-            NaiveDate::parse_from_str(r, "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid(field, format!("`{r}` is not a date (YYYY-MM-DD)")))
-        })
-        .transpose()
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -374,13 +365,6 @@ fn agency_row(a: &AgencyWorkingView) -> Vec<String> {
     ]
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct AsOfQuery {
-    /// The date to count on (YYYY-MM-DD); today when absent.
-    pub as_of: Option<String>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PlanCountsView {
     pub open: u32,
@@ -440,7 +424,7 @@ fn plan_row(id: &str, name: &str, c: &PlanCountsView) -> Vec<String> {
 }
 
 /// GET /api/v1/reports/plans — open plans, those over 12 and 15 months, second or subsequent plans.
-#[utoipa::path(tag = "reports", security(("bearer" = [])), params(AsOfQuery), responses(
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(AsOf), responses(
     (status = 200, content((PlansReportView = "application/json"), (String = "text/csv"))),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -450,11 +434,11 @@ pub async fn plans(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<AsOfQuery>,
+    query: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller.0, Permission::ReadReports)?;
     let who = requester(&req, &state, caller);
-    let as_of = date_param("as_of", &query.as_of)?.unwrap_or_else(|| today(state.timezone));
+    let as_of = as_of(&query, &state)?;
     let policy = state.store.read(stored_settings::policy).await?;
     let months = policy.long_plan_months;
     let report = state
