@@ -13,6 +13,7 @@ use crate::store::cases as case_store;
 use crate::store::cases::Plan;
 use crate::store::meetings::Meeting;
 use crate::store::minutes::{self as store, Minutes, Receipt};
+use crate::store::owners::{child_of, Record};
 use crate::store::DbConnection;
 
 /// Minutes as one caller may see them.
@@ -314,33 +315,25 @@ pub fn acknowledge(
     today: NaiveDate,
 ) -> Result<Receipt, CaseError> {
     let minutes = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
-    let meeting =
-        crate::store::meetings::get(conn, &minutes.meeting_id)?.ok_or(CaseError::NotFound)?;
-    let plan = case_store::get_plan(conn, &meeting.plan_id)?.ok_or(CaseError::NotFound)?;
+    let child_id =
+        child_of(conn, &Record::Meeting(minutes.meeting_id.clone()))?.ok_or(CaseError::NotFound)?;
     // A member who has since left the core group still acknowledges what was sent to them.
-    let sent_to_caller = store::receipts(conn, minutes_id)?
-        .into_iter()
-        .any(|r| r.user_id == requester.user.id);
-    if !sent_to_caller {
-        authorise(conn, requester, &plan.child_id, CaseAction::Read, today)?;
+    let Some(receipt) = store::acknowledge(conn, minutes_id, &requester.user.id, at, today)? else {
+        authorise(conn, requester, &child_id, CaseAction::Read, today)?;
         if !minutes.is_published() {
             return Err(invalid("minutes", "these minutes are still a draft"));
         }
         return Err(CaseError::Forbidden(
             "these minutes were not sent to you; only their recipients acknowledge them".into(),
         ));
-    }
-    store::acknowledge(conn, minutes_id, &requester.user.id, at, today)?;
+    };
     log(
         conn,
         requester,
         "acknowledge_minutes",
-        Some(&plan.child_id),
+        Some(&child_id),
         &format!("minutes {minutes_id}"),
         "ok",
     )?;
-    store::receipts(conn, minutes_id)?
-        .into_iter()
-        .find(|r| r.user_id == requester.user.id)
-        .ok_or(CaseError::NotFound)
+    Ok(receipt)
 }

@@ -212,22 +212,22 @@ pub fn receipts_of_plan(
         .load(conn)?)
 }
 
-/// Records that `user_id` has read the minutes; `false` when they were not sent to them.
-/// A second acknowledgement keeps the first date.
+/// Records that `user_id` has read the minutes and answers their receipt; `None` when the
+/// minutes were not sent to them. A second acknowledgement keeps the first date.
 pub fn acknowledge(
     conn: &mut DbConnection,
     minutes_id: &str,
     user_id: &str,
     at: NaiveDateTime,
     on: NaiveDate,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Receipt>, StoreError> {
     let sent = minutes_distribution::table
         .find((minutes_id, user_id))
         .select(Receipt::as_select())
         .first(conn)
         .optional()?;
-    let Some(receipt) = sent else {
-        return Ok(false);
+    let Some(mut receipt) = sent else {
+        return Ok(None);
     };
     if receipt.acknowledged_at.is_none() {
         diesel::update(minutes_distribution::table.find((minutes_id, user_id)))
@@ -236,6 +236,8 @@ pub fn acknowledge(
                 minutes_distribution::acknowledged_on.eq(Some(on)),
             ))
             .execute(conn)?;
+        receipt.acknowledged_at = Some(at);
+        receipt.acknowledged_on = Some(on);
     }
-    Ok(true)
+    Ok(Some(receipt))
 }
