@@ -155,23 +155,32 @@ fn find(
     Ok((minutes, meeting, plan, writer))
 }
 
-fn read_view(
+/// Whether the caller sees every member's receipt (else their own only).
+fn sees_all_receipts(
     conn: &mut DbConnection,
     requester: &Requester,
-    minutes: Minutes,
-    meeting: Meeting,
     plan: &Plan,
     writer: bool,
     today: NaiveDate,
-) -> Result<MinutesRead, CaseError> {
-    let all = writer
+) -> Result<bool, CaseError> {
+    Ok(writer
         || may(
             conn,
             requester,
             &plan.child_id,
             CaseAction::OverseeCoreGroup,
             today,
-        )?;
+        )?)
+}
+
+fn read_view(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    minutes: Minutes,
+    meeting: Meeting,
+    writer: bool,
+    all: bool,
+) -> Result<MinutesRead, CaseError> {
     let mut receipts = store::receipts(conn, &minutes.id)?;
     if !all {
         receipts.retain(|r| r.user_id == requester.user.id);
@@ -193,7 +202,8 @@ pub fn read(
     today: NaiveDate,
 ) -> Result<(MinutesRead, String), CaseError> {
     let (minutes, meeting, plan, writer) = find(conn, requester, minutes_id, today)?;
-    let view = read_view(conn, requester, minutes, meeting, &plan, writer, today)?;
+    let all = sees_all_receipts(conn, requester, &plan, writer, today)?;
+    let view = read_view(conn, requester, minutes, meeting, writer, all)?;
     Ok((view, plan.child_id))
 }
 
@@ -206,6 +216,7 @@ pub fn of_meeting(
 ) -> Result<Vec<MinutesRead>, CaseError> {
     let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::Read, today)?;
     let writer = is_writer(conn, requester, &meeting, &plan, today)?;
+    let all = sees_all_receipts(conn, requester, &plan, writer, today)?;
     let mut out = Vec::new();
     for minutes in store::of_meeting(conn, meeting_id)? {
         if minutes.is_published() || writer {
@@ -214,9 +225,8 @@ pub fn of_meeting(
                 requester,
                 minutes,
                 meeting.clone(),
-                &plan,
                 writer,
-                today,
+                all,
             )?);
         }
     }
@@ -303,7 +313,7 @@ pub fn publish(
         "ok",
     )?;
     let published = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
-    read_view(conn, requester, published, meeting, &plan, true, today)
+    read_view(conn, requester, published, meeting, true, true)
 }
 
 /// `POST /minutes/{id}/acknowledge`: the caller has read the minutes sent to them.
