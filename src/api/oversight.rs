@@ -12,7 +12,6 @@ use super::AppState;
 use crate::access::{self, Permission};
 use crate::casework::oversight::{self, PlanImplementation};
 use crate::casework::{log_read_of_children, today};
-use crate::domain::records::ActionStatus;
 use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
 use crate::store::owners::Record;
 
@@ -95,18 +94,20 @@ pub struct ImplementationView {
     pub people: Vec<PersonView>,
 }
 
+/// An agency's name as the plan's core group shows it (its id if nobody of it is a member).
+fn agency_name_in(p: &PlanImplementation, agency_id: &str) -> String {
+    p.members
+        .iter()
+        .find(|(m, _, _)| m.agency_id == agency_id)
+        .map(|(_, _, a)| a.clone())
+        .unwrap_or_else(|| agency_id.to_string())
+}
+
 fn implementation_view(
     p: &PlanImplementation,
     frequency: crate::domain::policy::VisitFrequency,
 ) -> ImplementationView {
-    let on = p.evaluation.evaluated_on;
-    let agency_name = |id: &str| {
-        p.members
-            .iter()
-            .find(|(m, _, _)| m.agency_id == id)
-            .map(|(_, _, a)| a.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
+    let agency_name = |id: &str| agency_name_in(p, id);
     let mut people: Vec<PersonView> = Vec::new();
     for (m, name, agency) in &p.members {
         if !people.iter().any(|x| x.user_id == m.user_id) {
@@ -178,11 +179,7 @@ fn implementation_view(
         overdue_actions: p
             .actions
             .iter()
-            .filter(|a| {
-                a.created_on <= on
-                    && on > a.due_on
-                    && !(a.status != ActionStatus::Open && a.closed_on.is_some_and(|c| c <= on))
-            })
+            .filter(|a| p.implementation.overdue_actions.contains(&a.id))
             .map(|a| OverdueActionView {
                 action_id: a.id.clone(),
                 description: a.description.clone(),
@@ -281,13 +278,7 @@ fn chair_line(p: &PlanImplementation) -> ChairPlanLine {
             .map(|(_, n, _)| n.clone())
             .unwrap_or_else(|| user.to_string())
     };
-    let agency_name = |id: &str| {
-        p.members
-            .iter()
-            .find(|(m, _, _)| m.agency_id == id)
-            .map(|(_, _, a)| a.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
+    let agency_name = |id: &str| agency_name_in(p, id);
     let meetings = &p.implementation.meetings;
     let mut not_read: Vec<String> = Vec::new();
     for m in meetings {

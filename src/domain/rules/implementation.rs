@@ -74,6 +74,8 @@ pub struct Implementation {
     pub meetings: Vec<MeetingRecord>,
     pub attendance: Vec<AgencyAttendance>,
     pub actions: Vec<AgencyActions>,
+    /// The actions open and past their due date, by id.
+    pub overdue_actions: Vec<String>,
 }
 
 /// A percentage to one decimal, as the committee briefing shows it (seed 000); `None` of none.
@@ -161,6 +163,7 @@ pub fn implementation(
     let attendance = attendance_by_agency(&facts.members, &gaps);
 
     let mut actions: Vec<AgencyActions> = Vec::new();
+    let mut overdue_actions = Vec::new();
     for action in facts.actions.iter().filter(|a| a.created_on <= on) {
         let entry = match actions.iter().position(|a| a.agency_id == action.agency_id) {
             Some(p) => &mut actions[p],
@@ -188,6 +191,7 @@ pub fn implementation(
                 entry.open += 1;
                 if on > action.due {
                     entry.overdue += 1;
+                    overdue_actions.push(action.id.clone());
                 }
             }
         }
@@ -196,6 +200,7 @@ pub fn implementation(
         meetings,
         attendance,
         actions,
+        overdue_actions,
     })
 }
 
