@@ -1004,6 +1004,7 @@ fn implementation_counts_meetings_minutes_and_actions_on_time_by_agency() {
         (health.total, health.open, health.overdue, health.cancelled),
         (2, 1, 1, 1)
     );
+    assert_eq!(done.overdue_actions, ["a3"]);
 
     // As at an earlier date, only what had happened by then counts.
     let then = implementation(&c, &ctx, d("2026-01-26")).unwrap();
