@@ -190,7 +190,7 @@ pub async fn get_child(
         &state.store,
         &who,
         "read_child",
-        &id,
+        Some(&id),
         "child".into(),
         move |c| status::child_record(c, &w, &cid, day),
     )
@@ -326,10 +326,10 @@ where
     F: FnOnce(&mut crate::store::DbConnection) -> Result<T, CaseError> + Send + 'static,
     T: Send + 'static,
 {
-    let child_id = child_of(state, record)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(read_logged(&state.store, who, action, &child_id, resource, f).await?)
+    // A missing record goes the same way as a hidden one (the service answers 404 for
+    // both), so that neither the answer nor the time it takes tells them apart.
+    let child_id = child_of(state, record).await?;
+    Ok(read_logged(&state.store, who, action, child_id.as_deref(), resource, f).await?)
 }
 
 /// A write about one record, in one transaction; a refusal is logged against its child.
@@ -954,7 +954,7 @@ pub async fn child_status(
         &state.store,
         &who,
         "read_status",
-        &id,
+        Some(&id),
         format!("status as of {as_of}"),
         move |c| {
             let settings = rules.settings();
@@ -992,7 +992,7 @@ pub async fn chronology(
         &state.store,
         &who,
         "read_chronology",
-        &id,
+        Some(&id),
         "chronology".into(),
         move |c| status::chronology(c, &w, &cid, day),
     )
@@ -1183,7 +1183,7 @@ pub async fn access_log(
         &state.store,
         &who,
         "read_access_log",
-        &id,
+        Some(&id),
         "access log".into(),
         move |c| status::access_log(c, &w, &cid, day),
     )

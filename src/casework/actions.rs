@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::children::plan_for;
-use super::{invalid, log, may, CaseError, Requester};
+use super::{invalid, log, may_on_plan, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::case::{EndReason, MAX_TEXT_CHARS};
 use crate::domain::records::{ActionStatus, ReviewOutcome};
@@ -169,13 +169,7 @@ pub fn change(
     today: NaiveDate,
 ) -> Result<(Action, String), CaseError> {
     let (action, plan) = find(conn, requester, action_id, today)?;
-    let lead = may(
-        conn,
-        requester,
-        &plan.child_id,
-        CaseAction::LeadCoreGroup,
-        today,
-    )?;
+    let lead = may_on_plan(conn, requester, &plan, CaseAction::LeadCoreGroup, today)?;
     let owner = action.owner_id == requester.user.id;
     if !lead && !owner {
         return Err(CaseError::Forbidden(
@@ -270,7 +264,7 @@ pub fn add_progress(
     Ok(written)
 }
 
-/// `GET /me/actions`: the caller's actions across every child they still work with (an
+/// `GET /me/actions`: the caller's actions across every plan they still work with (an
 /// action on a plan they no longer have any part in is not shown).
 pub fn mine(
     conn: &mut DbConnection,
@@ -280,11 +274,21 @@ pub fn mine(
     let mut readable: Vec<(String, bool)> = Vec::new();
     let mut out = Vec::new();
     for (action, child_id) in store::of_owner(conn, &requester.user.id)? {
-        let allowed = match readable.iter().find(|(c, _)| *c == child_id) {
+        let allowed = match readable.iter().find(|(p, _)| *p == action.plan_id) {
             Some((_, allowed)) => *allowed,
             None => {
-                let allowed = may(conn, requester, &child_id, CaseAction::Read, today)?;
-                readable.push((child_id.clone(), allowed));
+                let allowed = match super::authorise_plan(
+                    conn,
+                    requester,
+                    &action.plan_id,
+                    CaseAction::Read,
+                    today,
+                ) {
+                    Ok(_) => true,
+                    Err(CaseError::NotFound | CaseError::Forbidden(_)) => false,
+                    Err(e) => return Err(e),
+                };
+                readable.push((action.plan_id.clone(), allowed));
                 allowed
             }
         };

@@ -185,7 +185,7 @@ pub fn create_plan(
     Ok(plan)
 }
 
-/// Finds a plan and authorises `action` on its child.
+/// Finds a plan and authorises `action` on that plan (not on its child's other plans).
 pub fn plan_for(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -193,9 +193,7 @@ pub fn plan_for(
     action: CaseAction,
     today: NaiveDate,
 ) -> Result<Plan, CaseError> {
-    let plan = store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)?;
-    authorise(conn, requester, &plan.child_id, action, today)?;
-    Ok(plan)
+    super::authorise_plan(conn, requester, plan_id, action, today)
 }
 
 pub fn add_member(

@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::meetings::meeting_for;
-use super::{authorise, invalid, log, may, CaseError, Requester};
+use super::{authorise_plan, invalid, log, may_on_plan, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::case::MAX_TEXT_CHARS;
 use crate::store::cases as case_store;
@@ -38,13 +38,7 @@ fn is_writer(
     if meeting.chair_id.as_deref() == Some(requester.user.id.as_str()) {
         return Ok(true);
     }
-    may(
-        conn,
-        requester,
-        &plan.child_id,
-        CaseAction::LeadCoreGroup,
-        today,
-    )
+    may_on_plan(conn, requester, plan, CaseAction::LeadCoreGroup, today)
 }
 
 fn require_writer(
@@ -163,14 +157,7 @@ fn sees_all_receipts(
     writer: bool,
     today: NaiveDate,
 ) -> Result<bool, CaseError> {
-    Ok(writer
-        || may(
-            conn,
-            requester,
-            &plan.child_id,
-            CaseAction::OverseeCoreGroup,
-            today,
-        )?)
+    Ok(writer || may_on_plan(conn, requester, plan, CaseAction::OverseeCoreGroup, today)?)
 }
 
 fn read_view(
@@ -329,7 +316,9 @@ pub fn acknowledge(
         child_of(conn, &Record::Meeting(minutes.meeting_id.clone()))?.ok_or(CaseError::NotFound)?;
     // A member who has since left the core group still acknowledges what was sent to them.
     let Some(receipt) = store::acknowledge(conn, minutes_id, &requester.user.id, at, today)? else {
-        authorise(conn, requester, &child_id, CaseAction::Read, today)?;
+        let meeting =
+            crate::store::meetings::get(conn, &minutes.meeting_id)?.ok_or(CaseError::NotFound)?;
+        authorise_plan(conn, requester, &meeting.plan_id, CaseAction::Read, today)?;
         if !minutes.is_published() {
             return Err(invalid("minutes", "these minutes are still a draft"));
         }

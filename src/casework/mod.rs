@@ -67,8 +67,9 @@ pub fn today(tz: Tz) -> NaiveDate {
     local_date(tz, Utc::now())
 }
 
-/// Finds the child and checks the caller may do `action`; an unknown child and a hidden one
-/// answer alike.
+/// Finds the child and checks the caller may do `action` to its record as a whole; an
+/// unknown child and a hidden one answer alike, after the same queries (so that the time
+/// taken does not tell them apart either).
 pub fn authorise(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -80,6 +81,10 @@ pub fn authorise(
 }
 
 /// [`authorise`], answering the child's plans too (loaded for the decision anyway).
+///
+/// Reading the record counts ties to every plan of the child; recording a contact, which
+/// lands on the plan open today, counts ties to that plan alone (`access::CaseAction::
+/// counts_ended_plans`). Decisions about one plan are [`authorise_plan`]'s.
 pub fn authorise_with_plans(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -87,27 +92,73 @@ pub fn authorise_with_plans(
     action: CaseAction,
     today: NaiveDate,
 ) -> Result<(Child, Vec<case_store::Plan>), CaseError> {
+    // The same three queries whether or not the child exists.
     let child = case_store::get_child(conn, child_id)?;
-    let plans = match &child {
-        Some(_) => case_store::plans_of_child(conn, child_id)?,
-        None => Vec::new(),
-    };
-    let rel = match &child {
-        Some(_) => case_store::relationship_with_plans(conn, &requester.user, &plans, today)?,
-        None => access::Relationship::default(),
-    };
+    let plans = case_store::plans_of_child(conn, child_id)?;
+    let in_scope: Vec<case_store::Plan> = plans
+        .iter()
+        .filter(|p| action.counts_ended_plans() || p.is_open_on(today))
+        .cloned()
+        .collect();
+    let rel = case_store::relationship_with_plans(conn, &requester.user, &in_scope, today)?;
     match (child, access::case_access(&requester.user, &rel, action)) {
         (Some(child), CaseAccess::Allowed) => Ok((child, plans)),
-        (Some(_), CaseAccess::Forbidden) => Err(CaseError::Forbidden(format!(
-            "your role ({}) may not do this for this child",
-            requester.user.role
-        ))),
+        (Some(_), CaseAccess::Forbidden) => Err(forbidden_for_child(requester)),
         _ => Err(CaseError::NotFound),
     }
 }
 
-/// Whether a caller may also do `action` for a child (a second question after a first
-/// authorisation; no error when the answer is no).
+fn forbidden_for_child(requester: &Requester) -> CaseError {
+    CaseError::Forbidden(format!(
+        "your role ({}) may not do this for this child",
+        requester.user.role
+    ))
+}
+
+/// Finds a plan and checks the caller may do `action` on **that plan**, by their ties to it
+/// alone: its lead social worker, its team, its CP chair, its cover and its members on the
+/// day. Ties to another plan of the same child — an earlier, ended one above all — give no
+/// authority over this one. A missing plan and a hidden one answer alike, after the same
+/// queries.
+pub fn authorise_plan(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan_id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<case_store::Plan, CaseError> {
+    let plan = case_store::get_plan(conn, plan_id)?;
+    let rel = case_store::relationship_with_plans(conn, &requester.user, plan.as_slice(), today)?;
+    match (plan, access::case_access(&requester.user, &rel, action)) {
+        (Some(plan), CaseAccess::Allowed) => Ok(plan),
+        (Some(_), CaseAccess::Forbidden) => Err(forbidden_for_child(requester)),
+        _ => Err(CaseError::NotFound),
+    }
+}
+
+/// [`authorise_plan`] for a plan already loaded.
+pub fn authorise_on_plan(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan: &case_store::Plan,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    let rel = case_store::relationship_with_plans(
+        conn,
+        &requester.user,
+        std::slice::from_ref(plan),
+        today,
+    )?;
+    match access::case_access(&requester.user, &rel, action) {
+        CaseAccess::Allowed => Ok(()),
+        CaseAccess::Forbidden => Err(forbidden_for_child(requester)),
+        CaseAccess::Hidden => Err(CaseError::NotFound),
+    }
+}
+
+/// Whether a caller may also do `action` for a child's record as a whole (a second question
+/// after a first authorisation; no error when the answer is no).
 pub fn may(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -115,8 +166,23 @@ pub fn may(
     action: CaseAction,
     today: NaiveDate,
 ) -> Result<bool, CaseError> {
-    match authorise(conn, requester, child_id, action, today) {
-        Ok(_) => Ok(true),
+    no_is_false(authorise(conn, requester, child_id, action, today).map(|_| ()))
+}
+
+/// Whether a caller may also do `action` on one plan (no error when the answer is no).
+pub fn may_on_plan(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    plan: &case_store::Plan,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<bool, CaseError> {
+    no_is_false(authorise_on_plan(conn, requester, plan, action, today))
+}
+
+fn no_is_false(answer: Result<(), CaseError>) -> Result<bool, CaseError> {
+    match answer {
+        Ok(()) => Ok(true),
         Err(CaseError::Forbidden(_) | CaseError::NotFound) => Ok(false),
         Err(e) => Err(e),
     }
@@ -175,13 +241,15 @@ pub async fn log_read_of_children(
 }
 
 /// Runs a read of a child's record on a reader connection, then writes it to the access log
-/// (on a writer: a replica is read-only). A refusal is logged as a refusal; a read the log
-/// cannot record fails, so that no read goes unlogged.
+/// (on a writer: a replica is read-only). A refusal is logged as a refusal — against the
+/// child when the record exists, without one when it does not (the same work either way, so
+/// that neither the answer nor its time tells a hidden record from a missing one); a read the
+/// log cannot record fails, so that no read goes unlogged.
 pub async fn read_logged<T, F>(
     store: &Store,
     requester: &Requester,
     action: &'static str,
-    child_id: &str,
+    child_id: Option<&str>,
     resource: String,
     f: F,
 ) -> Result<T, CaseError>
@@ -192,9 +260,9 @@ where
     let answer = store.read(move |c| Ok(f(c))).await?;
     match answer {
         Ok(value) => {
-            let (requester, child_id) = (requester.clone(), child_id.to_string());
+            let (requester, child_id) = (requester.clone(), child_id.map(str::to_string));
             store
-                .write(move |c| log(c, &requester, action, Some(&child_id), &resource, "ok"))
+                .write(move |c| log(c, &requester, action, child_id.as_deref(), &resource, "ok"))
                 .await?;
             Ok(value)
         }
@@ -225,9 +293,7 @@ where
     match answer {
         Ok(value) => Ok(value),
         Err(WriteFailure::Refused(Refused(e))) => {
-            if let Some(child_id) = child_id {
-                log_refusal(store, requester, action, child_id, action, &e).await;
-            }
+            log_refusal(store, requester, action, child_id, action, &e).await;
             Err(e)
         }
         Err(WriteFailure::Store(e)) => Err(e.into()),
@@ -266,12 +332,13 @@ impl From<Refused> for WriteFailure {
     }
 }
 
-/// Logs a refusal on its own (the refused request's transaction, if any, is rolled back).
+/// Logs a refusal on its own (the refused request's transaction, if any, is rolled back);
+/// `child_id` is `None` when the request named no child that exists.
 pub async fn log_refusal(
     store: &Store,
     requester: &Requester,
     action: &str,
-    child_id: &str,
+    child_id: Option<&str>,
     resource: &str,
     error: &CaseError,
 ) {
@@ -283,11 +350,20 @@ pub async fn log_refusal(
     let (requester, action, child_id, resource) = (
         requester.clone(),
         action.to_string(),
-        child_id.to_string(),
+        child_id.map(str::to_string),
         resource.to_string(),
     );
     if let Err(e) = store
-        .write(move |c| log(c, &requester, &action, Some(&child_id), &resource, outcome))
+        .write(move |c| {
+            log(
+                c,
+                &requester,
+                &action,
+                child_id.as_deref(),
+                &resource,
+                outcome,
+            )
+        })
         .await
     {
         tracing::error!(error = %e, "could not write a refusal to the access log");

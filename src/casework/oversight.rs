@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::status::{load_facts, RuleSettings};
-use super::{authorise, invalid, CaseError, Requester};
+use super::{invalid, CaseError, Requester};
 use crate::access::CaseAction;
 use crate::domain::rules::{evaluate, implementation, Context, Evaluation, Implementation};
 use crate::store::actions::{self as action_store, Action};
@@ -66,14 +66,15 @@ pub fn plan_implementation(
     today: NaiveDate,
     settings: &RuleSettings<'_>,
 ) -> Result<PlanImplementation, CaseError> {
-    let plan = case_store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)?;
-    let (child, plans) = super::authorise_with_plans(
+    let plan = super::authorise_plan(
         conn,
         requester,
-        &plan.child_id,
+        plan_id,
         CaseAction::OverseeCoreGroup,
         today,
     )?;
+    let child = case_store::get_child(conn, &plan.child_id)?.ok_or(CaseError::NotFound)?;
+    let plans = case_store::plans_of_child(conn, &plan.child_id)?;
     if as_of < plan.start_date {
         return Err(invalid(
             "as_of",
@@ -97,7 +98,8 @@ pub fn chaired_plans(
             continue;
         }
         // The chair's access is still decided in one place.
-        let child = authorise(conn, requester, &plan.child_id, CaseAction::Read, today)?;
+        super::authorise_on_plan(conn, requester, &plan, CaseAction::Read, today)?;
+        let child = case_store::get_child(conn, &plan.child_id)?.ok_or(CaseError::NotFound)?;
         let plans = case_store::plans_of_child(conn, &child.id)?;
         out.push(assess(conn, child, plan, &plans, as_of, settings)?);
     }

@@ -7,12 +7,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
-use super::{authorise, authorise_with_plans, invalid, log, CaseError, Requester};
+use super::{
+    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, CaseError,
+    Requester,
+};
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
 use crate::domain::people::{AgencyKind, Role};
 use crate::domain::records::{local_date, Location, Outcome, RecordStatus, SightingKind};
 use crate::store::accounts;
+use crate::store::cases::Plan;
 use crate::store::sightings::{self as store, Sighting};
 use crate::store::{new_id, now, DbConnection, StoreError};
 
@@ -149,12 +153,14 @@ pub struct Recorded {
     pub created: bool,
 }
 
-/// Replays an earlier answer for the same key and body; refuses the same key with another body.
+/// Replays an earlier answer for the same key and body, to a caller who may still read it;
+/// refuses the same key with another body.
 fn replay(
     conn: &mut DbConnection,
     requester: &Requester,
     key: Option<&str>,
     hash: &str,
+    today: NaiveDate,
 ) -> Result<Option<Recorded>, CaseError> {
     let Some(key) = key else { return Ok(None) };
     let Some(earlier) = store::find_idempotency_key(conn, &requester.user.id, key)? else {
@@ -166,9 +172,21 @@ fn replay(
                 .into(),
         ));
     }
+    // The answer is a read of the records made the first time: decided and logged as one
+    // now, so that a key does not outlive the caller's relationship with the child.
     let mut sightings = Vec::new();
     for id in &earlier.resource_ids {
-        sightings.push(store::get(conn, id)?.ok_or(StoreError::NotFound)?);
+        let sighting = store::get(conn, id)?.ok_or(StoreError::NotFound)?;
+        authorise(conn, requester, &sighting.child_id, CaseAction::Read, today)?;
+        log(
+            conn,
+            requester,
+            "replay_sighting",
+            Some(&sighting.child_id),
+            &format!("sighting {}", sighting.id),
+            "ok",
+        )?;
+        sightings.push(sighting);
     }
     Ok(Some(Recorded {
         sightings,
@@ -186,7 +204,7 @@ pub fn record(
     idempotency_key: Option<&str>,
 ) -> Result<Recorded, CaseError> {
     let hash = request_hash(&(&contact, &part));
-    if let Some(earlier) = replay(conn, requester, idempotency_key, &hash)? {
+    if let Some(earlier) = replay(conn, requester, idempotency_key, &hash, clock.today())? {
         return Ok(earlier);
     }
     let sighting = build(conn, requester, &contact, &part, clock, "")?;
@@ -239,7 +257,7 @@ pub fn record_visit(
         }
     }
     let hash = request_hash(&(&contact, &children));
-    if let Some(earlier) = replay(conn, requester, idempotency_key, &hash)? {
+    if let Some(earlier) = replay(conn, requester, idempotency_key, &hash, clock.today())? {
         return Ok(earlier);
     }
     let visit_id = new_id();
@@ -277,7 +295,10 @@ pub fn record_visit(
     })
 }
 
-/// Finds a sighting and authorises `action` on its child.
+/// Finds a sighting and authorises `action`: reading it is decided on its child's record;
+/// acting on it, on the plan it was recorded under (the plan open on the day it occurred),
+/// so that ties to another plan of the child give no authority over it. A draft is its
+/// author's alone: to anyone else, whatever their role, it does not exist.
 pub fn sighting_for(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -285,13 +306,33 @@ pub fn sighting_for(
     action: CaseAction,
     today: NaiveDate,
 ) -> Result<Sighting, CaseError> {
+    sighting_and_plan(conn, requester, id, action, today).map(|(sighting, _)| sighting)
+}
+
+/// [`sighting_for`], answering the plan the sighting was recorded under too.
+fn sighting_and_plan(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    id: &str,
+    action: CaseAction,
+    today: NaiveDate,
+) -> Result<(Sighting, Option<Plan>), CaseError> {
     let sighting = store::get(conn, id)?.ok_or(CaseError::NotFound)?;
-    authorise(conn, requester, &sighting.child_id, action, today)?;
-    // Drafts are their author's alone until final.
+    let (_, plans) =
+        authorise_with_plans(conn, requester, &sighting.child_id, CaseAction::Read, today)?;
     if sighting.status == RecordStatus::Draft && sighting.author_id != requester.user.id {
         return Err(CaseError::NotFound);
     }
-    Ok(sighting)
+    let plan = plans
+        .into_iter()
+        .find(|p| p.is_open_on(sighting.occurred_on));
+    if action != CaseAction::Read {
+        let plan = plan.as_ref().ok_or_else(|| {
+            CaseError::Forbidden("this record is on no plan of the child's".into())
+        })?;
+        authorise_on_plan(conn, requester, plan, action, today)?;
+    }
+    Ok((sighting, plan))
 }
 
 /// Rewrites a draft (its author only); `status: final` finalises it.
@@ -384,7 +425,7 @@ pub fn correct(
     reason: String,
     clock: Clock,
 ) -> Result<Sighting, CaseError> {
-    let original = sighting_for(
+    let (original, plan) = sighting_and_plan(
         conn,
         requester,
         id,
@@ -396,15 +437,15 @@ pub fn correct(
             "a draft is edited, not corrected".into(),
         ));
     }
-    let manages = authorise(
-        conn,
-        requester,
-        &original.child_id,
-        CaseAction::ManagePlan,
-        clock.today(),
-    )
-    .is_ok()
-        && requester.user.role == Role::TeamManager;
+    // The team manager of the plan the record was made under (not of another of the
+    // child's plans).
+    let manages = requester.user.role == Role::TeamManager
+        && match &plan {
+            Some(plan) => {
+                may_on_plan(conn, requester, plan, CaseAction::ManagePlan, clock.today())?
+            }
+            None => false,
+        };
     if original.author_id != requester.user.id && !manages {
         return Err(CaseError::Forbidden(
             "only the author or the team manager corrects a record".into(),

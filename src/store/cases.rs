@@ -459,27 +459,15 @@ pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Memb
         .load(conn)?)
 }
 
-/// The caller's ties to a child on `on` (domain.md §1), decided by `access::relationship_of`.
-pub fn relationship(
-    conn: &mut DbConnection,
-    caller: &User,
-    child_id: &str,
-    on: NaiveDate,
-) -> Result<Relationship, StoreError> {
-    let plans = plans_of_child(conn, child_id)?;
-    relationship_with_plans(conn, caller, &plans, on)
-}
-
-/// The same, for a child whose plans the caller has already loaded.
+/// The same, for plans the caller has already loaded (a child's, or one plan alone). The
+/// same queries run when `plans` is empty, so that a missing record costs what a hidden one
+/// does.
 pub fn relationship_with_plans(
     conn: &mut DbConnection,
     caller: &User,
     plans: &[Plan],
     on: NaiveDate,
 ) -> Result<Relationship, StoreError> {
-    if plans.is_empty() {
-        return Ok(Relationship::default());
-    }
     let plan_ids: Vec<&str> = plans.iter().map(|p| p.id.as_str()).collect();
     let memberships: Vec<Member> = core_group_members::table
         .filter(core_group_members::user_id.eq(&caller.id))

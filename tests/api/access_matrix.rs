@@ -317,3 +317,174 @@ on_both! {
         assert_eq!(sightings, 1);
     }
 }
+
+/// The routes about one plan or what belongs to it (meetings, minutes, actions), and the
+/// writes about one record of a plan (decisions, corrections).
+fn about_a_plan(path: &str) -> bool {
+    [
+        "/api/v1/plans/",
+        "/api/v1/meetings/",
+        "/api/v1/minutes/",
+        "/api/v1/actions/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+        || (path.starts_with("/api/v1/sightings/{id}/"))
+}
+
+/// A team's id, read from one of its members.
+async fn team_of(app: &TestApp, user_id: &str) -> String {
+    let id = user_id.to_string();
+    app.store
+        .read(move |c| {
+            Ok(coregroup::store::accounts::get_user(c, &id)?
+                .unwrap()
+                .team_id
+                .unwrap())
+        })
+        .await
+        .unwrap()
+}
+
+on_both! {
+    // A child on a second plan: the first (ended) was led by a social worker of the Court Team,
+    // managed by that team and chaired by another chair; the second (open) belongs to another
+    // team and chair. Ties to the ended plan give no authority over the open one — on any route.
+    async fn an_ended_plan_gives_no_authority_over_the_open_one(app) {
+        let w = world(&app).await;
+        let court_team = team_of(&app, &w.other_worker.id).await;
+        let res = app.post("/api/v1/children", &w.other_worker.token, &json!({"given_name": "Wren", "family_name": "Example", "date_of_birth": "2015-04-04"})).await;
+        assert_eq!(res.status(), 201);
+        let c = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let res = app.post(&format!("/api/v1/children/{c}/plans"), &w.other_worker.token, &json!({
+            "start_date": "2025-03-03", "category": "neglect", "team_id": court_team,
+            "lead_social_worker_id": w.other_worker.id, "cp_chair_id": w.other_chair.id})).await;
+        assert_eq!(res.status(), 201);
+        let old = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let res = app.post(&format!("/api/v1/plans/{old}/end"), &w.other_worker.token, &json!({"end_date": "2025-12-01", "reason": "step_down_to_cin"})).await;
+        assert_eq!(res.status(), 200);
+        // The second plan, started by the Court Team, is handed to the lead's team and chair.
+        let res = app.post(&format!("/api/v1/children/{c}/plans"), &w.other_worker.token, &json!({
+            "start_date": "2026-01-05", "category": "neglect", "team_id": w.team_id,
+            "lead_social_worker_id": w.lead.id, "cp_chair_id": w.chair.id})).await;
+        assert_eq!(res.status(), 201);
+        let p = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let member = join(&app, &w, &p, &w.teacher, "2026-01-05").await;
+        let s: Value = app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-14T10:00:00Z", "home_visit", "home", "not_seen")).await.json().await.unwrap();
+        let meeting: Value = app.post(&format!("/api/v1/plans/{p}/meetings"), &w.lead.token, &json!({"held_on": "2026-01-15"})).await.json().await.unwrap();
+        let meeting_id = meeting["id"].as_str().unwrap().to_string();
+        let minutes: Value = app.post(&format!("/api/v1/meetings/{meeting_id}/minutes"), &w.lead.token, &json!({"body": "Minutes of the first core group."})).await.json().await.unwrap();
+        let minutes_id = minutes["id"].as_str().unwrap().to_string();
+        let res = app.client.post(app.url(&format!("/api/v1/minutes/{minutes_id}/publish"))).bearer_auth(&w.lead.token).header("If-Match", "\"1\"").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let action: Value = app.post(&format!("/api/v1/plans/{p}/actions"), &w.lead.token, &json!({"description": "Share attendance records", "owner_id": w.teacher.id, "due_on": "2026-12-31"})).await.json().await.unwrap();
+        let real = Ids { meeting: meeting_id.clone(), minutes: minutes_id.clone(), action: action["id"].as_str().unwrap().to_string(), child: c.clone(), plan: p.clone(), sighting: s["id"].as_str().unwrap().to_string(), member: member.clone() };
+        let missing = Ids { meeting: "no-such-meeting".into(), minutes: "no-such-minutes".into(), action: "no-such-action".into(), child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
+        let before: Value = app.get(&format!("/api/v1/plans/{p}/core-group"), &w.lead.token).await.json().await.unwrap();
+
+        let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let mut routes = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if about_a_plan(path) {
+                for method in item.as_object().unwrap().keys() {
+                    routes.push((method.clone(), path.clone()));
+                }
+            }
+        }
+        assert!(routes.len() >= 20, "{} plan routes", routes.len());
+        for (method, path) in &routes {
+            // The old plan's lead and team manager have no tie to this plan: it is hidden
+            // from them exactly as a missing one is, reads and writes alike.
+            for (who, old) in [("the ended plan's lead", &w.other_worker), ("the ended plan's team manager", &w.other_manager)] {
+                let hidden = answer(&app, method, path, &real, &old.token).await;
+                let absent = answer(&app, method, path, &missing, &old.token).await;
+                assert_eq!(hidden, absent, "{method} {path} as {who}");
+            }
+            // The old plan's chair reads every open plan, and changes none they do not chair.
+            let (status, body) = answer(&app, method, path, &real, &w.other_chair.token).await;
+            if method == "get" {
+                assert_eq!(status, 200, "{method} {path} as the ended plan's chair: {body}");
+            } else {
+                assert!(status == 403 || status == 404, "{method} {path} as the ended plan's chair: {status} {body}");
+            }
+        }
+
+        // The attacks the penetration test saw, with bodies that would otherwise succeed.
+        let hv = w.health_visitor.id.clone();
+        let attacks: Vec<(&str, String, Value)> = vec![
+            ("post", format!("/api/v1/plans/{p}/members"), json!({"user_id": hv, "from": "2026-02-02"})),
+            ("patch", format!("/api/v1/plans/{p}/members/{member}"), json!({"until": "2026-02-01"})),
+            ("post", format!("/api/v1/plans/{p}/covers"), json!({"user_id": w.other_worker.id, "from": "2026-02-01", "until": "2027-01-31"})),
+            ("put", format!("/api/v1/plans/{p}/visit-frequency"), json!({"visit_frequency": {"every": 20, "unit": "working_days"}, "agreed_by": w.chair.id, "reason": "Agreed at review"})),
+            ("post", format!("/api/v1/plans/{p}/meetings"), json!({"held_on": "2026-02-10"})),
+            ("put", format!("/api/v1/meetings/{meeting_id}/attendance"), json!({"attendance": [{"user_id": w.teacher.id, "status": "attended"}]})),
+            ("post", format!("/api/v1/meetings/{meeting_id}/minutes"), json!({"body": "An addendum.", "addendum_to": minutes_id})),
+            ("post", format!("/api/v1/plans/{p}/actions"), json!({"description": "Attend the next meeting", "owner_id": w.teacher.id, "due_on": "2026-12-31"})),
+            ("patch", format!("/api/v1/actions/{}", real.action), json!({"status": "cancelled"})),
+            ("post", format!("/api/v1/plans/{p}/reviews"), json!({"held_on": "2026-02-02", "outcome": "plan_ends"})),
+            ("post", format!("/api/v1/sightings/{}/decision", real.sighting), json!({"decision": "Visit again tomorrow"})),
+            ("post", format!("/api/v1/plans/{p}/end"), json!({"end_date": "2026-02-02", "reason": "no_longer_at_risk"})),
+            ("post", "/api/v1/sightings".to_string(), sighting(&c, "2026-02-02T10:00:00Z", "home_visit", "home", "seen")),
+        ];
+        for (who, old) in [("the ended plan's lead", &w.other_worker), ("the ended plan's team manager", &w.other_manager), ("the ended plan's chair", &w.other_chair)] {
+            for (method, path, body) in &attacks {
+                let res = app.client.request(method.to_uppercase().parse().unwrap(), app.url(path))
+                    .bearer_auth(&old.token).header("If-Match", "\"1\"").json(body).send().await.unwrap();
+                let status = res.status().as_u16();
+                assert!(status == 403 || status == 404, "{method} {path} as {who}: {status} {:?}", res.text().await);
+            }
+        }
+        // Nothing they sent was stored: the plan is open, its core group, meetings, actions,
+        // reviews, covers and frequency as they were.
+        let after: Value = app.get(&format!("/api/v1/plans/{p}/core-group"), &w.lead.token).await.json().await.unwrap();
+        assert_eq!(before, after);
+        let plan_now: Value = app.get(&format!("/api/v1/plans/{p}"), &w.lead.token).await.json().await.unwrap();
+        assert!(plan_now["end_date"].is_null(), "{plan_now}");
+        assert_eq!(plan_now["members"].as_array().unwrap().len(), 2, "{plan_now}");
+        assert!(plan_now["visit_frequency"].is_null(), "{plan_now}");
+        let pid = p.clone();
+        let covers = app.store.read(move |conn| coregroup::store::cases::covers_of_plan(conn, &pid)).await.unwrap();
+        assert!(covers.is_empty(), "{covers:?}");
+        let reviews: Value = app.get(&format!("/api/v1/plans/{p}/reviews"), &w.lead.token).await.json().await.unwrap();
+        assert_eq!(reviews["reviews"], json!([]), "{reviews}");
+        let actions: Value = app.get(&format!("/api/v1/plans/{p}/actions"), &w.lead.token).await.json().await.unwrap();
+        assert_eq!(actions["items"].as_array().unwrap().len(), 1, "{actions}");
+        assert_eq!(actions["items"][0]["status"], "open");
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.lead.token).await.json().await.unwrap();
+        let sightings = chronology["entries"].as_array().unwrap().iter().filter(|e| e["type"] == "sighting").count();
+        assert_eq!(sightings, 1);
+        let status: Value = app.get(&format!("/api/v1/children/{c}/status"), &w.lead.token).await.json().await.unwrap();
+        assert!(status.to_string().contains("failed_visit"), "the missing decision still shows: {status}");
+
+        // The other way: the open plan's people have no authority over the ended plan, and a
+        // member of the open plan's core group does not reach the ended plan's records.
+        let old_ids = Ids { plan: old.clone(), ..missing_with_child(&c) };
+        for (method, path) in &routes {
+            if !path.starts_with("/api/v1/plans/") {
+                continue;
+            }
+            let hidden = answer(&app, method, path, &old_ids, &w.teacher.token).await;
+            let absent = answer(&app, method, path, &missing, &w.teacher.token).await;
+            assert_eq!(hidden, absent, "{method} {path} on the ended plan as the open plan's teacher");
+            if method != "get" {
+                let (status, _) = answer(&app, method, path, &old_ids, &w.lead.token).await;
+                assert!(status == 403 || status == 404, "{method} {path} on the ended plan as the open plan's lead: {status}");
+            }
+        }
+        // The ended plan's own people still read it.
+        assert_eq!(app.get(&format!("/api/v1/plans/{old}/core-group"), &w.other_worker.token).await.status(), 200);
+        assert_eq!(app.get(&format!("/api/v1/plans/{old}/core-group"), &w.other_chair.token).await.status(), 200);
+    }
+}
+
+fn missing_with_child(child: &str) -> Ids {
+    Ids {
+        meeting: "no-such-meeting".into(),
+        minutes: "no-such-minutes".into(),
+        action: "no-such-action".into(),
+        child: child.into(),
+        plan: "no-such-plan".into(),
+        sighting: "no-such-sighting".into(),
+        member: "no-such-member".into(),
+    }
+}
