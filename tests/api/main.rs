@@ -13,4 +13,5 @@ mod meetings;
 mod minutes_actions;
 mod operations;
 mod reports;
+mod security;
 mod settings;
