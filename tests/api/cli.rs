@@ -306,6 +306,22 @@ fn demo(backend: Backend) {
 }
 
 #[test]
+fn text_logs_carry_no_colour_codes_when_not_written_to_a_terminal() {
+    // The finding: log files and collectors got ANSI escape codes in every line of text logs.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let server = crate::process::ServerProcess::start(&url, "text", &[]);
+    let log = server.log();
+    assert!(
+        log.iter().any(|l| l.contains("coregroup is listening")),
+        "{log:?}"
+    );
+    for line in &log {
+        assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
+    }
+}
+
+#[test]
 fn demo_on_sqlite() {
     demo(Backend::Sqlite);
 }

@@ -12,5 +12,6 @@ mod errors;
 mod meetings;
 mod minutes_actions;
 mod operations;
+mod process;
 mod reports;
 mod settings;
