@@ -163,6 +163,7 @@ impl AuthService {
     ) -> Result<Session, AuthError> {
         let refresh_token = random_secret();
         let hash = refresh_token_hash(&refresh_token);
+        let family_id_for_claims = family_id.clone();
         let expires_at = crate::store::now() + Duration::seconds(self.keys.refresh_ttl_seconds);
         let user_id = user_id.to_string();
         self.store
@@ -178,6 +179,7 @@ impl AuthService {
             exp: now + self.keys.access_ttl_seconds,
             jti: new_id(),
             sv: user.session_version,
+            fam: family_id_for_claims,
         };
         let access_token = self
             .keys
@@ -233,21 +235,31 @@ impl AuthService {
     }
 
     /// Checks an access token and returns its user as stored now: the token must be signed
-    /// by us, unexpired, and issued since the user's sessions were last ended.
+    /// by us, unexpired, no longer-lived than the access lifetime, issued since the user's
+    /// sessions were last ended, and of a refresh-token family that has not been revoked.
     pub async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
         let claims = self
             .keys
             .verify(token)
             .map_err(|_| AuthError::InvalidToken("the access token is not valid or has expired"))?;
-        let id = claims.sub.clone();
-        let user = self
+        let (id, family) = (claims.sub.clone(), claims.fam.clone());
+        let (user, family_revoked) = self
             .store
-            .read(move |c| accounts::get_user(c, &id))
-            .await?
-            .ok_or(AuthError::InvalidToken(
-                "the access token is not valid or has expired",
-            ))?;
-        if !user.active || user.session_version != claims.sv || user.role != claims.role {
+            .read(move |c| {
+                Ok((
+                    accounts::get_user(c, &id)?,
+                    sessions::family_revoked(c, &family)?,
+                ))
+            })
+            .await?;
+        let user = user.ok_or(AuthError::InvalidToken(
+            "the access token is not valid or has expired",
+        ))?;
+        if family_revoked
+            || !user.active
+            || user.session_version != claims.sv
+            || user.role != claims.role
+        {
             return Err(AuthError::InvalidToken(
                 "the session has ended; sign in again",
             ));

@@ -23,7 +23,15 @@ pub struct AccessClaims {
     pub jti: String,
     /// The user's session version when issued; raising it ends every token issued before.
     pub sv: i64,
+    /// The refresh-token family (one sign-in and its refreshes) the token was issued in:
+    /// when that family is revoked (a refresh token presented twice, a password change), its
+    /// access tokens are refused at once.
+    pub fam: String,
 }
+
+/// How far in the future an `iat` may lie, for clocks of server instances that disagree a
+/// little. A token is never good for longer than its lifetime plus this.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 60;
 
 /// Keys and lifetimes for issuing and checking tokens.
 #[derive(Clone)]
@@ -49,12 +57,23 @@ impl TokenKeys {
     }
 
     /// Checks signature, algorithm (pinned to HS256) and expiry, with no leeway: the same
-    /// servers issue and check tokens.
+    /// servers issue and check tokens. A token must also not claim to live longer than the
+    /// access lifetime (`exp - iat`), nor to have been issued in the future: a validly signed
+    /// token with a long life (a leaked secret, a bug in an older version) is refused.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, jsonwebtoken::errors::Error> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).map(|d| d.claims)
+        let claims =
+            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)?.claims;
+        let now = chrono::Utc::now().timestamp();
+        if claims.exp - claims.iat > self.access_ttl_seconds {
+            return Err(jsonwebtoken::errors::ErrorKind::InvalidToken.into());
+        }
+        if claims.iat > now + MAX_CLOCK_SKEW_SECONDS {
+            return Err(jsonwebtoken::errors::ErrorKind::ImmatureSignature.into());
+        }
+        Ok(claims)
     }
 }
 
@@ -84,6 +103,7 @@ mod tests {
             exp,
             jti: "j".into(),
             sv: 0,
+            fam: "f".into(),
         }
     }
 
@@ -107,6 +127,27 @@ mod tests {
         let now = chrono::Utc::now().timestamp();
         let token = keys.issue(&claims(now - 1)).unwrap();
         assert!(keys.verify(&token).is_err());
+    }
+
+    #[test]
+    fn tokens_that_claim_a_long_life_are_refused() {
+        let keys = TokenKeys::new(&[7u8; 32]);
+        let now = chrono::Utc::now().timestamp();
+        // Exactly the configured lifetime passes.
+        let mut c = claims(now + 60);
+        c.iat = c.exp - keys.access_ttl_seconds;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_ok());
+        // A second longer, signed with the right key, does not.
+        c.iat -= 1;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_err());
+        // A year-long token issued now does not.
+        c.iat = now;
+        c.exp = now + 365 * 24 * 3600;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_err());
+        // Nor one "issued" in the future, which would outlive the lifetime from now.
+        c.iat = now + 3600;
+        c.exp = c.iat + 60;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_err());
     }
 
     #[test]

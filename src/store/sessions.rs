@@ -92,6 +92,17 @@ pub fn revoke_family(conn: &mut DbConnection, family_id: &str) -> Result<(), Sto
     Ok(())
 }
 
+/// True when the family has been revoked (a token of it presented twice, a sign-out, a
+/// password change): the access tokens issued in it must be refused.
+pub fn family_revoked(conn: &mut DbConnection, family_id: &str) -> Result<bool, StoreError> {
+    let revoked: i64 = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(family_id))
+        .filter(refresh_tokens::revoked_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(revoked > 0)
+}
+
 pub fn revoke_user_tokens(conn: &mut DbConnection, user_id: &str) -> Result<(), StoreError> {
     diesel::update(
         refresh_tokens::table

@@ -146,15 +146,15 @@ on_both! {
         let user = app.user(Role::Auditor).await;
         let now = chrono::Utc::now().timestamp();
         let claims = AccessClaims {
-            sub: user.id.clone(), role: Role::Auditor, iat: now - 1000, exp: now - 1,
-            jti: "t".into(), sv: 0,
+            sub: user.id.clone(), role: Role::Auditor, iat: now - 901, exp: now - 1,
+            jti: "t".into(), sv: 0, fam: "f".into(),
         };
         let expired = forge(&claims, TEST_SECRET.as_bytes());
         let res = app.get("/api/v1/me", &expired).await;
         assert_eq!(res.headers()["www-authenticate"], "Bearer");
         problem(res, 401).await;
 
-        let valid_claims = AccessClaims { exp: now + 600, ..claims.clone() };
+        let valid_claims = AccessClaims { iat: now - 60, exp: now + 600, ..claims.clone() };
         assert_eq!(app.get("/api/v1/me", &forge(&valid_claims, TEST_SECRET.as_bytes())).await.status(), 200);
         problem(app.get("/api/v1/me", &forge(&valid_claims, &[1u8; 40])).await, 401).await;
 
@@ -176,6 +176,52 @@ on_both! {
         // No token, or not a bearer token.
         problem(app.client.get(app.url("/api/v1/me")).send().await.unwrap(), 401).await;
         problem(app.client.get(app.url("/api/v1/me")).header("authorization", "Basic YTpi").send().await.unwrap(), 401).await;
+    }
+
+    async fn validly_signed_tokens_that_claim_a_long_life_are_refused(app) {
+        // The attack: a token signed with the real secret (a leaked one, or minted by a bug)
+        // that lives for a year. Refused although signature, user, role and version are right.
+        let user = app.user(Role::Auditor).await;
+        let now = chrono::Utc::now().timestamp();
+        let fine = AccessClaims {
+            sub: user.id.clone(), role: Role::Auditor, iat: now - 10, exp: now - 10 + 900,
+            jti: "t".into(), sv: 0, fam: "f".into(),
+        };
+        assert_eq!(app.get("/api/v1/me", &forge(&fine, TEST_SECRET.as_bytes())).await.status(), 200);
+        let year = AccessClaims { iat: now - 10, exp: now + 365 * 24 * 3600, ..fine.clone() };
+        problem(app.get("/api/v1/me", &forge(&year, TEST_SECRET.as_bytes())).await, 401).await;
+        let one_second_too_long = AccessClaims { exp: fine.exp + 1, ..fine.clone() };
+        problem(app.get("/api/v1/me", &forge(&one_second_too_long, TEST_SECRET.as_bytes())).await, 401).await;
+        // "Issued" an hour from now, with an ordinary lifetime: it would outlive 15 minutes.
+        let future = AccessClaims { iat: now + 3600, exp: now + 3600 + 900, ..fine.clone() };
+        problem(app.get("/api/v1/me", &forge(&future, TEST_SECRET.as_bytes())).await, 401).await;
+    }
+
+    async fn a_reused_refresh_token_ends_the_access_tokens_of_its_family(app) {
+        // The attack: a thief and the owner both hold refresh token A. One of them refreshes
+        // (pair B); when A comes back, the family is revoked — and the access tokens issued in
+        // it (A's and B's) must stop working at once, not in up to 15 minutes.
+        let user = app.user(Role::SocialWorker).await;
+        let first = app.session(&user).await;
+        let first_access = first["access_token"].as_str().unwrap().to_string();
+        let first_refresh = first["refresh_token"].as_str().unwrap().to_string();
+        let other_device = app.session(&user).await;
+        let other_access = other_device["access_token"].as_str().unwrap().to_string();
+
+        let res = refresh(&app, &first_refresh).await;
+        assert_eq!(res.status(), 200);
+        let second: serde_json::Value = res.json().await.unwrap();
+        let second_access = second["access_token"].as_str().unwrap().to_string();
+        assert_eq!(app.get("/api/v1/me", &second_access).await.status(), 200);
+        assert_eq!(app.get("/api/v1/me", &first_access).await.status(), 200);
+
+        problem(refresh(&app, &first_refresh).await, 401).await;
+        problem(app.get("/api/v1/me", &second_access).await, 401).await;
+        problem(app.get("/api/v1/me", &first_access).await, 401).await;
+        problem(refresh(&app, second["refresh_token"].as_str().unwrap()).await, 401).await;
+        // Another sign-in of the same user (another family) carries on.
+        assert_eq!(app.get("/api/v1/me", &other_access).await.status(), 200);
+        assert_eq!(refresh(&app, other_device["refresh_token"].as_str().unwrap()).await.status(), 200);
     }
 
     async fn disabling_a_user_ends_everything_at_once(app) {
