@@ -307,6 +307,7 @@ fn account_failure(e: AccountError) -> StartError {
         AccountError::Invalid { field, reason } => {
             StartError::Store(StoreError::Invalid(format!("{field}: {reason}")))
         }
+        AccountError::Busy { .. } => StartError::Store(StoreError::Invalid(e.to_string())),
         AccountError::Store(s) => StartError::Store(s),
     }
 }

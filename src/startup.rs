@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::error::{problem_for_framework_errors, ApiError};
 use crate::api::{self, health, openapi::ApiDoc, AppState};
-use crate::auth::{AuthService, ThrottlePolicy, TokenKeys};
+use crate::auth::{AuthService, HashingLimit, ThrottlePolicy, TokenKeys};
 use crate::calendars::CalendarBook;
 use crate::config::{ConfigError, ServeSettings, Settings};
 use crate::store::{settings as stored_settings, PoolSettings, Store, StoreError};
@@ -85,7 +85,12 @@ impl Application {
         };
         let keys = TokenKeys::new(secret.as_bytes());
         let state = web::Data::new(AppState {
-            auth: AuthService::new(store.clone(), keys, ThrottlePolicy::default()),
+            auth: AuthService::new(
+                store.clone(),
+                keys,
+                ThrottlePolicy::default(),
+                HashingLimit::per_core(),
+            ),
             calendars: CalendarBook::new(store.clone()),
             store,
             timezone: settings.timezone,

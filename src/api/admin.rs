@@ -17,6 +17,11 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> ApiError {
         match e {
             AccountError::Invalid { field, reason } => ApiError::invalid(field, reason),
+            AccountError::Busy {
+                retry_after_seconds,
+            } => ApiError::Busy {
+                retry_after_seconds,
+            },
             AccountError::Store(s) => s.into(),
         }
     }
@@ -201,13 +206,7 @@ pub async fn create_user(
         agency_id: b.agency_id,
         team_id: b.team_id,
     };
-    let (request, hash) = web::block(move || accounts::prepare(&request).map(|h| (request, h)))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let user = state
-        .store
-        .write(move |c| Ok(accounts::create(c, request, hash)))
-        .await??;
+    let user = accounts::register(&state.store, state.auth.hashing(), request).await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
 

@@ -2,18 +2,31 @@
 
 use chrono::{Duration, Utc};
 
+use super::hashing::{HashingError, HashingLimit};
 use super::password;
 use super::tokens::{random_secret, refresh_token_hash, AccessClaims, TokenKeys};
+use crate::domain::people::email_key;
 use crate::store::accounts::{self, User};
-use crate::store::sessions::{self, FailureScope, Presented};
+use crate::store::sessions::{self, AttemptLimits, Presented, Reservation, Reserved};
 use crate::store::{new_id, Store, StoreError};
 
-/// How many failed logins are tolerated in a window before answering 429.
+/// How many failed attempts (sign-ins, password changes with a wrong current password, reset
+/// codes that do not work) are tolerated in a window before answering 429.
 #[derive(Debug, Clone)]
 pub struct ThrottlePolicy {
     pub window: Duration,
     pub max_failures_per_account: usize,
     pub max_failures_per_address: usize,
+}
+
+impl ThrottlePolicy {
+    fn limits(&self) -> AttemptLimits {
+        AttemptLimits {
+            window: self.window,
+            max_per_account: self.max_failures_per_account,
+            max_per_address: self.max_failures_per_address,
+        }
+    }
 }
 
 impl Default for ThrottlePolicy {
@@ -33,6 +46,12 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("too many failed sign-in attempts; try again in {retry_after_seconds} seconds")]
     Throttled { retry_after_seconds: i64 },
+    /// Too many passwords being hashed at once: the attempt was not evaluated.
+    #[error(
+        "the server is busy checking other passwords; try again in {retry_after_seconds} seconds"
+    )]
+    Busy { retry_after_seconds: i64 },
+
     /// Missing, malformed, expired, revoked or reused token.
     #[error("{0}")]
     InvalidToken(&'static str),
@@ -51,20 +70,107 @@ pub struct Session {
     pub user: User,
 }
 
+impl From<HashingError> for AuthError {
+    fn from(e: HashingError) -> AuthError {
+        match e {
+            HashingError::Busy {
+                retry_after_seconds,
+            } => AuthError::Busy {
+                retry_after_seconds,
+            },
+            HashingError::Blocking(why) => AuthError::Store(StoreError::Blocking(why)),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AuthService {
     store: Store,
     keys: TokenKeys,
     throttle: ThrottlePolicy,
+    hashing: HashingLimit,
 }
 
 impl AuthService {
-    pub fn new(store: Store, keys: TokenKeys, throttle: ThrottlePolicy) -> AuthService {
+    pub fn new(
+        store: Store,
+        keys: TokenKeys,
+        throttle: ThrottlePolicy,
+        hashing: HashingLimit,
+    ) -> AuthService {
         AuthService {
             store,
             keys,
             throttle,
+            hashing,
         }
+    }
+
+    /// The bound on password hashes in flight, for every other path that hashes.
+    pub fn hashing(&self) -> &HashingLimit {
+        &self.hashing
+    }
+
+    /// Counts an attempt for the account (an e-mail key) from the address before anything is
+    /// checked; refuses it when either is at its limit. One atomic step in the database, so
+    /// concurrent attempts on any number of instances cannot all pass the check.
+    async fn reserve_attempt(
+        &self,
+        account: &str,
+        address: &str,
+    ) -> Result<Reservation, AuthError> {
+        let (account, address) = (account.to_string(), address.to_string());
+        let limits = self.throttle.limits();
+        let reserved = self
+            .store
+            .write(move |c| sessions::reserve_attempt(c, &account, &address, limits))
+            .await?;
+        match reserved {
+            Reserved::Granted(reservation) => Ok(reservation),
+            Reserved::Refused {
+                retry_after_seconds,
+            } => Err(AuthError::Throttled {
+                retry_after_seconds,
+            }),
+        }
+    }
+
+    /// Runs hashing work for an attempt already counted. When the server is too busy to run
+    /// it, the attempt is taken back (it was never evaluated) and the caller is told to retry.
+    async fn hash_for_attempt<T, F>(
+        &self,
+        reservation: &Reservation,
+        work: F,
+    ) -> Result<T, AuthError>
+    where
+        F: FnOnce(&mut password::Workspace) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.hashing.run(work).await {
+            Ok(answer) => Ok(answer),
+            Err(HashingError::Busy {
+                retry_after_seconds,
+            }) => {
+                let reservation = reservation.clone();
+                self.store
+                    .write(move |c| sessions::release_attempt(c, &reservation))
+                    .await?;
+                Err(AuthError::Busy {
+                    retry_after_seconds,
+                })
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// A failed attempt keeps its reservation as a failure; old failures of anyone are
+    /// forgotten (they are personal data with no use left).
+    async fn after_failure(&self) -> Result<(), AuthError> {
+        let window_start = crate::store::now() - self.throttle.window;
+        self.store
+            .write(move |c| sessions::prune_login_failures(c, window_start))
+            .await?;
+        Ok(())
     }
 
     /// Checks the password and opens a session. `address` is the client's network address.
@@ -74,84 +180,42 @@ impl AuthService {
         password: String,
         address: String,
     ) -> Result<Session, AuthError> {
-        let account = crate::domain::people::email_key(&email);
-        self.refuse_if_throttled(&account, &address).await?;
-
+        let account = email_key(&email);
+        // Counted before the password is checked: concurrent attempts cannot outrun the count.
+        let reservation = self.reserve_attempt(&account, &address).await?;
         let found = {
             let account = account.clone();
             self.store
                 .read(move |c| accounts::find_credentials_by_email(c, &account))
                 .await?
         };
-        // Hash work is CPU-bound: keep it off the async executor. An unknown address costs
-        // the same as a wrong password.
-        let user = actix_web::web::block(move || match found {
-            Some(creds) if password::verify(&password, &creds.password_hash) => Some(creds.user),
-            Some(_) => None,
-            None => {
-                password::verify_against_nobody(&password);
-                None
-            }
-        })
-        .await
-        .map_err(|e| StoreError::Blocking(e.to_string()))?;
+        // An unknown address costs the same as a wrong password.
+        let user = self
+            .hash_for_attempt(&reservation, move |ws| match found {
+                Some(creds) if password::verify_in(ws, &password, &creds.password_hash) => {
+                    Some(creds.user)
+                }
+                Some(_) => None,
+                None => {
+                    password::verify_against_nobody(ws, &password);
+                    None
+                }
+            })
+            .await?;
 
         match user {
             Some(user) if user.active => {
                 let user_id = user.id.clone();
                 self.store
-                    .write(move |c| {
-                        sessions::clear_login_failures(c, FailureScope::Account, &account)?;
-                        Ok(())
-                    })
+                    .write(move |c| sessions::clear_after_success(c, &reservation))
                     .await?;
                 self.open_session(user, new_id(), &user_id).await
             }
             _ => {
-                let window_start = crate::store::now() - self.throttle.window;
-                self.store
-                    .write(move |c| {
-                        sessions::record_login_failure(c, FailureScope::Account, &account)?;
-                        sessions::record_login_failure(c, FailureScope::Address, &address)?;
-                        sessions::prune_login_failures(c, window_start)
-                    })
-                    .await?;
+                self.after_failure().await?;
                 Err(AuthError::InvalidCredentials)
             }
         }
-    }
-
-    async fn refuse_if_throttled(&self, account: &str, address: &str) -> Result<(), AuthError> {
-        let since = crate::store::now() - self.throttle.window;
-        let (account, address) = (account.to_string(), address.to_string());
-        let (by_account, by_address) = self
-            .store
-            .read(move |c| {
-                Ok((
-                    sessions::login_failures_since(c, FailureScope::Account, &account, since)?,
-                    sessions::login_failures_since(c, FailureScope::Address, &address, since)?,
-                ))
-            })
-            .await?;
-        let now = crate::store::now();
-        let mut retry_after = 0i64;
-        for (failures, max) in [
-            (&by_account, self.throttle.max_failures_per_account),
-            (&by_address, self.throttle.max_failures_per_address),
-        ] {
-            if failures.len() >= max {
-                // Free again once enough of the failures have left the window.
-                let freeing = failures[failures.len() - max];
-                let wait = (freeing + self.throttle.window - now).num_seconds() + 1;
-                retry_after = retry_after.max(wait.max(1));
-            }
-        }
-        if retry_after > 0 {
-            return Err(AuthError::Throttled {
-                retry_after_seconds: retry_after,
-            });
-        }
-        Ok(())
     }
 
     /// Issues an access token and a refresh token in `family_id`.

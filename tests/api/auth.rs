@@ -22,6 +22,39 @@ fn forge(claims: &AccessClaims, secret: &[u8]) -> String {
     TokenKeys::new(secret).issue(claims).unwrap()
 }
 
+/// How a burst of sign-ins was answered.
+#[derive(Debug, Default)]
+struct Tally {
+    signed_in: usize,
+    /// `401`: the password was checked, and was wrong.
+    evaluated: usize,
+    /// `429` from the throttle: not checked.
+    throttled: usize,
+    /// `429` because too many hashes were under way: not checked, not counted.
+    busy: usize,
+}
+
+async fn tally(answers: Vec<reqwest::Response>) -> Tally {
+    let mut t = Tally::default();
+    for res in answers {
+        match res.status().as_u16() {
+            200 => t.signed_in += 1,
+            401 => t.evaluated += 1,
+            429 => {
+                assert!(res.headers().contains_key("retry-after"));
+                let body = problem(res, 429).await;
+                if body["type"] == "/problems/busy" {
+                    t.busy += 1;
+                } else {
+                    t.throttled += 1;
+                }
+            }
+            other => panic!("a sign-in answered {other}"),
+        }
+    }
+    t
+}
+
 on_both! {
     async fn login_answers_the_contract_shape(app) {
         let user = app.user(Role::SocialWorker).await;
@@ -77,6 +110,85 @@ on_both! {
         }
         let user = app.user(Role::Practitioner).await;
         problem(app.login_response(&user.email, &user.password).await, 429).await;
+    }
+
+    async fn concurrent_wrong_sign_ins_on_one_account_are_counted_before_they_are_checked(app) {
+        // The attack: 20 guesses at once on one account, whose limit is 5. Checking the count
+        // before the password and recording the failure after let all 20 through.
+        let user = app.user(Role::Practitioner).await;
+        let burst = (0..20).map(|_| app.login_response(&user.email, "a wrong password here"));
+        let t = tally(futures_util::future::join_all(burst).await).await;
+        assert_eq!(t.signed_in, 0, "{t:?}");
+        assert!(t.evaluated <= 5, "more guesses checked than the limit: {t:?}");
+        assert!(t.throttled >= 15, "{t:?}");
+        // A turn refused as busy is taken back (never checked); when none was, the five
+        // failures stand and even the right password is refused.
+        if t.busy == 0 {
+            assert_eq!(t.evaluated, 5, "{t:?}");
+            problem(app.login_response(&user.email, &user.password).await, 429).await;
+        }
+    }
+
+    async fn concurrent_sign_ins_from_one_address_are_counted_before_they_are_checked(app) {
+        // The attack: 45 guesses at once from one address over 45 accounts (limit 30).
+        let emails: Vec<String> = (0..45).map(|i| format!("spray{i}@agency.example")).collect();
+        let burst = emails.iter().map(|email| app.login_response(email, "a wrong password here"));
+        let t = tally(futures_util::future::join_all(burst).await).await;
+        assert_eq!(t.signed_in, 0, "{t:?}");
+        assert!(t.evaluated <= 30, "more guesses checked than the limit: {t:?}");
+        assert!(t.throttled >= 15, "{t:?}");
+        if t.busy == 0 {
+            assert_eq!(t.evaluated, 30, "{t:?}");
+            let user = app.user(Role::Practitioner).await;
+            problem(app.login_response(&user.email, &user.password).await, 429).await;
+        }
+    }
+
+    async fn a_burst_of_sign_ins_does_not_exhaust_memory(app) {
+        // The attack: 200 sign-ins at once, each from its own address for its own account (as
+        // from a botnet), so the throttle stops none of them. Each argon2 check takes 19 MiB;
+        // unbounded, the server's resident memory grew by gigabytes. The server runs as a
+        // process of its own so that its memory is its own (see process.rs).
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u64;
+        let server = crate::process::ServerProcess::start(
+            app.database.url(),
+            "json",
+            &[("COREGROUP_TRUST_FORWARDED_FOR", "true"), ("COREGROUP_WORKERS", "2"), ("RUST_LOG", "warn,coregroup::startup=info")],
+        );
+        let user = app.user(Role::Practitioner).await;
+        let sign_in = |email: String, password: &'static str, from: String| {
+            app.client
+                .post(server.url("/api/v1/auth/login"))
+                .header("x-forwarded-for", from)
+                .json(&json!({"email": email, "password": password}))
+                .send()
+        };
+        // Warm up (pools, the hash for unknown addresses), then measure the baseline.
+        let res = sign_in(user.email.clone(), crate::harness::PASSWORD, "10.9.9.1".into()).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let res = sign_in("nobody@agency.example".into(), "a wrong password here", "10.9.9.2".into()).await.unwrap();
+        assert_eq!(res.status(), 401);
+        let baseline = server.rss_kib();
+
+        let burst = (0..200).map(|i| sign_in(format!("botnet{i}@agency.example"), "a wrong password here", format!("10.1.{}.{}", i / 250, i % 250 + 1)));
+        let answers: Vec<reqwest::Response> = futures_util::future::join_all(burst)
+            .await
+            .into_iter()
+            .map(|r| r.expect("the server answers"))
+            .collect();
+        let after = server.rss_kib();
+        let peak = server.peak_rss_kib();
+        let t = tally(answers).await;
+        eprintln!("memory under a burst of 200 sign-ins with {cores} core(s): baseline {baseline} KiB, after {after} KiB, peak {peak} KiB; {t:?}");
+        assert_eq!(t.signed_in + t.throttled, 0, "{t:?}");
+        assert!(t.evaluated >= 1, "{t:?}");
+        // The bound: the baseline, plus argon2's 19 MiB for each hashing turn (one turn per
+        // core, each with its kept workspace), plus 64 MiB for everything else that 200
+        // connections bring (buffers, thread stacks, requests queued for the database).
+        // Unbounded, 200 hashes at once take 3.8 GiB; allocated per hash even two at a time,
+        // the freed blocks stayed resident and the peak grew by about a gigabyte.
+        let bound = baseline + cores * 19 * 1024 + 64 * 1024;
+        assert!(peak <= bound, "peak {peak} KiB over the bound {bound} KiB (baseline {baseline} KiB)");
     }
 
     async fn a_success_clears_the_account_failures(app) {
