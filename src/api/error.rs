@@ -221,6 +221,7 @@ impl From<AuthError> for ApiError {
             } => ApiError::Busy {
                 retry_after_seconds,
             },
+            AuthError::Invalid { field, reason } => ApiError::invalid(field, reason),
             AuthError::Store(store) => store.into(),
             AuthError::Token(why) => ApiError::Internal(why),
         }

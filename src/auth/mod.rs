@@ -9,5 +9,5 @@ pub mod service;
 pub mod tokens;
 
 pub use hashing::HashingLimit;
-pub use service::{AuthError, AuthService, Session, ThrottlePolicy};
+pub use service::{AuthError, AuthService, IssuedReset, Session, ThrottlePolicy};
 pub use tokens::{AccessClaims, TokenKeys};

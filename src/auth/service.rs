@@ -1,14 +1,19 @@
 //! Login, refresh, logout and token checking, over the store.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDateTime, Utc};
 
 use super::hashing::{HashingError, HashingLimit};
 use super::password;
-use super::tokens::{random_secret, refresh_token_hash, AccessClaims, TokenKeys};
+use super::tokens::{
+    random_secret, refresh_token_hash, reset_code, reset_code_hash, AccessClaims, TokenKeys,
+};
 use crate::domain::people::email_key;
 use crate::store::accounts::{self, User};
 use crate::store::sessions::{self, AttemptLimits, Presented, Reservation, Reserved};
-use crate::store::{new_id, Store, StoreError};
+use crate::store::{new_id, password_resets, Store, StoreError};
+
+/// How long an admin-issued password-reset code works.
+pub const RESET_CODE_HOURS: i64 = 24;
 
 /// How many failed attempts (sign-ins, password changes with a wrong current password, reset
 /// codes that do not work) are tolerated in a window before answering 429.
@@ -51,7 +56,10 @@ pub enum AuthError {
         "the server is busy checking other passwords; try again in {retry_after_seconds} seconds"
     )]
     Busy { retry_after_seconds: i64 },
-
+    /// A field of the request is not acceptable (a wrong current password, a weak new one, a
+    /// reset code that does not work).
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
     /// Missing, malformed, expired, revoked or reused token.
     #[error("{0}")]
     InvalidToken(&'static str),
@@ -81,6 +89,42 @@ impl From<HashingError> for AuthError {
             HashingError::Blocking(why) => AuthError::Store(StoreError::Blocking(why)),
         }
     }
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> AuthError {
+    AuthError::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// A password-reset code as issued: shown once, to the admin who asked for it.
+#[derive(Debug, Clone)]
+pub struct IssuedReset {
+    pub code: String,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Issues a one-time reset code for `user_id` inside the caller's transaction (the API and the
+/// command line share it). Only its hash is stored; older unused codes stop working.
+pub fn issue_reset_code(
+    conn: &mut crate::store::DbConnection,
+    user_id: &str,
+    issued_by: Option<&str>,
+) -> Result<IssuedReset, StoreError> {
+    if accounts::get_user(conn, user_id)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let code = reset_code();
+    let expires_at = crate::store::now() + Duration::hours(RESET_CODE_HOURS);
+    password_resets::issue(
+        conn,
+        user_id,
+        &reset_code_hash(&code),
+        issued_by,
+        expires_at,
+    )?;
+    Ok(IssuedReset { code, expires_at })
 }
 
 #[derive(Clone)]
@@ -329,5 +373,141 @@ impl AuthService {
             ));
         }
         Ok(user)
+    }
+
+    /// Changes the caller's own password. The current password is required and checked under
+    /// the same throttle as signing in (a wrong one counts as a failed attempt for the account
+    /// and the address); the new one must meet the policy. Every session of the user ends —
+    /// refresh tokens revoked, access tokens refused — and the caller gets a fresh pair, so
+    /// only the device that made the change stays signed in.
+    pub async fn change_password(
+        &self,
+        user: User,
+        current_password: String,
+        new_password: String,
+        address: String,
+    ) -> Result<Session, AuthError> {
+        password::check_policy(&new_password)
+            .map_err(|e| invalid("new_password", e.to_string()))?;
+        if new_password == current_password {
+            return Err(invalid(
+                "new_password",
+                "must differ from the current password",
+            ));
+        }
+        let reservation = self
+            .reserve_attempt(&email_key(&user.email), &address)
+            .await?;
+        let user_id = user.id.clone();
+        let creds = self
+            .store
+            .read(move |c| accounts::get_credentials(c, &user_id))
+            .await?
+            .ok_or(AuthError::InvalidToken(
+                "the session has ended; sign in again",
+            ))?;
+        // One turn for the check and the new hash: they run one after the other.
+        let new_hash = self
+            .hash_for_attempt(&reservation, move |ws| {
+                if !password::verify_in(ws, &current_password, &creds.password_hash) {
+                    return Ok(None);
+                }
+                password::hash_in(ws, &new_password).map(Some)
+            })
+            .await?
+            .map_err(|e| AuthError::Store(StoreError::Invalid(e.to_string())))?;
+        let Some(new_hash) = new_hash else {
+            self.after_failure().await?;
+            return Err(invalid("current_password", "is not right"));
+        };
+        let user_id = user.id.clone();
+        let changed = self
+            .store
+            .write(move |c| {
+                accounts::set_password(c, &user_id, &new_hash)?;
+                sessions::clear_after_success(c, &reservation)?;
+                accounts::get_user(c, &user_id)
+            })
+            .await?
+            .filter(|u| u.active)
+            .ok_or(AuthError::InvalidToken("the account is not active"))?;
+        tracing::info!(user_id = %changed.id, "password changed; every other session ended");
+        let user_id = changed.id.clone();
+        self.open_session(changed, new_id(), &user_id).await
+    }
+
+    /// Issues a one-time reset code for a user (an admin's act; `issued_by` is the admin).
+    pub async fn issue_reset(
+        &self,
+        user_id: String,
+        issued_by: String,
+    ) -> Result<IssuedReset, AuthError> {
+        let issued = self
+            .store
+            .write(move |c| issue_reset_code(c, &user_id, Some(&issued_by)))
+            .await?;
+        Ok(issued)
+    }
+
+    /// Sets a new password with a reset code: throttled like signing in (a code that does not
+    /// work counts as a failure for the account and the address); the code works once; every
+    /// session of the user ends.
+    pub async fn reset_password(
+        &self,
+        email: String,
+        code: String,
+        new_password: String,
+        address: String,
+    ) -> Result<(), AuthError> {
+        if email.trim().is_empty() {
+            return Err(invalid("email", "must not be empty"));
+        }
+        password::check_policy(&new_password)
+            .map_err(|e| invalid("new_password", e.to_string()))?;
+        let account = email_key(&email);
+        let reservation = self.reserve_attempt(&account, &address).await?;
+        let code_hash = reset_code_hash(&code);
+        let usable = self
+            .store
+            .read(move |c| {
+                let Some(creds) = accounts::find_credentials_by_email(c, &account)? else {
+                    return Ok(None);
+                };
+                Ok(password_resets::find_usable(c, &creds.user.id, &code_hash)?
+                    .map(|reset_id| (creds.user.id, reset_id)))
+            })
+            .await?;
+        // The same answer whether the address is unknown or the code wrong, used or expired.
+        let not_valid = || {
+            invalid(
+                "code",
+                "is not valid for this e-mail address, or has expired or been used",
+            )
+        };
+        let Some((user_id, reset_id)) = usable else {
+            self.after_failure().await?;
+            return Err(not_valid());
+        };
+        let new_hash = self
+            .hash_for_attempt(&reservation, move |ws| password::hash_in(ws, &new_password))
+            .await?
+            .map_err(|e| AuthError::Store(StoreError::Invalid(e.to_string())))?;
+        let redeemed = self
+            .store
+            .write(move |c| {
+                if !password_resets::redeem(c, &reset_id, &user_id)? {
+                    return Ok(false);
+                }
+                accounts::set_password(c, &user_id, &new_hash)?;
+                sessions::clear_after_success(c, &reservation)?;
+                tracing::info!(user_id, "password reset with a code; every session ended");
+                Ok(true)
+            })
+            .await?;
+        if !redeemed {
+            // Another request used the code a moment earlier.
+            return Err(not_valid());
+        }
+        Ok(())
     }
 }

@@ -91,6 +91,44 @@ pub fn refresh_token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand survives.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new one-time password-reset code: 128 random bits as 26 base32 characters, in groups
+/// of four for reading out (`7K2Q-…`).
+pub fn reset_code() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let mut value = u128::from_be_bytes(bytes);
+    let mut digits = Vec::with_capacity(26);
+    for _ in 0..26 {
+        digits.push(CROCKFORD[(value & 31) as usize] as char);
+        value >>= 5;
+    }
+    digits.reverse();
+    digits
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What is stored in place of a reset code: the SHA-256 (hex) of the code as typed, less
+/// dashes and spaces, in capitals, with the letters people confuse with digits read as those
+/// digits. 128 random bits need no slow hash.
+pub fn reset_code_hash(code: &str) -> String {
+    let normal: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect();
+    refresh_token_hash(&normal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +203,20 @@ mod tests {
         assert_ne!(random_secret(), random_secret());
         assert!(random_secret().len() >= MIN_SECRET_BYTES);
         assert_eq!(refresh_token_hash("abc").len(), 64);
+    }
+
+    #[test]
+    fn reset_codes_are_long_random_and_forgiving_to_type() {
+        let code = reset_code();
+        assert_ne!(code, reset_code());
+        // 26 base32 characters (128 bits) in groups of four.
+        assert_eq!(code.len(), 26 + 6);
+        assert!(code
+            .chars()
+            .all(|c| c == '-' || CROCKFORD.contains(&(c as u8))));
+        let typed = code.to_lowercase().replace('-', " ");
+        assert_eq!(reset_code_hash(&typed), reset_code_hash(&code));
+        assert_eq!(reset_code_hash("AB0-1"), reset_code_hash("abo i"));
+        assert_ne!(reset_code_hash(&code), reset_code_hash(&reset_code()));
     }
 }
