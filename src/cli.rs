@@ -278,7 +278,8 @@ fn demo(settings: &Settings, children: usize, months: u32, seed: u64) -> Result<
     })?;
     if summary.already_loaded {
         println!(
-            "Demo data is already loaded ({} children, {} records).",
+            "Demo data is already loaded ({} children, {} records). The demo accounts have a \
+             new password; the one printed before no longer works.",
             summary.children, summary.sightings
         );
     } else {

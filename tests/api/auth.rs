@@ -6,7 +6,7 @@ use coregroup::auth::{AccessClaims, TokenKeys};
 use coregroup::domain::people::Role;
 use serde_json::json;
 
-use crate::harness::{problem, TestApp, TEST_SECRET};
+use crate::harness::{problem, settings_for, TestApp, TEST_SECRET};
 use crate::on_both;
 
 async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
@@ -32,6 +32,18 @@ struct Tally {
     throttled: usize,
     /// `429` because too many hashes were under way: not checked, not counted.
     busy: usize,
+}
+
+/// Every row of the settings table.
+async fn stored_settings(app: &TestApp) -> Vec<(String, String)> {
+    app.store
+        .read(|c| {
+            use coregroup::store::schema::settings::dsl::*;
+            use diesel::prelude::*;
+            Ok(settings.select((key, value)).load(c)?)
+        })
+        .await
+        .unwrap()
 }
 
 async fn tally(answers: Vec<reqwest::Response>) -> Tally {
@@ -334,6 +346,37 @@ on_both! {
         // Another sign-in of the same user (another family) carries on.
         assert_eq!(app.get("/api/v1/me", &other_access).await.status(), 200);
         assert_eq!(refresh(&app, other_device["refresh_token"].as_str().unwrap()).await.status(), 200);
+    }
+
+    async fn a_signing_secret_from_the_environment_is_never_stored(app) {
+        // The test servers start with COREGROUP_JWT_SECRET: only its fingerprint is kept.
+        let rows = stored_settings(&app).await;
+        assert!(rows.iter().all(|(_, v)| !v.contains(TEST_SECRET)), "the secret is stored: {rows:?}");
+        assert!(!rows.iter().any(|(k, _)| k == "jwt_secret"), "{rows:?}");
+        let fingerprint = rows.iter().find(|(k, _)| k == "jwt_secret_fingerprint").map(|(_, v)| v.clone());
+        assert_eq!(fingerprint, Some(coregroup::startup::secret_fingerprint(TEST_SECRET)));
+    }
+
+    async fn a_generated_secret_is_kept_only_until_one_is_given(app) {
+        // Without COREGROUP_JWT_SECRET the first instance generates a secret and keeps it in
+        // the database, where other instances find it (the documented default).
+        let mut without = settings_for(app.database.url());
+        without.jwt_secret = None;
+        let serve = coregroup::config::ServeSettings {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            trust_forwarded_for: false,
+            workers: Some(1),
+        };
+        let generated = coregroup::startup::Application::build(&without, &serve).unwrap();
+        actix_web::rt::spawn(generated.run_until_stopped());
+        let rows = stored_settings(&app).await;
+        let secret = rows.iter().find(|(k, _)| k == "jwt_secret").map(|(_, v)| v.clone()).expect("a generated secret is kept");
+        assert!(secret.len() >= 43);
+        // Once an instance starts with a secret from the environment, the generated one has
+        // no use: it is not left in the database in plain text.
+        app.another_server();
+        let rows = stored_settings(&app).await;
+        assert!(!rows.iter().any(|(k, v)| k == "jwt_secret" || v.contains(&secret)), "{rows:?}");
     }
 
     async fn disabling_a_user_ends_everything_at_once(app) {

@@ -251,6 +251,21 @@ fn calendar_import_on_postgres() {
     calendar_import(Backend::Postgres);
 }
 
+fn printed_password(printed: &str) -> String {
+    printed
+        .split("the password ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap()
+        .to_string()
+}
+
+fn store_of(url: &str) -> coregroup::store::Store {
+    let url = coregroup::store::DatabaseUrl::parse(url).unwrap();
+    coregroup::store::Store::connect(&url, &url, &coregroup::store::PoolSettings::default())
+        .unwrap()
+}
+
 fn demo(backend: Backend) {
     let db = TestDatabase::create(backend);
     let env = [("DATABASE_URL", db.url())];
@@ -265,18 +280,44 @@ fn demo(backend: Backend) {
         printed.contains("chair1@demo.example") && printed.contains("cp_chair"),
         "{printed}"
     );
-    let password = printed
-        .split("the password ")
-        .nth(1)
-        .and_then(|r| r.split(')').next())
-        .unwrap()
-        .to_string();
-    // Idempotent: a second run adds nothing and prints the same sign-ins.
+    let password = printed_password(&printed);
+    // Idempotent: a second run adds nothing, and prints the sign-ins with a new password.
     let out = coregroup(&["demo", "--children", "12", "--months", "2"], &env, None);
     assert!(out.status.success());
     let again = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(again.contains("already loaded (12 children"), "{again}");
-    assert!(again.contains(&password));
+    let second = printed_password(&again);
+    assert_ne!(second, password);
+    // The password is kept nowhere in plain text: the accounts' hashes alone know it, and the
+    // one printed before no longer works.
+    let store = store_of(db.url());
+    let (settings, chair) = store
+        .write_blocking(|c| {
+            use coregroup::store::schema::settings::dsl::*;
+            use diesel::prelude::*;
+            let rows: Vec<(String, String)> = settings.select((key, value)).load(c)?;
+            let chair =
+                coregroup::store::accounts::find_credentials_by_email(c, "chair1@demo.example")?;
+            Ok((rows, chair))
+        })
+        .unwrap();
+    for secret in [&password, &second] {
+        assert!(
+            settings
+                .iter()
+                .all(|(k, v)| k != "demo_password" && !v.contains(secret.as_str())),
+            "{settings:?}"
+        );
+    }
+    let chair = chair.expect("the demo chair");
+    assert!(coregroup::auth::password::verify(
+        &second,
+        &chair.password_hash
+    ));
+    assert!(!coregroup::auth::password::verify(
+        &password,
+        &chair.password_hash
+    ));
     // Never into a database with real accounts.
     let other = TestDatabase::create(backend);
     let env = [("DATABASE_URL", other.url())];
