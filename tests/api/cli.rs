@@ -266,6 +266,72 @@ fn store_of(url: &str) -> coregroup::store::Store {
         .unwrap()
 }
 
+fn user_reset_password(backend: Backend) {
+    let db = TestDatabase::create(backend);
+    let env = [("DATABASE_URL", db.url())];
+    let out = coregroup(
+        &[
+            "user",
+            "create",
+            "--email",
+            "forgetful@council.example",
+            "--name",
+            "Forgetful",
+            "--role",
+            "auditor",
+            "--password-stdin",
+        ],
+        &env,
+        Some("a password long enough\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = coregroup(
+        &[
+            "user",
+            "reset-password",
+            "--email",
+            "Forgetful@Council.example",
+        ],
+        &env,
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(code.replace('-', "").len(), 26, "{code}");
+    // Only its hash is stored.
+    let stored: Vec<String> = store_of(db.url())
+        .write_blocking(|c| {
+            use coregroup::store::schema::password_resets::dsl::*;
+            use diesel::prelude::*;
+            Ok(password_resets.select(code_hash).load(c)?)
+        })
+        .unwrap();
+    assert_eq!(stored, [coregroup::auth::tokens::reset_code_hash(&code)]);
+    refused_naming(
+        &coregroup(
+            &[
+                "user",
+                "reset-password",
+                "--email",
+                "nobody@council.example",
+            ],
+            &env,
+            None,
+        ),
+        "--email",
+    );
+}
+
+#[test]
+fn user_reset_password_on_sqlite() {
+    user_reset_password(Backend::Sqlite);
+}
+
+#[test]
+fn user_reset_password_on_postgres() {
+    user_reset_password(Backend::Postgres);
+}
+
 fn demo(backend: Backend) {
     let db = TestDatabase::create(backend);
     let env = [("DATABASE_URL", db.url())];
