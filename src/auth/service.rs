@@ -302,7 +302,8 @@ impl AuthService {
     }
 
     /// Trades a refresh token for a new pair. A token works once; presenting a used one
-    /// revokes its whole family, since someone else holds a copy.
+    /// revokes its whole family, since someone else holds a copy — and with it the access
+    /// tokens issued in the family, which [`AuthService::authenticate`] refuses from then on.
     pub async fn refresh(&self, refresh_token: String) -> Result<Session, AuthError> {
         let hash = refresh_token_hash(&refresh_token);
         let presented = self
