@@ -443,10 +443,12 @@ impl AuthService {
         user_id: String,
         issued_by: String,
     ) -> Result<IssuedReset, AuthError> {
+        let (user, admin) = (user_id.clone(), issued_by.clone());
         let issued = self
             .store
             .write(move |c| issue_reset_code(c, &user_id, Some(&issued_by)))
             .await?;
+        tracing::info!(user_id = %user, issued_by = %admin, "password-reset code issued");
         Ok(issued)
     }
 
