@@ -191,7 +191,11 @@ on_both! {
         let after = server.rss_kib();
         let peak = server.peak_rss_kib();
         let t = tally(answers).await;
-        eprintln!("memory under a burst of 200 sign-ins with {cores} core(s): baseline {baseline} KiB, after {after} KiB, peak {peak} KiB; {t:?}");
+        let backend = match app.database {
+            crate::harness::TestDatabase::Sqlite { .. } => "SQLite",
+            crate::harness::TestDatabase::Postgres { .. } => "PostgreSQL",
+        };
+        eprintln!("memory under a burst of 200 sign-ins ({backend}, {cores} core(s)): baseline {baseline} KiB, after {after} KiB, peak {peak} KiB; {t:?}");
         assert_eq!(t.signed_in + t.throttled, 0, "{t:?}");
         assert!(t.evaluated >= 1, "{t:?}");
         // The bound: the baseline, plus argon2's 19 MiB for each hashing turn (one turn per
