@@ -1,4 +1,5 @@
-//! The command line (contract.md): `serve`, `migrate`, `user create`.
+//! The command line (contract.md): `serve`, `migrate`, `user create`, `user reset-password`,
+//! `calendar import`, `demo`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -91,6 +92,13 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Issue a one-time code with which the user sets a new password (at
+    /// POST /api/v1/auth/reset-password); prints the code. It works once, for 24 hours, and
+    /// replaces any earlier code. Give it to the user by a channel you trust.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -126,6 +134,9 @@ pub fn run() -> ExitCode {
                     password_stdin: _,
                 },
         } => create_user(&settings, email, name, role, agency, agency_kind, team),
+        Command::User {
+            action: UserCommand::ResetPassword { email },
+        } => reset_password(&settings, &email),
         Command::Calendar {
             action: CalendarCommand::Import { file },
         } => import_calendar(&settings, &file),
@@ -227,6 +238,28 @@ fn create_user(
     Ok(())
 }
 
+fn reset_password(settings: &Settings, email: &str) -> Result<(), StartError> {
+    let store = connect_store(settings)?;
+    store.migrate()?;
+    let issued = store.write_blocking(|c| {
+        let Some(found) = store::find_credentials_by_email(c, email)? else {
+            return Ok(None);
+        };
+        crate::auth::service::issue_reset_code(c, &found.user.id, None).map(Some)
+    })?;
+    let Some(issued) = issued else {
+        return Err(StartError::Store(StoreError::Invalid(
+            "--email: no user has this e-mail address".into(),
+        )));
+    };
+    println!("{}", issued.code);
+    eprintln!(
+        "A one-time code: it works once, until {} (UTC), at POST /api/v1/auth/reset-password.",
+        issued.expires_at.format("%Y-%m-%d %H:%M")
+    );
+    Ok(())
+}
+
 fn import_calendar(settings: &Settings, file: &std::path::Path) -> Result<(), StartError> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         StartError::Store(StoreError::Invalid(format!(
@@ -278,7 +311,8 @@ fn demo(settings: &Settings, children: usize, months: u32, seed: u64) -> Result<
     })?;
     if summary.already_loaded {
         println!(
-            "Demo data is already loaded ({} children, {} records).",
+            "Demo data is already loaded ({} children, {} records). The demo accounts have a \
+             new password; the one printed before no longer works.",
             summary.children, summary.sightings
         );
     } else {
@@ -307,6 +341,7 @@ fn account_failure(e: AccountError) -> StartError {
         AccountError::Invalid { field, reason } => {
             StartError::Store(StoreError::Invalid(format!("{field}: {reason}")))
         }
+        AccountError::Busy { .. } => StartError::Store(StoreError::Invalid(e.to_string())),
         AccountError::Store(s) => StartError::Store(s),
     }
 }

@@ -21,7 +21,8 @@ use crate::store::{new_id, now, settings, DbConnection, Store, StoreError};
 /// Every demo address ends so, and nothing else may be in a database the demo loads into.
 pub const DEMO_DOMAIN: &str = "demo.example";
 const DEMO_MARKER: &str = "demo_loaded";
-const DEMO_PASSWORD: &str = "demo_password";
+/// Where versions before this one kept the demo password in plain text; deleted on every run.
+const OLD_DEMO_PASSWORD: &str = "demo_password";
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -122,12 +123,29 @@ fn guard(conn: &mut DbConnection) -> Result<(), DemoError> {
     Ok(())
 }
 
+/// Loads the demo data, or, when it is already loaded, leaves it as it is. Either way the run
+/// makes a new password for every demo account and prints it: the password is kept nowhere
+/// but in the accounts' hashes, and a run ends every session of the demo accounts.
 pub fn load(store: &Store, tz: Tz, options: &DemoOptions) -> Result<DemoSummary, DemoError> {
     store.write_blocking(|c| Ok(guard(c)))??;
+    let password = crate::auth::tokens::random_secret()
+        .chars()
+        .take(16)
+        .collect::<String>();
+    let hash =
+        crate::auth::password::hash(&password).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if let Some(marker) = store.write_blocking(|c| settings::get(c, DEMO_MARKER))? {
-        let password = store
-            .write_blocking(|c| settings::get(c, DEMO_PASSWORD))?
-            .unwrap_or_default();
+        store.write_blocking(|c| {
+            // Checked again in the same transaction: only demo accounts get the password.
+            if let Err(e) = guard(c) {
+                return Ok(Err(e));
+            }
+            for user in accounts::list_users(c)? {
+                accounts::set_password(c, &user.id, &hash)?;
+            }
+            settings::delete(c, OLD_DEMO_PASSWORD)?;
+            Ok(Ok(()))
+        })??;
         let logins = store.write_blocking(logins_of)?;
         let counts: Vec<usize> = marker.split(',').filter_map(|n| n.parse().ok()).collect();
         return Ok(DemoSummary {
@@ -139,12 +157,6 @@ pub fn load(store: &Store, tz: Tz, options: &DemoOptions) -> Result<DemoSummary,
         });
     }
 
-    let password = crate::auth::tokens::random_secret()
-        .chars()
-        .take(16)
-        .collect::<String>();
-    let hash =
-        crate::auth::password::hash(&password).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let mut rng = StdRng::seed_from_u64(options.seed);
     let today = local_date(tz, Utc::now());
 
@@ -208,7 +220,7 @@ pub fn load(store: &Store, tz: Tz, options: &DemoOptions) -> Result<DemoSummary,
     bar.finish_and_clear();
     store.write_blocking(crate::store::refresh_statistics)?;
     store.write_blocking(|c| {
-        settings::get_or_insert(c, DEMO_PASSWORD, &password)?;
+        settings::delete(c, OLD_DEMO_PASSWORD)?;
         settings::get_or_insert(c, DEMO_MARKER, &format!("{made_children},{made_sightings}"))
     })?;
     let logins = store.write_blocking(logins_of)?;

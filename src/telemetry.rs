@@ -6,10 +6,13 @@ use tracing_subscriber::EnvFilter;
 use crate::config::LogFormat;
 
 /// Starts logging to standard error. `RUST_LOG` overrides the default level (`info`).
+/// Text lines are coloured only when standard error is a terminal: a file, a pipe or a log
+/// collector gets plain text, with no ANSI escape codes to garble it.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     // A second init (tests start several servers in one process) is harmless: ignore it.
     let _ = match format {

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Caller};
-use super::views::{AgencyView, ListOf, TeamView, UserView};
+use super::views::{instant, AgencyView, ListOf, TeamView, UserView};
 use super::AppState;
 use crate::access::{self, Permission};
 use crate::accounts::{self, AccountError, UserRequest};
@@ -17,6 +17,11 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> ApiError {
         match e {
             AccountError::Invalid { field, reason } => ApiError::invalid(field, reason),
+            AccountError::Busy {
+                retry_after_seconds,
+            } => ApiError::Busy {
+                retry_after_seconds,
+            },
             AccountError::Store(s) => s.into(),
         }
     }
@@ -66,6 +71,15 @@ pub struct UserUpdate {
     pub team_id: Option<Option<String>>,
     /// `false` disables the account and ends every session at once.
     pub active: Option<bool>,
+}
+
+/// A one-time password-reset code, shown this once: give it to the user by a channel you trust
+/// (in person, by phone); never by the same e-mail as their address.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ResetCodeView {
+    /// 128 random bits; works once, until `expires_at`, at `POST /auth/reset-password`.
+    pub code: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Tells an absent field (leave as is) from an explicit `null` (clear it).
@@ -201,13 +215,7 @@ pub async fn create_user(
         agency_id: b.agency_id,
         team_id: b.team_id,
     };
-    let (request, hash) = web::block(move || accounts::prepare(&request).map(|h| (request, h)))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let user = state
-        .store
-        .write(move |c| Ok(accounts::create(c, request, hash)))
-        .await??;
+    let user = accounts::register(&state.store, state.auth.hashing(), request).await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
 
@@ -328,4 +336,31 @@ pub async fn update_user(
         })
         .await??;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+/// POST /api/v1/users/{id}/password-reset — issues a one-time code with which the user sets a
+/// new password (`POST /auth/reset-password`). Only the code's hash is kept; it works once,
+/// for 24 hours, and a newer code replaces it.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 201, description = "The code, shown this once", body = ResetCodeView),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/password-reset")]
+pub async fn issue_password_reset(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller.0, Permission::ManageAccounts)?;
+    let issued = state.auth.issue_reset(id.into_inner(), caller.0.id).await?;
+    Ok(HttpResponse::Created().json(ResetCodeView {
+        code: issued.code,
+        expires_at: instant(issued.expires_at),
+    }))
 }

@@ -18,6 +18,25 @@ pub struct LoginRequest {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters, and not the current password.
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub email: String,
+    /// The one-time code an admin issued (`POST /users/{id}/password-reset`); dashes, spaces
+    /// and case do not matter.
+    pub code: String,
+    /// At least 12 characters.
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -115,4 +134,67 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 #[get("/me")]
 pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(UserView::from(caller.0)))
+}
+
+/// POST /api/v1/me/password — changes the caller's password. The current password is required
+/// (a wrong one counts against the sign-in throttle); every other session of the caller ends,
+/// and the answer is a fresh token pair for this one.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "Changed; a new token pair (every earlier token is refused)", body = SessionView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current_password, or a new_password that is not acceptable", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts, or too busy; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: ApiJson<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let ApiJson(PasswordChange {
+        current_password,
+        new_password,
+    }) = body;
+    let address = client_address(&req, state.trust_forwarded_for);
+    let session = state
+        .auth
+        .change_password(caller.0, current_password, new_password, address)
+        .await?;
+    Ok(HttpResponse::Ok().json(SessionView::from(session)))
+}
+
+/// POST /api/v1/auth/reset-password — sets a new password with a one-time code from an admin.
+/// Throttled like signing in; every session of the user ends.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordReset,
+    responses(
+        (status = 204, description = "The password is set; sign in with it"),
+        (status = 422, description = "A code that does not work for this address (wrong, expired, used or superseded), or a new_password that is not acceptable", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts, or too busy; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/reset-password")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<PasswordReset>,
+) -> Result<HttpResponse, ApiError> {
+    let ApiJson(PasswordReset {
+        email,
+        code,
+        new_password,
+    }) = body;
+    let address = client_address(&req, state.trust_forwarded_for);
+    state
+        .auth
+        .reset_password(email, code, new_password, address)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -69,6 +69,11 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("too many failed attempts; try again in {retry_after_seconds} seconds")]
     TooManyRequests { retry_after_seconds: i64 },
+    /// Too much password hashing under way: the request was not evaluated (also `429`).
+    #[error(
+        "the server is busy checking other passwords; try again in {retry_after_seconds} seconds"
+    )]
+    Busy { retry_after_seconds: i64 },
     #[error("the service is busy; try again shortly")]
     Unavailable,
     /// Anything unexpected: logged in full, answered in general terms.
@@ -105,6 +110,7 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PreconditionRequired(_) => "precondition-required",
             ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::Busy { .. } => "busy",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",
             ApiError::Status(..) => "http-status",
@@ -153,7 +159,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::Busy { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Status(status, _) => *status,
@@ -171,6 +179,9 @@ impl ResponseError for ApiError {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             ApiError::TooManyRequests {
+                retry_after_seconds,
+            }
+            | ApiError::Busy {
                 retry_after_seconds,
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
@@ -205,6 +216,12 @@ impl From<AuthError> for ApiError {
             } => ApiError::TooManyRequests {
                 retry_after_seconds,
             },
+            AuthError::Busy {
+                retry_after_seconds,
+            } => ApiError::Busy {
+                retry_after_seconds,
+            },
+            AuthError::Invalid { field, reason } => ApiError::invalid(field, reason),
             AuthError::Store(store) => store.into(),
             AuthError::Token(why) => ApiError::Internal(why),
         }

@@ -3,9 +3,11 @@
 //! The HTTP layer calls these services; they use the store and the crypto helpers and know
 //! nothing of HTTP.
 
+pub mod hashing;
 pub mod password;
 pub mod service;
 pub mod tokens;
 
-pub use service::{AuthError, AuthService, Session, ThrottlePolicy};
+pub use hashing::HashingLimit;
+pub use service::{AuthError, AuthService, IssuedReset, Session, ThrottlePolicy};
 pub use tokens::{AccessClaims, TokenKeys};

@@ -1,19 +1,37 @@
 //! Login, refresh, logout and token checking, over the store.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDateTime, Utc};
 
+use super::hashing::{HashingError, HashingLimit};
 use super::password;
-use super::tokens::{random_secret, refresh_token_hash, AccessClaims, TokenKeys};
+use super::tokens::{
+    random_secret, refresh_token_hash, reset_code, reset_code_hash, AccessClaims, TokenKeys,
+};
+use crate::domain::people::email_key;
 use crate::store::accounts::{self, User};
-use crate::store::sessions::{self, FailureScope, Presented};
-use crate::store::{new_id, Store, StoreError};
+use crate::store::sessions::{self, AttemptLimits, Presented, Reservation, Reserved};
+use crate::store::{new_id, password_resets, Store, StoreError};
 
-/// How many failed logins are tolerated in a window before answering 429.
+/// How long an admin-issued password-reset code works.
+pub const RESET_CODE_HOURS: i64 = 24;
+
+/// How many failed attempts (sign-ins, password changes with a wrong current password, reset
+/// codes that do not work) are tolerated in a window before answering 429.
 #[derive(Debug, Clone)]
 pub struct ThrottlePolicy {
     pub window: Duration,
     pub max_failures_per_account: usize,
     pub max_failures_per_address: usize,
+}
+
+impl ThrottlePolicy {
+    fn limits(&self) -> AttemptLimits {
+        AttemptLimits {
+            window: self.window,
+            max_per_account: self.max_failures_per_account,
+            max_per_address: self.max_failures_per_address,
+        }
+    }
 }
 
 impl Default for ThrottlePolicy {
@@ -33,6 +51,15 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("too many failed sign-in attempts; try again in {retry_after_seconds} seconds")]
     Throttled { retry_after_seconds: i64 },
+    /// Too many passwords being hashed at once: the attempt was not evaluated.
+    #[error(
+        "the server is busy checking other passwords; try again in {retry_after_seconds} seconds"
+    )]
+    Busy { retry_after_seconds: i64 },
+    /// A field of the request is not acceptable (a wrong current password, a weak new one, a
+    /// reset code that does not work).
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
     /// Missing, malformed, expired, revoked or reused token.
     #[error("{0}")]
     InvalidToken(&'static str),
@@ -51,20 +78,143 @@ pub struct Session {
     pub user: User,
 }
 
+impl From<HashingError> for AuthError {
+    fn from(e: HashingError) -> AuthError {
+        match e {
+            HashingError::Busy {
+                retry_after_seconds,
+            } => AuthError::Busy {
+                retry_after_seconds,
+            },
+            HashingError::Blocking(why) => AuthError::Store(StoreError::Blocking(why)),
+        }
+    }
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> AuthError {
+    AuthError::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// A password-reset code as issued: shown once, to the admin who asked for it.
+#[derive(Debug, Clone)]
+pub struct IssuedReset {
+    pub code: String,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Issues a one-time reset code for `user_id` inside the caller's transaction (the API and the
+/// command line share it). Only its hash is stored; older unused codes stop working.
+pub fn issue_reset_code(
+    conn: &mut crate::store::DbConnection,
+    user_id: &str,
+    issued_by: Option<&str>,
+) -> Result<IssuedReset, StoreError> {
+    if accounts::get_user(conn, user_id)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let code = reset_code();
+    let expires_at = crate::store::now() + Duration::hours(RESET_CODE_HOURS);
+    password_resets::issue(
+        conn,
+        user_id,
+        &reset_code_hash(&code),
+        issued_by,
+        expires_at,
+    )?;
+    Ok(IssuedReset { code, expires_at })
+}
+
 #[derive(Clone)]
 pub struct AuthService {
     store: Store,
     keys: TokenKeys,
     throttle: ThrottlePolicy,
+    hashing: HashingLimit,
 }
 
 impl AuthService {
-    pub fn new(store: Store, keys: TokenKeys, throttle: ThrottlePolicy) -> AuthService {
+    pub fn new(
+        store: Store,
+        keys: TokenKeys,
+        throttle: ThrottlePolicy,
+        hashing: HashingLimit,
+    ) -> AuthService {
         AuthService {
             store,
             keys,
             throttle,
+            hashing,
         }
+    }
+
+    /// The bound on password hashes in flight, for every other path that hashes.
+    pub fn hashing(&self) -> &HashingLimit {
+        &self.hashing
+    }
+
+    /// Counts an attempt for the account (an e-mail key) from the address before anything is
+    /// checked; refuses it when either is at its limit. One atomic step in the database, so
+    /// concurrent attempts on any number of instances cannot all pass the check.
+    async fn reserve_attempt(
+        &self,
+        account: &str,
+        address: &str,
+    ) -> Result<Reservation, AuthError> {
+        let (account, address) = (account.to_string(), address.to_string());
+        let limits = self.throttle.limits();
+        let reserved = self
+            .store
+            .write(move |c| sessions::reserve_attempt(c, &account, &address, limits))
+            .await?;
+        match reserved {
+            Reserved::Granted(reservation) => Ok(reservation),
+            Reserved::Refused {
+                retry_after_seconds,
+            } => Err(AuthError::Throttled {
+                retry_after_seconds,
+            }),
+        }
+    }
+
+    /// Runs hashing work for an attempt already counted. When the server is too busy to run
+    /// it, the attempt is taken back (it was never evaluated) and the caller is told to retry.
+    async fn hash_for_attempt<T, F>(
+        &self,
+        reservation: &Reservation,
+        work: F,
+    ) -> Result<T, AuthError>
+    where
+        F: FnOnce(&mut password::Workspace) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.hashing.run(work).await {
+            Ok(answer) => Ok(answer),
+            Err(HashingError::Busy {
+                retry_after_seconds,
+            }) => {
+                let reservation = reservation.clone();
+                self.store
+                    .write(move |c| sessions::release_attempt(c, &reservation))
+                    .await?;
+                Err(AuthError::Busy {
+                    retry_after_seconds,
+                })
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// A failed attempt keeps its reservation as a failure; old failures of anyone are
+    /// forgotten (they are personal data with no use left).
+    async fn after_failure(&self) -> Result<(), AuthError> {
+        let window_start = crate::store::now() - self.throttle.window;
+        self.store
+            .write(move |c| sessions::prune_login_failures(c, window_start))
+            .await?;
+        Ok(())
     }
 
     /// Checks the password and opens a session. `address` is the client's network address.
@@ -74,84 +224,42 @@ impl AuthService {
         password: String,
         address: String,
     ) -> Result<Session, AuthError> {
-        let account = crate::domain::people::email_key(&email);
-        self.refuse_if_throttled(&account, &address).await?;
-
+        let account = email_key(&email);
+        // Counted before the password is checked: concurrent attempts cannot outrun the count.
+        let reservation = self.reserve_attempt(&account, &address).await?;
         let found = {
             let account = account.clone();
             self.store
                 .read(move |c| accounts::find_credentials_by_email(c, &account))
                 .await?
         };
-        // Hash work is CPU-bound: keep it off the async executor. An unknown address costs
-        // the same as a wrong password.
-        let user = actix_web::web::block(move || match found {
-            Some(creds) if password::verify(&password, &creds.password_hash) => Some(creds.user),
-            Some(_) => None,
-            None => {
-                password::verify_against_nobody(&password);
-                None
-            }
-        })
-        .await
-        .map_err(|e| StoreError::Blocking(e.to_string()))?;
+        // An unknown address costs the same as a wrong password.
+        let user = self
+            .hash_for_attempt(&reservation, move |ws| match found {
+                Some(creds) if password::verify_in(ws, &password, &creds.password_hash) => {
+                    Some(creds.user)
+                }
+                Some(_) => None,
+                None => {
+                    password::verify_against_nobody(ws, &password);
+                    None
+                }
+            })
+            .await?;
 
         match user {
             Some(user) if user.active => {
                 let user_id = user.id.clone();
                 self.store
-                    .write(move |c| {
-                        sessions::clear_login_failures(c, FailureScope::Account, &account)?;
-                        Ok(())
-                    })
+                    .write(move |c| sessions::clear_after_success(c, &reservation))
                     .await?;
                 self.open_session(user, new_id(), &user_id).await
             }
             _ => {
-                let window_start = crate::store::now() - self.throttle.window;
-                self.store
-                    .write(move |c| {
-                        sessions::record_login_failure(c, FailureScope::Account, &account)?;
-                        sessions::record_login_failure(c, FailureScope::Address, &address)?;
-                        sessions::prune_login_failures(c, window_start)
-                    })
-                    .await?;
+                self.after_failure().await?;
                 Err(AuthError::InvalidCredentials)
             }
         }
-    }
-
-    async fn refuse_if_throttled(&self, account: &str, address: &str) -> Result<(), AuthError> {
-        let since = crate::store::now() - self.throttle.window;
-        let (account, address) = (account.to_string(), address.to_string());
-        let (by_account, by_address) = self
-            .store
-            .read(move |c| {
-                Ok((
-                    sessions::login_failures_since(c, FailureScope::Account, &account, since)?,
-                    sessions::login_failures_since(c, FailureScope::Address, &address, since)?,
-                ))
-            })
-            .await?;
-        let now = crate::store::now();
-        let mut retry_after = 0i64;
-        for (failures, max) in [
-            (&by_account, self.throttle.max_failures_per_account),
-            (&by_address, self.throttle.max_failures_per_address),
-        ] {
-            if failures.len() >= max {
-                // Free again once enough of the failures have left the window.
-                let freeing = failures[failures.len() - max];
-                let wait = (freeing + self.throttle.window - now).num_seconds() + 1;
-                retry_after = retry_after.max(wait.max(1));
-            }
-        }
-        if retry_after > 0 {
-            return Err(AuthError::Throttled {
-                retry_after_seconds: retry_after,
-            });
-        }
-        Ok(())
     }
 
     /// Issues an access token and a refresh token in `family_id`.
@@ -163,6 +271,7 @@ impl AuthService {
     ) -> Result<Session, AuthError> {
         let refresh_token = random_secret();
         let hash = refresh_token_hash(&refresh_token);
+        let family_id_for_claims = family_id.clone();
         let expires_at = crate::store::now() + Duration::seconds(self.keys.refresh_ttl_seconds);
         let user_id = user_id.to_string();
         self.store
@@ -178,6 +287,7 @@ impl AuthService {
             exp: now + self.keys.access_ttl_seconds,
             jti: new_id(),
             sv: user.session_version,
+            fam: family_id_for_claims,
         };
         let access_token = self
             .keys
@@ -192,7 +302,8 @@ impl AuthService {
     }
 
     /// Trades a refresh token for a new pair. A token works once; presenting a used one
-    /// revokes its whole family, since someone else holds a copy.
+    /// revokes its whole family, since someone else holds a copy — and with it the access
+    /// tokens issued in the family, which [`AuthService::authenticate`] refuses from then on.
     pub async fn refresh(&self, refresh_token: String) -> Result<Session, AuthError> {
         let hash = refresh_token_hash(&refresh_token);
         let presented = self
@@ -233,25 +344,173 @@ impl AuthService {
     }
 
     /// Checks an access token and returns its user as stored now: the token must be signed
-    /// by us, unexpired, and issued since the user's sessions were last ended.
+    /// by us, unexpired, no longer-lived than the access lifetime, issued since the user's
+    /// sessions were last ended, and of a refresh-token family that has not been revoked.
     pub async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
         let claims = self
             .keys
             .verify(token)
             .map_err(|_| AuthError::InvalidToken("the access token is not valid or has expired"))?;
-        let id = claims.sub.clone();
-        let user = self
+        let (id, family) = (claims.sub.clone(), claims.fam.clone());
+        let (user, family_revoked) = self
             .store
-            .read(move |c| accounts::get_user(c, &id))
-            .await?
-            .ok_or(AuthError::InvalidToken(
-                "the access token is not valid or has expired",
-            ))?;
-        if !user.active || user.session_version != claims.sv || user.role != claims.role {
+            .read(move |c| {
+                Ok((
+                    accounts::get_user(c, &id)?,
+                    sessions::family_revoked(c, &family)?,
+                ))
+            })
+            .await?;
+        let user = user.ok_or(AuthError::InvalidToken(
+            "the access token is not valid or has expired",
+        ))?;
+        if family_revoked
+            || !user.active
+            || user.session_version != claims.sv
+            || user.role != claims.role
+        {
             return Err(AuthError::InvalidToken(
                 "the session has ended; sign in again",
             ));
         }
         Ok(user)
+    }
+
+    /// Changes the caller's own password. The current password is required and checked under
+    /// the same throttle as signing in (a wrong one counts as a failed attempt for the account
+    /// and the address); the new one must meet the policy. Every session of the user ends —
+    /// refresh tokens revoked, access tokens refused — and the caller gets a fresh pair, so
+    /// only the device that made the change stays signed in.
+    pub async fn change_password(
+        &self,
+        user: User,
+        current_password: String,
+        new_password: String,
+        address: String,
+    ) -> Result<Session, AuthError> {
+        password::check_policy(&new_password)
+            .map_err(|e| invalid("new_password", e.to_string()))?;
+        if new_password == current_password {
+            return Err(invalid(
+                "new_password",
+                "must differ from the current password",
+            ));
+        }
+        let reservation = self
+            .reserve_attempt(&email_key(&user.email), &address)
+            .await?;
+        let user_id = user.id.clone();
+        let creds = self
+            .store
+            .read(move |c| accounts::get_credentials(c, &user_id))
+            .await?
+            .ok_or(AuthError::InvalidToken(
+                "the session has ended; sign in again",
+            ))?;
+        // One turn for the check and the new hash: they run one after the other.
+        let new_hash = self
+            .hash_for_attempt(&reservation, move |ws| {
+                if !password::verify_in(ws, &current_password, &creds.password_hash) {
+                    return Ok(None);
+                }
+                password::hash_in(ws, &new_password).map(Some)
+            })
+            .await?
+            .map_err(|e| AuthError::Store(StoreError::Invalid(e.to_string())))?;
+        let Some(new_hash) = new_hash else {
+            self.after_failure().await?;
+            return Err(invalid("current_password", "is not right"));
+        };
+        let user_id = user.id.clone();
+        let changed = self
+            .store
+            .write(move |c| {
+                accounts::set_password(c, &user_id, &new_hash)?;
+                sessions::clear_after_success(c, &reservation)?;
+                accounts::get_user(c, &user_id)
+            })
+            .await?
+            .filter(|u| u.active)
+            .ok_or(AuthError::InvalidToken("the account is not active"))?;
+        tracing::info!(user_id = %changed.id, "password changed; every other session ended");
+        let user_id = changed.id.clone();
+        self.open_session(changed, new_id(), &user_id).await
+    }
+
+    /// Issues a one-time reset code for a user (an admin's act; `issued_by` is the admin).
+    pub async fn issue_reset(
+        &self,
+        user_id: String,
+        issued_by: String,
+    ) -> Result<IssuedReset, AuthError> {
+        let (user, admin) = (user_id.clone(), issued_by.clone());
+        let issued = self
+            .store
+            .write(move |c| issue_reset_code(c, &user_id, Some(&issued_by)))
+            .await?;
+        tracing::info!(user_id = %user, issued_by = %admin, "password-reset code issued");
+        Ok(issued)
+    }
+
+    /// Sets a new password with a reset code: throttled like signing in (a code that does not
+    /// work counts as a failure for the account and the address); the code works once; every
+    /// session of the user ends.
+    pub async fn reset_password(
+        &self,
+        email: String,
+        code: String,
+        new_password: String,
+        address: String,
+    ) -> Result<(), AuthError> {
+        if email.trim().is_empty() {
+            return Err(invalid("email", "must not be empty"));
+        }
+        password::check_policy(&new_password)
+            .map_err(|e| invalid("new_password", e.to_string()))?;
+        let account = email_key(&email);
+        let reservation = self.reserve_attempt(&account, &address).await?;
+        let code_hash = reset_code_hash(&code);
+        let usable = self
+            .store
+            .read(move |c| {
+                let Some(creds) = accounts::find_credentials_by_email(c, &account)? else {
+                    return Ok(None);
+                };
+                Ok(password_resets::find_usable(c, &creds.user.id, &code_hash)?
+                    .map(|reset_id| (creds.user.id, reset_id)))
+            })
+            .await?;
+        // The same answer whether the address is unknown or the code wrong, used or expired.
+        let not_valid = || {
+            invalid(
+                "code",
+                "is not valid for this e-mail address, or has expired or been used",
+            )
+        };
+        let Some((user_id, reset_id)) = usable else {
+            self.after_failure().await?;
+            return Err(not_valid());
+        };
+        let new_hash = self
+            .hash_for_attempt(&reservation, move |ws| password::hash_in(ws, &new_password))
+            .await?
+            .map_err(|e| AuthError::Store(StoreError::Invalid(e.to_string())))?;
+        let redeemed = self
+            .store
+            .write(move |c| {
+                if !password_resets::redeem(c, &reset_id, &user_id)? {
+                    return Ok(false);
+                }
+                accounts::set_password(c, &user_id, &new_hash)?;
+                sessions::clear_after_success(c, &reservation)?;
+                tracing::info!(user_id, "password reset with a code; every session ended");
+                Ok(true)
+            })
+            .await?;
+        if !redeemed {
+            // Another request used the code a moment earlier.
+            return Err(not_valid());
+        }
+        Ok(())
     }
 }

@@ -23,7 +23,15 @@ pub struct AccessClaims {
     pub jti: String,
     /// The user's session version when issued; raising it ends every token issued before.
     pub sv: i64,
+    /// The refresh-token family (one sign-in and its refreshes) the token was issued in:
+    /// when that family is revoked (a refresh token presented twice, a password change), its
+    /// access tokens are refused at once.
+    pub fam: String,
 }
+
+/// How far in the future an `iat` may lie, for clocks of server instances that disagree a
+/// little. A token is never good for longer than its lifetime plus this.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 60;
 
 /// Keys and lifetimes for issuing and checking tokens.
 #[derive(Clone)]
@@ -49,12 +57,23 @@ impl TokenKeys {
     }
 
     /// Checks signature, algorithm (pinned to HS256) and expiry, with no leeway: the same
-    /// servers issue and check tokens.
+    /// servers issue and check tokens. A token must also not claim to live longer than the
+    /// access lifetime (`exp - iat`), nor to have been issued in the future: a validly signed
+    /// token with a long life (a leaked secret, a bug in an older version) is refused.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, jsonwebtoken::errors::Error> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).map(|d| d.claims)
+        let claims =
+            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)?.claims;
+        let now = chrono::Utc::now().timestamp();
+        if claims.exp - claims.iat > self.access_ttl_seconds {
+            return Err(jsonwebtoken::errors::ErrorKind::InvalidToken.into());
+        }
+        if claims.iat > now + MAX_CLOCK_SKEW_SECONDS {
+            return Err(jsonwebtoken::errors::ErrorKind::ImmatureSignature.into());
+        }
+        Ok(claims)
     }
 }
 
@@ -72,6 +91,44 @@ pub fn refresh_token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand survives.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new one-time password-reset code: 128 random bits as 26 base32 characters, in groups
+/// of four for reading out (`7K2Q-…`).
+pub fn reset_code() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let mut value = u128::from_be_bytes(bytes);
+    let mut digits = Vec::with_capacity(26);
+    for _ in 0..26 {
+        digits.push(CROCKFORD[(value & 31) as usize] as char);
+        value >>= 5;
+    }
+    digits.reverse();
+    digits
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What is stored in place of a reset code: the SHA-256 (hex) of the code as typed, less
+/// dashes and spaces, in capitals, with the letters people confuse with digits read as those
+/// digits. 128 random bits need no slow hash.
+pub fn reset_code_hash(code: &str) -> String {
+    let normal: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect();
+    refresh_token_hash(&normal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +141,7 @@ mod tests {
             exp,
             jti: "j".into(),
             sv: 0,
+            fam: "f".into(),
         }
     }
 
@@ -110,6 +168,27 @@ mod tests {
     }
 
     #[test]
+    fn tokens_that_claim_a_long_life_are_refused() {
+        let keys = TokenKeys::new(&[7u8; 32]);
+        let now = chrono::Utc::now().timestamp();
+        // Exactly the configured lifetime passes.
+        let mut c = claims(now + 60);
+        c.iat = c.exp - keys.access_ttl_seconds;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_ok());
+        // A second longer, signed with the right key, does not.
+        c.iat -= 1;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_err());
+        // A year-long token issued now does not.
+        c.iat = now;
+        c.exp = now + 365 * 24 * 3600;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_err());
+        // Nor one "issued" in the future, which would outlive the lifetime from now.
+        c.iat = now + 3600;
+        c.exp = c.iat + 60;
+        assert!(keys.verify(&keys.issue(&c).unwrap()).is_err());
+    }
+
+    #[test]
     fn other_algorithms_are_refused() {
         // An unsigned token ("alg": "none") must never pass.
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
@@ -124,5 +203,20 @@ mod tests {
         assert_ne!(random_secret(), random_secret());
         assert!(random_secret().len() >= MIN_SECRET_BYTES);
         assert_eq!(refresh_token_hash("abc").len(), 64);
+    }
+
+    #[test]
+    fn reset_codes_are_long_random_and_forgiving_to_type() {
+        let code = reset_code();
+        assert_ne!(code, reset_code());
+        // 26 base32 characters (128 bits) in groups of four.
+        assert_eq!(code.len(), 26 + 6);
+        assert!(code
+            .chars()
+            .all(|c| c == '-' || CROCKFORD.contains(&(c as u8))));
+        let typed = code.to_lowercase().replace('-', " ");
+        assert_eq!(reset_code_hash(&typed), reset_code_hash(&code));
+        assert_eq!(reset_code_hash("AB0-1"), reset_code_hash("abo i"));
+        assert_ne!(reset_code_hash(&code), reset_code_hash(&reset_code()));
     }
 }

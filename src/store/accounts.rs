@@ -286,6 +286,20 @@ pub fn get_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, Store
         .map(|c| c.user))
 }
 
+/// The user with their stored password hash, by id.
+pub fn get_credentials(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<UserCredentials>, StoreError> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(UserCredentials::try_from)
+        .transpose()
+}
+
 pub fn find_credentials_by_email(
     conn: &mut DbConnection,
     email: &str,
@@ -355,6 +369,26 @@ pub fn end_sessions(conn: &mut DbConnection, id: &str) -> Result<(), StoreError>
             users::updated_at.eq(now()),
         ))
         .execute(conn)?;
+    super::sessions::revoke_user_tokens(conn, id)
+}
+
+/// Replaces the user's password hash and ends every session of the user (access tokens
+/// refused at once, refresh tokens revoked): whoever knew the old password is signed out.
+pub fn set_password(
+    conn: &mut DbConnection,
+    id: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    let changed = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::session_version.eq(users::session_version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
     super::sessions::revoke_user_tokens(conn, id)
 }
 

@@ -13,6 +13,7 @@ mod connection;
 pub mod meetings;
 pub mod minutes;
 pub mod owners;
+pub mod password_resets;
 pub mod reports;
 pub mod schema;
 pub mod sessions;

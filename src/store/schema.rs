@@ -380,3 +380,16 @@ diesel::joinable!(minutes_distribution -> minutes (minutes_id));
 diesel::joinable!(actions -> plans (plan_id));
 diesel::joinable!(action_progress -> actions (action_id));
 diesel::joinable!(reviews -> plans (plan_id));
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        issued_by -> Nullable<Text>,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}

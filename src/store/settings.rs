@@ -42,6 +42,42 @@ pub fn get_or_insert(
     get(conn, key)?.ok_or(StoreError::NotFound)
 }
 
+/// Stores `value` under `key`, replacing any value there (one statement, so instances that
+/// start together do not trip over each other).
+pub fn put(conn: &mut DbConnection, key: &str, value: &str) -> Result<(), StoreError> {
+    let at = now();
+    let row = (
+        settings::key.eq(key),
+        settings::value.eq(value),
+        settings::updated_at.eq(at),
+    );
+    let change = (settings::value.eq(value), settings::updated_at.eq(at));
+    match conn {
+        super::DbConnection::Postgres(pg) => {
+            diesel::insert_into(settings::table)
+                .values(row)
+                .on_conflict(settings::key)
+                .do_update()
+                .set(change)
+                .execute(pg)?;
+        }
+        super::DbConnection::Sqlite(lite) => {
+            diesel::insert_into(settings::table)
+                .values(row)
+                .on_conflict(settings::key)
+                .do_update()
+                .set(change)
+                .execute(lite)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the value under `key`; true when there was one.
+pub fn delete(conn: &mut DbConnection, key: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(settings::table.find(key)).execute(conn)? > 0)
+}
+
 const POLICY_KEY: &str = "policy";
 
 /// The rule settings in force: the stored ones, else the defaults. Fields added in later

@@ -35,7 +35,9 @@ fn classify(path: &str) -> Kind {
         | "/api/v1/auth/login"
         | "/api/v1/auth/refresh"
         | "/api/v1/auth/logout"
-        | "/api/v1/me" => Kind::Public,
+        | "/api/v1/auth/reset-password"
+        | "/api/v1/me"
+        | "/api/v1/me/password" => Kind::Public,
         "/api/v1/dashboard" => Kind::Dashboard,
         "/api/v1/me/actions" => Kind::Own,
         "/api/v1/chair/plans" => Kind::Role(&["chair", "other_chair"]),

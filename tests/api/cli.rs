@@ -251,6 +251,87 @@ fn calendar_import_on_postgres() {
     calendar_import(Backend::Postgres);
 }
 
+fn printed_password(printed: &str) -> String {
+    printed
+        .split("the password ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap()
+        .to_string()
+}
+
+fn store_of(url: &str) -> coregroup::store::Store {
+    let url = coregroup::store::DatabaseUrl::parse(url).unwrap();
+    coregroup::store::Store::connect(&url, &url, &coregroup::store::PoolSettings::default())
+        .unwrap()
+}
+
+fn user_reset_password(backend: Backend) {
+    let db = TestDatabase::create(backend);
+    let env = [("DATABASE_URL", db.url())];
+    let out = coregroup(
+        &[
+            "user",
+            "create",
+            "--email",
+            "forgetful@council.example",
+            "--name",
+            "Forgetful",
+            "--role",
+            "auditor",
+            "--password-stdin",
+        ],
+        &env,
+        Some("a password long enough\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = coregroup(
+        &[
+            "user",
+            "reset-password",
+            "--email",
+            "Forgetful@Council.example",
+        ],
+        &env,
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(code.replace('-', "").len(), 26, "{code}");
+    // Only its hash is stored.
+    let stored: Vec<String> = store_of(db.url())
+        .write_blocking(|c| {
+            use coregroup::store::schema::password_resets::dsl::*;
+            use diesel::prelude::*;
+            Ok(password_resets.select(code_hash).load(c)?)
+        })
+        .unwrap();
+    assert_eq!(stored, [coregroup::auth::tokens::reset_code_hash(&code)]);
+    refused_naming(
+        &coregroup(
+            &[
+                "user",
+                "reset-password",
+                "--email",
+                "nobody@council.example",
+            ],
+            &env,
+            None,
+        ),
+        "--email",
+    );
+}
+
+#[test]
+fn user_reset_password_on_sqlite() {
+    user_reset_password(Backend::Sqlite);
+}
+
+#[test]
+fn user_reset_password_on_postgres() {
+    user_reset_password(Backend::Postgres);
+}
+
 fn demo(backend: Backend) {
     let db = TestDatabase::create(backend);
     let env = [("DATABASE_URL", db.url())];
@@ -265,18 +346,44 @@ fn demo(backend: Backend) {
         printed.contains("chair1@demo.example") && printed.contains("cp_chair"),
         "{printed}"
     );
-    let password = printed
-        .split("the password ")
-        .nth(1)
-        .and_then(|r| r.split(')').next())
-        .unwrap()
-        .to_string();
-    // Idempotent: a second run adds nothing and prints the same sign-ins.
+    let password = printed_password(&printed);
+    // Idempotent: a second run adds nothing, and prints the sign-ins with a new password.
     let out = coregroup(&["demo", "--children", "12", "--months", "2"], &env, None);
     assert!(out.status.success());
     let again = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(again.contains("already loaded (12 children"), "{again}");
-    assert!(again.contains(&password));
+    let second = printed_password(&again);
+    assert_ne!(second, password);
+    // The password is kept nowhere in plain text: the accounts' hashes alone know it, and the
+    // one printed before no longer works.
+    let store = store_of(db.url());
+    let (settings, chair) = store
+        .write_blocking(|c| {
+            use coregroup::store::schema::settings::dsl::*;
+            use diesel::prelude::*;
+            let rows: Vec<(String, String)> = settings.select((key, value)).load(c)?;
+            let chair =
+                coregroup::store::accounts::find_credentials_by_email(c, "chair1@demo.example")?;
+            Ok((rows, chair))
+        })
+        .unwrap();
+    for secret in [&password, &second] {
+        assert!(
+            settings
+                .iter()
+                .all(|(k, v)| k != "demo_password" && !v.contains(secret.as_str())),
+            "{settings:?}"
+        );
+    }
+    let chair = chair.expect("the demo chair");
+    assert!(coregroup::auth::password::verify(
+        &second,
+        &chair.password_hash
+    ));
+    assert!(!coregroup::auth::password::verify(
+        &password,
+        &chair.password_hash
+    ));
     // Never into a database with real accounts.
     let other = TestDatabase::create(backend);
     let env = [("DATABASE_URL", other.url())];
@@ -303,6 +410,22 @@ fn demo(backend: Backend) {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn text_logs_carry_no_colour_codes_when_not_written_to_a_terminal() {
+    // The finding: log files and collectors got ANSI escape codes in every line of text logs.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let server = crate::process::ServerProcess::start(&url, "text", &[]);
+    let log = server.log();
+    assert!(
+        log.iter().any(|l| l.contains("coregroup is listening")),
+        "{log:?}"
+    );
+    for line in &log {
+        assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
+    }
 }
 
 #[test]

@@ -12,6 +12,8 @@ mod errors;
 mod meetings;
 mod minutes_actions;
 mod operations;
+mod passwords;
+mod process;
 mod reports;
 mod security;
 mod settings;
