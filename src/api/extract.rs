@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::text;
 use super::AppState;
 use crate::store::accounts::User;
 
@@ -32,7 +33,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 /// A JSON body kept as text (up to 1 MiB), for documents whose own checker reports lines,
-/// such as a bank-holiday feed.
+/// such as a bank-holiday feed. Like every body, it may carry no control characters but tab,
+/// CR and LF in its strings.
 #[derive(Debug)]
 pub struct RawJson(pub String);
 
@@ -47,9 +49,12 @@ impl FromRequest for RawJson {
         let body = read_json_body(req, payload, MAX_RAW_JSON_BYTES);
         Box::pin(async move {
             let bytes = body.await?;
-            String::from_utf8(bytes.to_vec())
-                .map(RawJson)
-                .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
+            if let Some(found) = text::scan_json(text.as_bytes()) {
+                return Err(found.into());
+            }
+            Ok(RawJson(text))
         })
     }
 }
@@ -95,8 +100,13 @@ fn read_json_body(
     }
 }
 
-/// Reads `T` from JSON bytes, naming the field at fault when it fails.
+/// Reads `T` from JSON bytes, naming the field at fault when it fails. Every string of the
+/// document (object keys too) is checked first: one with a control character other than tab,
+/// CR and LF is refused (`422`), naming its path, whatever `T` makes of it.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if let Some(found) = text::scan_json(body) {
+        return Err(found.into());
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
