@@ -59,6 +59,33 @@ impl FromRequest for RawJson {
     }
 }
 
+/// A query string read as `T`, like `web::Query`, after refusing (`422`, naming the
+/// parameter) any parameter whose name or value carries a control character other than tab,
+/// CR and LF.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T> std::ops::Deref for ApiQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = req.query_string();
+        std::future::ready(text::check_query(query).and_then(|()| {
+            web::Query::<T>::from_query(query)
+                .map(|q| ApiQuery(q.into_inner()))
+                .map_err(|e| ApiError::BadRequest(format!("the query string is not valid: {e}")))
+        }))
+    }
+}
+
 /// Checks the content type is JSON and reads at most `limit` bytes of body.
 fn read_json_body(
     req: &HttpRequest,

@@ -1,5 +1,6 @@
 //! Text on the way in. Control characters (but tab, CR and LF) are refused in every text
-//! field of every body, naming the field and storing nothing, the same on both databases.
+//! field of every body and in query strings, naming the field and storing nothing, the same
+//! on both databases.
 
 use diesel::prelude::*;
 use reqwest::Method;
@@ -632,6 +633,39 @@ on_both! {
         let stored: Value = app.get(&format!("/api/v1/sightings/{id}"), &w.lead.token).await.json().await.unwrap();
         assert_eq!(stored["observations"], text);
         assert_eq!(stored["childs_voice"], "Said:\n\t“I like my room.”");
+    }
+
+    async fn query_text_with_control_characters_is_refused(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Quin", "2016-06-06", None).await;
+        plan(&app, &w, &c, "2026-01-05").await;
+        let count = |app: &TestApp| {
+            let store = app.store.clone();
+            async move {
+                store.read(|c| Ok(coregroup::store::schema::access_log::table.count().get_result::<i64>(c)?)).await.unwrap()
+            }
+        };
+        let logged = count(&app).await;
+        for (path, token, field) in [
+            ("/api/v1/reports/audit-sample?month=2026-01&seed=%00", &w.auditor.token, "seed"),
+            ("/api/v1/reports/audit-sample?month=2026-01&seed=a%1Bb", &w.auditor.token, "seed"),
+            ("/api/v1/reports/audit-sample?month=2026-01&seed=%C2%9B", &w.auditor.token, "seed"),
+            ("/api/v1/reports/audit-sample?month=2026-01&seed=ok&size=%00", &w.auditor.token, "size"),
+            ("/api/v1/reports/visits?month=2026-01%00", &w.manager.token, "month"),
+            ("/api/v1/reports/core-groups?from=%7F&to=2026-02-01", &w.manager.token, "from"),
+            ("/api/v1/dashboard?as_of=%00", &w.lead.token, "as_of"),
+        ] {
+            let p = problem(app.get(path, token).await, 422).await;
+            assert_eq!(blamed_fields(&p), [field], "{path}");
+        }
+        // Nothing was read, so nothing was logged.
+        assert_eq!(count(&app).await, logged);
+        // Signing in still comes first.
+        problem(app.client.get(app.url("/api/v1/reports/audit-sample?month=2026-01&seed=%00")).send().await.unwrap(), 401).await;
+        // A seed with a tab is text; it draws a sample.
+        let res = app.get("/api/v1/reports/audit-sample?month=2026-01&seed=a%09b", &w.auditor.token).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.json::<Value>().await.unwrap()["seed"], "a\tb");
     }
 
     async fn the_login_refuses_control_characters_and_counts_no_failure(app) {
