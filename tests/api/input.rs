@@ -1,6 +1,6 @@
 //! Text on the way in. Control characters (but tab, CR and LF) are refused in every text
 //! field of every body and in query strings, naming the field and storing nothing, the same
-//! on both databases.
+//! on both databases; a path whose id holds one names no record (404).
 
 use diesel::prelude::*;
 use reqwest::Method;
@@ -633,6 +633,46 @@ on_both! {
         let stored: Value = app.get(&format!("/api/v1/sightings/{id}"), &w.lead.token).await.json().await.unwrap();
         assert_eq!(stored["observations"], text);
         assert_eq!(stored["childs_voice"], "Said:\n\t“I like my room.”");
+    }
+
+    async fn ids_with_control_characters_are_not_found(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Ivo", "2016-06-06", None).await;
+        plan(&app, &w, &c, "2026-01-05").await;
+        // What a missing record answers: every id that cannot be one answers the same.
+        let missing = app.get("/api/v1/children/no-such-child", &w.lead.token).await;
+        assert_eq!(missing.status(), 404);
+        let missing = missing.bytes().await.unwrap();
+        let good = sighting(&c, "2026-01-21T10:00:00Z", "home_visit", "home", "seen");
+        let cases: Vec<(Method, String, &str, Option<Value>)> = vec![
+            (Method::GET, "/api/v1/children/%00".into(), &w.lead.token, None),
+            (Method::GET, format!("/api/v1/children/{c}%00"), &w.lead.token, None),
+            (Method::GET, "/api/v1/children/%00/status?as_of=2026-02-01".into(), &w.lead.token, None),
+            (Method::GET, "/api/v1/children/a%1Bb/chronology".into(), &w.lead.token, None),
+            (Method::GET, "/api/v1/plans/%7F".into(), &w.lead.token, None),
+            (Method::GET, "/api/v1/sightings/%C2%9B".into(), &w.lead.token, None),
+            (Method::GET, "/api/v1/minutes/%0A".into(), &w.lead.token, None),
+            (Method::GET, "/api/v1/actions/%FF".into(), &w.lead.token, None),
+            (Method::GET, "/api/v1/users/%00".into(), &w.admin.token, None),
+            (Method::GET, "/api/v1/calendars/%00".into(), &w.admin.token, None),
+            (Method::PUT, "/api/v1/sightings/%00".into(), &w.lead.token, Some(good.clone())),
+            (Method::POST, "/api/v1/sightings/%00/decision".into(), &w.manager.token, Some(json!({"decision": "x"}))),
+            // With a body that is not acceptable either: the id still decides.
+            (Method::POST, "/api/v1/plans/%00/actions".into(), &w.lead.token, Some(json!({"description": 5}))),
+        ];
+        for (method, path, token, body) in cases {
+            let mut req = app.client.request(method.clone(), app.url(&path)).bearer_auth(token);
+            if let Some(body) = &body {
+                req = req.json(body);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 404, "{method} {path}");
+            let kind = res.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(kind.starts_with("application/problem+json"), "{method} {path}: {kind}");
+            assert_eq!(res.bytes().await.unwrap(), missing, "{method} {path}");
+        }
+        // The record itself is still there under its own id.
+        assert_eq!(app.get(&format!("/api/v1/children/{c}"), &w.lead.token).await.status(), 200);
     }
 
     async fn query_text_with_control_characters_is_refused(app) {
