@@ -211,7 +211,13 @@ pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     } else {
         info.peer_addr()
     };
-    address.unwrap_or("unknown").to_string()
+    // A forwarded address is whatever the client wrote; it is stored, so no control
+    // characters (the header parser already lets a tab through).
+    address
+        .unwrap_or("unknown")
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// The strong ETag of a stored version (minutes drafts, actions).
@@ -298,5 +304,13 @@ mod tests {
             Some("items[0].status")
         );
         assert_eq!(field_of(r#"{"email":"#), None);
+    }
+
+    #[test]
+    fn a_forwarded_address_is_kept_without_control_characters() {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header(("x-forwarded-for", "203.0.113.9\tsecond, 198.51.100.1"))
+            .to_http_request();
+        assert_eq!(client_address(&req, true), "203.0.113.9?second");
     }
 }

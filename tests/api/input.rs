@@ -1,6 +1,8 @@
 //! Text on the way in. Control characters (but tab, CR and LF) are refused in every text
-//! field of every body and in query strings, naming the field and storing nothing, the same
-//! on both databases; a path whose id holds one names no record (404).
+//! field of every body, in query strings and in stored headers, naming the field and storing
+//! nothing, the same on both databases; a path whose id holds one names no record (404).
+//! Dates of birth start at 1900; CSV cells cannot hide a formula behind an invisible or
+//! fullwidth first character.
 
 use diesel::prelude::*;
 use reqwest::Method;
@@ -708,6 +710,28 @@ on_both! {
         assert_eq!(res.json::<Value>().await.unwrap()["seed"], "a\tb");
     }
 
+    async fn idempotency_keys_with_control_characters_are_refused(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Kai", "2016-06-06", None).await;
+        plan(&app, &w, &c, "2026-01-05").await;
+        let body = sighting(&c, "2026-01-21T10:00:00Z", "home_visit", "home", "seen");
+        for key in [&b"key\twith-tab"[..], b"key\x9b31m", b"\x80", b"key with space"] {
+            let res = app.client.post(app.url("/api/v1/sightings")).bearer_auth(&w.lead.token)
+                .header("Idempotency-Key", reqwest::header::HeaderValue::from_bytes(key).unwrap())
+                .json(&body).send().await.unwrap();
+            let p = problem(res, 422).await;
+            assert_eq!(blamed_fields(&p), ["Idempotency-Key"], "{key:?}");
+        }
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.lead.token).await.json().await.unwrap();
+        assert!(!chronology["entries"].as_array().unwrap().iter().any(|e| e["type"] == "sighting"), "nothing recorded");
+        // A raw control character in a header never reaches a handler: the HTTP parser answers
+        // a bare 400 (it cannot name the header), never a 500, and nothing is stored.
+        let res = raw_request(&app, &format!(
+            "POST /api/v1/sightings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nIdempotency-Key: a\x1bb\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+            w.lead.token)).await;
+        assert!(res.starts_with("HTTP/1.1 400 "), "{res}");
+    }
+
     async fn the_login_refuses_control_characters_and_counts_no_failure(app) {
         let user = app.user(coregroup::domain::people::Role::SocialWorker).await;
         for (email, password, field) in [
@@ -745,4 +769,24 @@ on_both! {
             .header("content-type", "application/json").body(feed("Christmas Day")).send().await.unwrap();
         assert_eq!(res.status(), 200);
     }
+}
+
+/// Sends bytes as they are (what no HTTP client library would send) and returns the answer.
+async fn raw_request(app: &TestApp, request: &str) -> String {
+    use std::io::{Read, Write};
+    let address = app.address.trim_start_matches("http://").to_string();
+    let request = request.to_string();
+    // The server runs on its own threads: a blocking socket here cannot hold it up.
+    std::thread::spawn(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .join()
+    .unwrap()
 }
