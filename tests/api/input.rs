@@ -769,6 +769,25 @@ on_both! {
             .header("content-type", "application/json").body(feed("Christmas Day")).send().await.unwrap();
         assert_eq!(res.status(), 200);
     }
+
+    async fn dates_of_birth_before_1900_are_refused(app) {
+        let w = world(&app).await;
+        for dob in ["1899-12-31", "1000-01-01", "0001-01-01"] {
+            let res = app.post("/api/v1/children", &w.lead.token,
+                &json!({"given_name": "Old", "family_name": "Example", "date_of_birth": dob})).await;
+            let p = problem(res, 422).await;
+            assert_eq!(blamed_fields(&p), ["date_of_birth"], "{dob}");
+        }
+        // Only social care records children: that is still said first.
+        let res = app.post("/api/v1/children", &w.teacher.token,
+            &json!({"given_name": "Old", "family_name": "Example", "date_of_birth": "1899-12-31"})).await;
+        problem(res, 403).await;
+        let res = app.post("/api/v1/children", &w.lead.token,
+            &json!({"given_name": "Oldest", "family_name": "Example", "date_of_birth": "1900-01-01"})).await;
+        assert_eq!(res.status(), 201);
+        let children = app.store.read(|c| Ok(coregroup::store::schema::children::table.count().get_result::<i64>(c)?)).await.unwrap();
+        assert_eq!(children, 1);
+    }
 }
 
 /// Sends bytes as they are (what no HTTP client library would send) and returns the answer.
