@@ -788,6 +788,32 @@ on_both! {
         let children = app.store.read(|c| Ok(coregroup::store::schema::children::table.count().get_result::<i64>(c)?)).await.unwrap();
         assert_eq!(children, 1);
     }
+
+    async fn csv_cells_cannot_hide_a_formula(app) {
+        let w = world(&app).await;
+        let me: Value = app.get("/api/v1/me", &w.lead.token).await.json().await.unwrap();
+        let agency = me["agency_id"].as_str().unwrap().to_string();
+        let names = ["\u{200B}=1+1", "\u{FEFF}@SUM(A1)", "\u{FF1D}1+1", "|calc", "\u{200D} =1+1"];
+        let mut teams = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let res = app.post("/api/v1/teams", &w.admin.token, &json!({"name": name, "agency_id": agency})).await;
+            let team = created(res).await;
+            let c = child(&app, &w, &format!("Child{i}"), "2016-04-04", None).await;
+            let res = app.post(&format!("/api/v1/children/{c}/plans"), &w.lead.token, &json!({
+                "start_date": "2026-08-03", "category": "neglect", "team_id": team,
+                "lead_social_worker_id": w.lead.id, "cp_chair_id": w.chair.id})).await;
+            assert_eq!(res.status(), 201, "{:?}", res.text().await);
+            teams.push(team);
+        }
+        let res = app.client.get(app.url("/api/v1/reports/visits?month=2026-09")).bearer_auth(&w.manager.token)
+            .header("Accept", "text/csv").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        for (team, name) in teams.iter().zip(names) {
+            let row = text.lines().find(|l| l.starts_with(team.as_str())).unwrap_or_else(|| panic!("{team}: {text}"));
+            assert_eq!(row, format!("{team},'{name},1,0,0.0,0,0.0"));
+        }
+    }
 }
 
 /// Sends bytes as they are (what no HTTP client library would send) and returns the answer.
