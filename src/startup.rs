@@ -7,15 +7,14 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
-use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer, ResponseError};
-use futures_util::future::{Either, FutureExt};
+use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::error::{problem_for_framework_errors, ApiError};
-use crate::api::{self, health, openapi::ApiDoc, text, AppState};
+use crate::api::{self, health, openapi::ApiDoc, AppState};
 use crate::auth::{AuthService, ThrottlePolicy, TokenKeys};
 use crate::calendars::CalendarBook;
 use crate::config::{ConfigError, ServeSettings, Settings};
@@ -200,9 +199,12 @@ pub fn build_app(
     // Ordinary ids, however odd, are left to the services (a hidden record and a missing
     // one must answer alike).
     .wrap_fn(|req, srv| {
-        if text::path_is_not_an_id(req.path()) {
-            let res = req.into_response(ApiError::not_found().error_response());
-            Either::Left(std::future::ready(Ok(res.map_into_right_body())))
+        use futures_util::future::{Either, FutureExt};
+        if crate::api::text::path_is_not_an_id(req.path()) {
+            let answer = actix_web::ResponseError::error_response(&ApiError::not_found());
+            Either::Left(std::future::ready(Ok(req
+                .into_response(answer)
+                .map_into_right_body())))
         } else {
             Either::Right(
                 srv.call(req)
