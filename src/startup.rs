@@ -256,6 +256,24 @@ pub fn build_app(
     app.default_service(web::to(|| async {
         Err::<HttpResponse, ApiError>(ApiError::not_found())
     }))
+    // A path that, percent-decoded, holds a control character (`/children/%00`) names no
+    // record: the same 404 as a missing one, before any extractor or database sees it.
+    // Ordinary ids, however odd, are left to the services (a hidden record and a missing
+    // one must answer alike).
+    .wrap_fn(|req, srv| {
+        use futures_util::future::{Either, FutureExt};
+        if crate::api::text::path_is_not_an_id(req.path()) {
+            let answer = actix_web::ResponseError::error_response(&ApiError::not_found());
+            Either::Left(std::future::ready(Ok(req
+                .into_response(answer)
+                .map_into_right_body())))
+        } else {
+            Either::Right(
+                srv.call(req)
+                    .map(|res| res.map(ServiceResponse::map_into_left_body)),
+            )
+        }
+    })
     .wrap(ErrorHandlers::new().default_handler(problem_for_framework_errors))
     .wrap_fn(|req, srv| {
         let path = req.path().to_string();

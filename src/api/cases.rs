@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::case_views::*;
 use super::error::{ApiError, Problem};
-use super::extract::{client_address, ApiJson, Caller};
+use super::extract::{client_address, ApiJson, ApiQuery, Caller};
 use super::views::ListOf;
 use super::AppState;
 use crate::casework::sightings::{ChildPart, Clock, Contact};
@@ -79,6 +79,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOf {
     /// The date to answer for (YYYY-MM-DD); today when absent.
@@ -941,7 +942,7 @@ pub async fn child_status(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
-    query: web::Query<AsOf>,
+    query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let id = id.into_inner();
@@ -1214,7 +1215,7 @@ pub async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<AsOf>,
+    query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let as_of = as_of(&query, &state)?;

@@ -1,5 +1,5 @@
 //! CSV answers (`Accept: text/csv`) for the reports: RFC 4180 quoting, and no cell a
-//! spreadsheet would run as a formula (OWASP "CSV injection").
+//! spreadsheet would run as a formula (OWASP "CSV injection"), however it is disguised.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -17,11 +17,33 @@ pub fn wanted(req: &HttpRequest) -> bool {
         })
 }
 
-/// One cell: a text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed
-/// with `'` so that a spreadsheet shows it as text instead of running it; then quoted when it
-/// holds a comma, a quote or a line break.
+/// Characters that, first in a cell, make a spreadsheet read a formula (`=`, `+`, `-`, `@`),
+/// a DDE call (`|`), or the same in fullwidth form, which some spreadsheets fold to ASCII.
+const FORMULA_STARTS: [char; 10] = [
+    '=', '+', '-', '@', '|', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{FF5C}',
+];
+
+/// Characters that, first in a cell, hide what follows or are trimmed away by an importer:
+/// tab, carriage return, zero-width space and the byte order mark.
+const HIDING_STARTS: [char; 4] = ['\t', '\r', '\u{200B}', '\u{FEFF}'];
+
+/// Whether a spreadsheet could take `value` for something to run: it starts with a formula
+/// character or a hiding character, or with blanks (any white space, zero-width characters)
+/// and then a formula character (`  =1+1`), since importers trim leading blanks.
+fn needs_neutralising(value: &str) -> bool {
+    if value.starts_with(FORMULA_STARTS) || value.starts_with(HIDING_STARTS) {
+        return true;
+    }
+    let blank = |c: char| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    };
+    value.starts_with(blank) && value.trim_start_matches(blank).starts_with(FORMULA_STARTS)
+}
+
+/// One cell: a text a spreadsheet could run (see [`needs_neutralising`]) is prefixed with `'`
+/// so that it shows as text; then quoted when it holds a comma, a quote or a line break.
 pub fn cell(value: &str) -> String {
-    let neutral = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let neutral = if needs_neutralising(value) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -80,6 +102,29 @@ mod tests {
         assert_eq!(cell("Team, North"), "\"Team, North\"");
         assert_eq!(cell("92.6"), "92.6");
         assert_eq!(cell(""), "");
+    }
+
+    #[test]
+    fn hidden_and_fullwidth_formula_starts_are_neutralised() {
+        assert_eq!(cell("\u{200B}=1+1"), "'\u{200B}=1+1");
+        assert_eq!(cell("\u{FEFF}=1+1"), "'\u{FEFF}=1+1");
+        assert_eq!(cell("\u{200B}plain"), "'\u{200B}plain");
+        assert_eq!(cell("\u{FF1D}1+1"), "'\u{FF1D}1+1");
+        assert_eq!(cell("\u{FF0B}1"), "'\u{FF0B}1");
+        assert_eq!(cell("\u{FF0D}1"), "'\u{FF0D}1");
+        assert_eq!(cell("\u{FF20}SUM(A1)"), "'\u{FF20}SUM(A1)");
+        assert_eq!(cell("|calc"), "'|calc");
+        assert_eq!(cell("\u{FF5C}calc"), "'\u{FF5C}calc");
+        assert_eq!(cell("\rx"), "\"'\rx\"");
+        // Blanks before a formula character: importers trim them.
+        assert_eq!(cell(" =1+1"), "' =1+1");
+        assert_eq!(cell("\u{A0}\u{A0}@SUM(A1)"), "'\u{A0}\u{A0}@SUM(A1)");
+        assert_eq!(cell("\u{200D} -1"), "'\u{200D} -1");
+        assert_eq!(cell("\n=1"), "\"'\n=1\"");
+        // Blanks before ordinary text, and formula characters further in, are left alone.
+        assert_eq!(cell(" North"), " North");
+        assert_eq!(cell("Team = North | South"), "Team = North | South");
+        assert_eq!(cell("A+B"), "A+B");
     }
 
     #[test]

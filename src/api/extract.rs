@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::text;
 use super::AppState;
 use crate::store::accounts::User;
 
@@ -32,7 +33,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 /// A JSON body kept as text (up to 1 MiB), for documents whose own checker reports lines,
-/// such as a bank-holiday feed.
+/// such as a bank-holiday feed. Like every body, it may carry no control characters but tab,
+/// CR and LF in its strings.
 #[derive(Debug)]
 pub struct RawJson(pub String);
 
@@ -47,10 +49,40 @@ impl FromRequest for RawJson {
         let body = read_json_body(req, payload, MAX_RAW_JSON_BYTES);
         Box::pin(async move {
             let bytes = body.await?;
-            String::from_utf8(bytes.to_vec())
-                .map(RawJson)
-                .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
+            if let Some(found) = text::scan_json(text.as_bytes()) {
+                return Err(found.into());
+            }
+            Ok(RawJson(text))
         })
+    }
+}
+
+/// A query string read as `T`, like `web::Query`, after refusing (`422`, naming the
+/// parameter) any parameter whose name or value carries a control character other than tab,
+/// CR and LF.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T> std::ops::Deref for ApiQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = req.query_string();
+        std::future::ready(text::check_query(query).and_then(|()| {
+            web::Query::<T>::from_query(query)
+                .map(|q| ApiQuery(q.into_inner()))
+                .map_err(|e| ApiError::BadRequest(format!("the query string is not valid: {e}")))
+        }))
     }
 }
 
@@ -95,8 +127,13 @@ fn read_json_body(
     }
 }
 
-/// Reads `T` from JSON bytes, naming the field at fault when it fails.
+/// Reads `T` from JSON bytes, naming the field at fault when it fails. Every string of the
+/// document (object keys too) is checked first: one with a control character other than tab,
+/// CR and LF is refused (`422`), naming its path, whatever `T` makes of it.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if let Some(found) = text::scan_json(body) {
+        return Err(found.into());
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -174,7 +211,13 @@ pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     } else {
         info.peer_addr()
     };
-    address.unwrap_or("unknown").to_string()
+    // A forwarded address is whatever the client wrote; it is stored, so no control
+    // characters (the header parser already lets a tab through).
+    address
+        .unwrap_or("unknown")
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// The strong ETag of a stored version (minutes drafts, actions).
@@ -261,5 +304,13 @@ mod tests {
             Some("items[0].status")
         );
         assert_eq!(field_of(r#"{"email":"#), None);
+    }
+
+    #[test]
+    fn a_forwarded_address_is_kept_without_control_characters() {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header(("x-forwarded-for", "203.0.113.9\tsecond, 198.51.100.1"))
+            .to_http_request();
+        assert_eq!(client_address(&req, true), "203.0.113.9?second");
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cases::{as_of, read_about, requester, write_about, AsOf};
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, Caller};
+use super::extract::{ApiJson, ApiQuery, Caller};
 use super::AppState;
 use crate::casework::meetings::{self, member_facts, AttendanceEntry};
 use crate::casework::today;
@@ -212,7 +212,7 @@ pub async fn core_group(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
-    query: web::Query<AsOf>,
+    query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod oversight;
 pub mod reports;
 pub mod settings;
+pub mod text;
 pub mod views;
 
 use chrono_tz::Tz;

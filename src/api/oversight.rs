@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::case_views::{status_view, StatusView};
 use super::cases::{as_of, read_about, requester, rule_inputs, AsOf};
 use super::error::{ApiError, Problem};
-use super::extract::Caller;
+use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};
 use crate::casework::oversight::{self, PlanImplementation};
@@ -204,7 +204,7 @@ pub async fn plan_implementation(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
-    query: web::Query<AsOf>,
+    query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let who = requester(&req, &state, caller);
     let plan_id = id.into_inner();
@@ -346,7 +346,7 @@ pub async fn chair_plans(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<AsOf>,
+    query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller.0, Permission::ReadChairedPlans)?;
     let who = requester(&req, &state, caller);

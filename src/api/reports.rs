@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::cases::{as_of, date_param, requester, rule_inputs, AsOf};
 use super::csv;
 use super::error::{ApiError, Problem};
-use super::extract::Caller;
+use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};
 use crate::casework::reports::{self, AgencyWorking, PlanCounts, VisitCounts};
@@ -18,6 +18,7 @@ use crate::domain::rules::percent;
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MonthQuery {
     /// The month, `YYYY-MM`.
@@ -92,7 +93,7 @@ pub async fn visits(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<MonthQuery>,
+    query: ApiQuery<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller.0, Permission::ReadReports)?;
     let who = requester(&req, &state, caller);
@@ -151,6 +152,7 @@ pub async fn visits(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
     /// First day (YYYY-MM-DD).
@@ -240,7 +242,7 @@ pub async fn core_groups(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<PeriodQuery>,
+    query: ApiQuery<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller.0, Permission::ReadReports)?;
     let who = requester(&req, &state, caller);
@@ -434,7 +436,7 @@ pub async fn plans(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<AsOf>,
+    query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller.0, Permission::ReadReports)?;
     let who = requester(&req, &state, caller);
@@ -507,6 +509,7 @@ pub async fn plans(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SampleQuery {
     /// The month audited, `YYYY-MM`.
@@ -563,7 +566,7 @@ pub async fn audit_sample(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    query: web::Query<SampleQuery>,
+    query: ApiQuery<SampleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller.0, Permission::AuditFiles)?;
     let who = requester(&req, &state, caller);

@@ -34,9 +34,8 @@ pub fn create_child(
     }
     check_name(&new.given_name).map_err(|r| invalid("given_name", r))?;
     check_name(&new.family_name).map_err(|r| invalid("family_name", r))?;
-    if new.date_of_birth > today {
-        return Err(invalid("date_of_birth", "is in the future"));
-    }
+    crate::domain::case::check_date_of_birth(new.date_of_birth, today)
+        .map_err(|r| invalid("date_of_birth", r))?;
     if let Some(family) = &new.family_id {
         if !store::family_exists(conn, family)? {
             return Err(invalid(

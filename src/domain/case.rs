@@ -60,6 +60,24 @@ fn refuse(field: &'static str, reason: impl Into<String>) -> Refusal {
     }
 }
 
+/// The earliest date of birth accepted: no child on a plan was born before it, so an older
+/// date is a slip of the keyboard (or a probe of the database's date range).
+pub const EARLIEST_DATE_OF_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// Checks a child's date of birth: from 1900-01-01 to `today`.
+pub fn check_date_of_birth(date_of_birth: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if date_of_birth > today {
+        return Err("is in the future".into());
+    }
+    if date_of_birth < EARLIEST_DATE_OF_BIRTH {
+        return Err(format!("is before {EARLIEST_DATE_OF_BIRTH}"));
+    }
+    Ok(())
+}
+
 /// A plan's span: its start, and its end if it has ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanSpan {
@@ -135,6 +153,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_of_birth_run_from_1900_to_today() {
+        let today = d("2026-03-02");
+        assert!(check_date_of_birth(d("1900-01-01"), today).is_ok());
+        assert!(check_date_of_birth(today, today).is_ok());
+        assert_eq!(
+            check_date_of_birth(d("1899-12-31"), today),
+            Err("is before 1900-01-01".into())
+        );
+        assert!(check_date_of_birth(d("0001-01-01"), today).is_err());
+        assert!(check_date_of_birth(NaiveDate::MIN, today).is_err());
+        assert_eq!(
+            check_date_of_birth(d("2026-03-03"), today),
+            Err("is in the future".into())
+        );
     }
 
     fn claim(at: &str, kind: SightingKind, by_social_care: bool) -> SightingClaim<'static> {

@@ -9,6 +9,7 @@ mod auth;
 mod cases;
 mod cli;
 mod errors;
+mod input;
 mod meetings;
 mod minutes_actions;
 mod operations;
