@@ -147,7 +147,7 @@ impl CaseAction {
     /// plan of the child, ended ones included (reading the record, starting a new plan once
     /// the last has ended), or only to the plan open on the day: a contact recorded today
     /// lands on that plan, so a tie to an earlier plan gives no right to record one.
-    /// Decisions about one plan count ties to that plan alone (`casework::authorise_plan`).
+    /// Decisions about one plan count ties to that plan alone (`services::authorise_plan`).
     pub fn counts_ended_plans(self) -> bool {
         !matches!(self, CaseAction::RecordSighting)
     }

@@ -6,7 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod calendars;
-pub mod casework;
+pub mod services;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -9,10 +9,10 @@ use super::error::{ApiError, Problem};
 use super::extract::{client_address, ApiJson, ApiQuery, Caller};
 use super::views::ListOf;
 use super::AppState;
-use crate::casework::sightings::{ChildPart, Clock, Contact};
-use crate::casework::status::RuleInputs;
-use crate::casework::{
-    children, log_read_of_children, read_logged, sightings, status, today, write_logged, CaseError,
+use crate::services::sightings::{ChildPart, Clock, Contact};
+use crate::services::status::RuleInputs;
+use crate::services::{
+    children, log_read_of_children, read_logged, sightings, status, today, write_logged, ServiceError,
     Requester,
 };
 use crate::domain::calendar::Region;
@@ -23,16 +23,16 @@ use crate::store::cases::NewChild;
 use crate::store::owners::{child_of as child_of_record, Record};
 use crate::store::settings as stored_settings;
 
-impl From<CaseError> for ApiError {
-    fn from(e: CaseError) -> ApiError {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
         match e {
-            CaseError::NotFound => ApiError::not_found(),
-            CaseError::Forbidden(why) => ApiError::Forbidden(why),
-            CaseError::Invalid { field, reason } => ApiError::invalid(field, reason),
-            CaseError::Conflict(why) => ApiError::Conflict(why),
-            CaseError::Stale(why) => ApiError::PreconditionFailed(why),
-            CaseError::Rule(rule) => rule.into(),
-            CaseError::Store(store) => store.into(),
+            ServiceError::NotFound => ApiError::not_found(),
+            ServiceError::Forbidden(why) => ApiError::Forbidden(why),
+            ServiceError::Invalid { field, reason } => ApiError::invalid(field, reason),
+            ServiceError::Conflict(why) => ApiError::Conflict(why),
+            ServiceError::Stale(why) => ApiError::PreconditionFailed(why),
+            ServiceError::Rule(rule) => rule.into(),
+            ServiceError::Store(store) => store.into(),
         }
     }
 }
@@ -324,7 +324,7 @@ pub(super) async fn read_about<T, F>(
     f: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut crate::store::DbConnection) -> Result<T, CaseError> + Send + 'static,
+    F: FnOnce(&mut crate::store::DbConnection) -> Result<T, ServiceError> + Send + 'static,
     T: Send + 'static,
 {
     // A missing record goes the same way as a hidden one (the service answers 404 for
@@ -342,7 +342,7 @@ pub(super) async fn write_about<T, F>(
     f: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut crate::store::DbConnection) -> Result<T, CaseError> + Send + 'static,
+    F: FnOnce(&mut crate::store::DbConnection) -> Result<T, ServiceError> + Send + 'static,
     T: Send + 'static,
 {
     let child_id = child_of(state, record).await?;
@@ -360,7 +360,7 @@ pub(super) async fn write_for_plan<T, F>(
     f: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, NaiveDate) -> Result<T, CaseError>
+    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, NaiveDate) -> Result<T, ServiceError>
         + Send
         + 'static,
     T: Send + 'static,
@@ -413,7 +413,7 @@ pub async fn add_member(
             crate::store::cases::members_with_names(c, plan_id)?
                 .into_iter()
                 .find(|(m, _, _)| m.id == member.id)
-                .ok_or(CaseError::NotFound)
+                .ok_or(ServiceError::NotFound)
         },
     )
     .await?;
@@ -735,7 +735,7 @@ async fn write_for_sighting<T, F>(
     f: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, Clock) -> Result<T, CaseError>
+    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, Clock) -> Result<T, ServiceError>
         + Send
         + 'static,
     T: Send + 'static,
@@ -1226,7 +1226,7 @@ pub async fn dashboard(
         .store
         .read(move |c| {
             let settings = rules.settings();
-            Ok(crate::casework::dashboard::dashboard(
+            Ok(crate::services::dashboard::dashboard(
                 c, &user, as_of, day, &settings,
             ))
         })

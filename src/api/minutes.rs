@@ -10,8 +10,8 @@ use super::error::{ApiError, Problem};
 use super::extract::{if_match, with_etag, ApiJson, Caller};
 use super::views::{instant, ListOf};
 use super::AppState;
-use crate::casework::minutes::{self, MinutesRead};
-use crate::casework::today;
+use crate::services::minutes::{self, MinutesRead};
+use crate::services::today;
 use crate::store::minutes::Receipt;
 use crate::store::owners::Record;
 

@@ -10,8 +10,8 @@ use super::error::{ApiError, Problem};
 use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};
-use crate::casework::oversight::{self, PlanImplementation};
-use crate::casework::{log_read_of_children, today};
+use crate::services::oversight::{self, PlanImplementation};
+use crate::services::{log_read_of_children, today};
 use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
 use crate::store::owners::Record;
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{authorise, invalid, log, CaseError, Requester};
+use super::{authorise, invalid, log, ServiceError, Requester};
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
@@ -12,9 +12,9 @@ use crate::store::accounts::{self, User};
 use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan};
 use crate::store::DbConnection;
 
-pub fn create_family(conn: &mut DbConnection, requester: &Requester) -> Result<String, CaseError> {
+pub fn create_family(conn: &mut DbConnection, requester: &Requester) -> Result<String, ServiceError> {
     if !access::may_create_children(&requester.user) {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "only social care records families and children".into(),
         ));
     }
@@ -26,9 +26,9 @@ pub fn create_child(
     requester: &Requester,
     new: NewChild,
     today: NaiveDate,
-) -> Result<Child, CaseError> {
+) -> Result<Child, ServiceError> {
     if !access::may_create_children(&requester.user) {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "only social care records children".into(),
         ));
     }
@@ -67,13 +67,13 @@ pub struct PlanRequest {
     pub region: Region,
 }
 
-fn active_user(conn: &mut DbConnection, id: &str, field: &'static str) -> Result<User, CaseError> {
+fn active_user(conn: &mut DbConnection, id: &str, field: &'static str) -> Result<User, ServiceError> {
     accounts::get_user(conn, id)?
         .filter(|u| u.active)
         .ok_or_else(|| invalid(field, "no active user has this id"))
 }
 
-pub fn check_frequency(frequency: &Option<VisitFrequency>) -> Result<(), CaseError> {
+pub fn check_frequency(frequency: &Option<VisitFrequency>) -> Result<(), ServiceError> {
     if let Some(f) = frequency {
         if f.every == 0 || f.every > 365 {
             return Err(invalid("visit_frequency.every", "must be from 1 to 365"));
@@ -89,21 +89,21 @@ pub fn create_plan(
     request: PlanRequest,
     known_regions: &[Region],
     today: NaiveDate,
-) -> Result<Plan, CaseError> {
+) -> Result<Plan, ServiceError> {
     if !access::may_create_children(&requester.user) {
-        return Err(CaseError::Forbidden("only social care starts plans".into()));
+        return Err(ServiceError::Forbidden("only social care starts plans".into()));
     }
     // The child's team (or whoever recorded a child with no plan yet) starts its plans.
     let child = match authorise(conn, requester, child_id, CaseAction::ManagePlan, today) {
         Ok(child) => child,
-        Err(CaseError::NotFound) => match store::get_child(conn, child_id)? {
+        Err(ServiceError::NotFound) => match store::get_child(conn, child_id)? {
             Some(child)
                 if child.created_by == requester.user.id
                     && store::plans_of_child(conn, child_id)?.is_empty() =>
             {
                 child
             }
-            _ => return Err(CaseError::NotFound),
+            _ => return Err(ServiceError::NotFound),
         },
         Err(e) => return Err(e),
     };
@@ -153,7 +153,7 @@ pub fn create_plan(
         .iter()
         .find(|p| p.end_date.is_none_or(|end| end >= request.start_date))
     {
-        return Err(CaseError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "the child already has a plan from {} that has not ended before {}",
             open.start_date, request.start_date
         )));
@@ -191,7 +191,7 @@ pub fn plan_for(
     plan_id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<Plan, CaseError> {
+) -> Result<Plan, ServiceError> {
     super::authorise_plan(conn, requester, plan_id, action, today)
 }
 
@@ -202,7 +202,7 @@ pub fn add_member(
     user_id: &str,
     from: Option<NaiveDate>,
     today: NaiveDate,
-) -> Result<Member, CaseError> {
+) -> Result<Member, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     let from = from.unwrap_or(today).max(plan.start_date);
     if plan.end_date.is_some_and(|end| from > end) {
@@ -226,7 +226,7 @@ pub fn add_member(
         .iter()
         .any(|m| m.user_id == user.id && m.until_date.is_none_or(|u| u >= from))
     {
-        return Err(CaseError::Conflict(
+        return Err(ServiceError::Conflict(
             "this user is already on the core group".into(),
         ));
     }
@@ -249,12 +249,12 @@ pub fn end_membership(
     member_id: &str,
     until: NaiveDate,
     today: NaiveDate,
-) -> Result<(), CaseError> {
+) -> Result<(), ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     let member = store::members_of_plan(conn, plan_id)?
         .into_iter()
         .find(|m| m.id == member_id)
-        .ok_or(CaseError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if member.user_id == plan.lead_social_worker_id {
         return Err(invalid(
             "until",
@@ -283,10 +283,10 @@ pub fn end_plan(
     end: NaiveDate,
     reason: EndReason,
     today: NaiveDate,
-) -> Result<Plan, CaseError> {
+) -> Result<Plan, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     if plan.end_date.is_some() {
-        return Err(CaseError::Conflict("the plan has already ended".into()));
+        return Err(ServiceError::Conflict("the plan has already ended".into()));
     }
     if end < plan.start_date || end > today {
         return Err(invalid(
@@ -303,7 +303,7 @@ pub fn end_plan(
         &format!("plan {plan_id}"),
         "ok",
     )?;
-    store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)
+    store::get_plan(conn, plan_id)?.ok_or(ServiceError::NotFound)
 }
 
 /// Changes a plan's visiting frequency; the plan's CP chair must have agreed (seed 001 §7).
@@ -315,7 +315,7 @@ pub fn change_frequency(
     agreed_by: &str,
     reason: &str,
     today: NaiveDate,
-) -> Result<Plan, CaseError> {
+) -> Result<Plan, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     check_frequency(&frequency)?;
     if agreed_by != plan.cp_chair_id {
@@ -343,7 +343,7 @@ pub fn change_frequency(
         &format!("plan {plan_id}"),
         "ok",
     )?;
-    store::get_plan(conn, plan_id)?.ok_or(CaseError::NotFound)
+    store::get_plan(conn, plan_id)?.ok_or(ServiceError::NotFound)
 }
 
 /// Arranges cover for the lead social worker (seed 004: a "buddy" for a planned absence):
@@ -356,7 +356,7 @@ pub fn add_cover(
     from: NaiveDate,
     until: NaiveDate,
     today: NaiveDate,
-) -> Result<store::Cover, CaseError> {
+) -> Result<store::Cover, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     if until < from {
         return Err(invalid("until", "is before from"));

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::children::plan_for;
-use super::{invalid, log, CaseError, Requester};
+use super::{invalid, log, ServiceError, Requester};
 use crate::access::CaseAction;
 use crate::domain::people::Role;
 use crate::domain::policy::Policy;
@@ -24,7 +24,7 @@ pub fn create_meeting(
     chair_id: Option<&str>,
     urgent: bool,
     today: NaiveDate,
-) -> Result<Meeting, CaseError> {
+) -> Result<Meeting, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     if held_on < plan.start_date {
         return Err(invalid("held_on", "is before the plan started"));
@@ -93,8 +93,8 @@ pub fn meeting_for(
     meeting_id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<(Meeting, Plan), CaseError> {
-    let meeting = store::get(conn, meeting_id)?.ok_or(CaseError::NotFound)?;
+) -> Result<(Meeting, Plan), ServiceError> {
+    let meeting = store::get(conn, meeting_id)?.ok_or(ServiceError::NotFound)?;
     let plan = plan_for(conn, requester, &meeting.plan_id, action, today)?;
     Ok((meeting, plan))
 }
@@ -106,7 +106,7 @@ pub fn record_attendance(
     meeting_id: &str,
     entries: Vec<AttendanceEntry>,
     today: NaiveDate,
-) -> Result<Vec<AttendanceRecord>, CaseError> {
+) -> Result<Vec<AttendanceRecord>, ServiceError> {
     let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::ManagePlan, today)?;
     if meeting.held_on > today {
         return Err(invalid(
@@ -177,7 +177,7 @@ pub fn record_attendance(
 pub fn meeting_facts(
     conn: &mut DbConnection,
     plan_id: &str,
-) -> Result<(Vec<Meeting>, Vec<MeetingFact>), CaseError> {
+) -> Result<(Vec<Meeting>, Vec<MeetingFact>), ServiceError> {
     let meetings = store::of_plan(conn, plan_id)?;
     let attendance = store::attendance_of_plan(conn, plan_id)?;
     let minutes = minutes_store::of_plan(conn, plan_id)?;
@@ -253,7 +253,7 @@ pub fn core_group(
     as_of: NaiveDate,
     policy: &Policy,
     today: NaiveDate,
-) -> Result<CoreGroup, CaseError> {
+) -> Result<CoreGroup, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
     let members = case_store::members_with_names(conn, plan_id)?;
     let (meetings, facts) = meeting_facts(conn, plan_id)?;

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::status::{load_facts, RuleSettings};
-use super::{invalid, CaseError, Requester};
+use super::{invalid, ServiceError, Requester};
 use crate::access::CaseAction;
 use crate::domain::rules::{evaluate, implementation, Context, Evaluation, Implementation};
 use crate::store::actions::{self as action_store, Action};
@@ -31,7 +31,7 @@ fn assess(
     plans: &[Plan],
     as_of: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<PlanImplementation, CaseError> {
+) -> Result<PlanImplementation, ServiceError> {
     let facts = load_facts(conn, &child, &plan, plans, settings.tz)?;
     let calendar = settings
         .calendars
@@ -65,7 +65,7 @@ pub fn plan_implementation(
     as_of: NaiveDate,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<PlanImplementation, CaseError> {
+) -> Result<PlanImplementation, ServiceError> {
     let plan = super::authorise_plan(
         conn,
         requester,
@@ -73,7 +73,7 @@ pub fn plan_implementation(
         CaseAction::OverseeCoreGroup,
         today,
     )?;
-    let child = case_store::get_child(conn, &plan.child_id)?.ok_or(CaseError::NotFound)?;
+    let child = case_store::get_child(conn, &plan.child_id)?.ok_or(ServiceError::NotFound)?;
     let plans = case_store::plans_of_child(conn, &plan.child_id)?;
     if as_of < plan.start_date {
         return Err(invalid(
@@ -91,7 +91,7 @@ pub fn chaired_plans(
     as_of: NaiveDate,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<Vec<PlanImplementation>, CaseError> {
+) -> Result<Vec<PlanImplementation>, ServiceError> {
     let mut out = Vec::new();
     for plan in case_store::plans_chaired_by(conn, &requester.user.id)? {
         if !plan.is_open_on(as_of) {
@@ -99,7 +99,7 @@ pub fn chaired_plans(
         }
         // The chair's access is still decided in one place.
         super::authorise_on_plan(conn, requester, &plan, CaseAction::Read, today)?;
-        let child = case_store::get_child(conn, &plan.child_id)?.ok_or(CaseError::NotFound)?;
+        let child = case_store::get_child(conn, &plan.child_id)?.ok_or(ServiceError::NotFound)?;
         let plans = case_store::plans_of_child(conn, &child.id)?;
         out.push(assess(conn, child, plan, &plans, as_of, settings)?);
     }

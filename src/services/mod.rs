@@ -1,5 +1,6 @@
-//! Casework: the services behind the case routes. Each call authorises the caller against
-//! the child (through `access`), does the work in one transaction, and writes the access log.
+//! The services: one function per use case. Each authorises the caller (through `access`),
+//! does the work in one transaction, writes the access log and answers a typed result or one
+//! `ServiceError`. The JSON API (and the web pages) are thin faces over them.
 
 pub mod actions;
 pub mod children;
@@ -23,7 +24,7 @@ use crate::store::cases::{self as case_store, Child};
 use crate::store::{DbConnection, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum CaseError {
+pub enum ServiceError {
     /// No such child, or one the caller has no relationship with: the same answer.
     #[error("no such resource")]
     NotFound,
@@ -42,14 +43,14 @@ pub enum CaseError {
     Store(#[from] StoreError),
 }
 
-impl From<crate::domain::calendar::CalendarError> for CaseError {
-    fn from(e: crate::domain::calendar::CalendarError) -> CaseError {
-        CaseError::Rule(RuleError::Calendar(e))
+impl From<crate::domain::calendar::CalendarError> for ServiceError {
+    fn from(e: crate::domain::calendar::CalendarError) -> ServiceError {
+        ServiceError::Rule(RuleError::Calendar(e))
     }
 }
 
-pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> CaseError {
-    CaseError::Invalid {
+pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid {
         field: field.into(),
         reason: reason.into(),
     }
@@ -76,7 +77,7 @@ pub fn authorise(
     child_id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<Child, CaseError> {
+) -> Result<Child, ServiceError> {
     authorise_with_plans(conn, requester, child_id, action, today).map(|(child, _)| child)
 }
 
@@ -91,7 +92,7 @@ pub fn authorise_with_plans(
     child_id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<(Child, Vec<case_store::Plan>), CaseError> {
+) -> Result<(Child, Vec<case_store::Plan>), ServiceError> {
     // The same three queries whether or not the child exists.
     let child = case_store::get_child(conn, child_id)?;
     let plans = case_store::plans_of_child(conn, child_id)?;
@@ -104,12 +105,12 @@ pub fn authorise_with_plans(
     match (child, access::case_access(&requester.user, &rel, action)) {
         (Some(child), CaseAccess::Allowed) => Ok((child, plans)),
         (Some(_), CaseAccess::Forbidden) => Err(forbidden_for_child(requester)),
-        _ => Err(CaseError::NotFound),
+        _ => Err(ServiceError::NotFound),
     }
 }
 
-fn forbidden_for_child(requester: &Requester) -> CaseError {
-    CaseError::Forbidden(format!(
+fn forbidden_for_child(requester: &Requester) -> ServiceError {
+    ServiceError::Forbidden(format!(
         "your role ({}) may not do this for this child",
         requester.user.role
     ))
@@ -126,13 +127,13 @@ pub fn authorise_plan(
     plan_id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<case_store::Plan, CaseError> {
+) -> Result<case_store::Plan, ServiceError> {
     let plan = case_store::get_plan(conn, plan_id)?;
     let rel = case_store::relationship_with_plans(conn, &requester.user, plan.as_slice(), today)?;
     match (plan, access::case_access(&requester.user, &rel, action)) {
         (Some(plan), CaseAccess::Allowed) => Ok(plan),
         (Some(_), CaseAccess::Forbidden) => Err(forbidden_for_child(requester)),
-        _ => Err(CaseError::NotFound),
+        _ => Err(ServiceError::NotFound),
     }
 }
 
@@ -143,7 +144,7 @@ pub fn authorise_on_plan(
     plan: &case_store::Plan,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<(), CaseError> {
+) -> Result<(), ServiceError> {
     let rel = case_store::relationship_with_plans(
         conn,
         &requester.user,
@@ -153,7 +154,7 @@ pub fn authorise_on_plan(
     match access::case_access(&requester.user, &rel, action) {
         CaseAccess::Allowed => Ok(()),
         CaseAccess::Forbidden => Err(forbidden_for_child(requester)),
-        CaseAccess::Hidden => Err(CaseError::NotFound),
+        CaseAccess::Hidden => Err(ServiceError::NotFound),
     }
 }
 
@@ -165,7 +166,7 @@ pub fn may(
     child_id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<bool, CaseError> {
+) -> Result<bool, ServiceError> {
     no_is_false(authorise(conn, requester, child_id, action, today).map(|_| ()))
 }
 
@@ -176,14 +177,14 @@ pub fn may_on_plan(
     plan: &case_store::Plan,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<bool, CaseError> {
+) -> Result<bool, ServiceError> {
     no_is_false(authorise_on_plan(conn, requester, plan, action, today))
 }
 
-fn no_is_false(answer: Result<(), CaseError>) -> Result<bool, CaseError> {
+fn no_is_false(answer: Result<(), ServiceError>) -> Result<bool, ServiceError> {
     match answer {
         Ok(()) => Ok(true),
-        Err(CaseError::Forbidden(_) | CaseError::NotFound) => Ok(false),
+        Err(ServiceError::Forbidden(_) | ServiceError::NotFound) => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -252,9 +253,9 @@ pub async fn read_logged<T, F>(
     child_id: Option<&str>,
     resource: String,
     f: F,
-) -> Result<T, CaseError>
+) -> Result<T, ServiceError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, CaseError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     T: Send + 'static,
 {
     let answer = store.read(move |c| Ok(f(c))).await?;
@@ -281,9 +282,9 @@ pub async fn write_logged<T, F>(
     action: &'static str,
     child_id: Option<&str>,
     f: F,
-) -> Result<T, CaseError>
+) -> Result<T, ServiceError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, CaseError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     T: Send + 'static,
 {
     // A refusal is an error the transaction sees, so that it rolls back.
@@ -302,9 +303,9 @@ where
 
 /// A case refusal carried through a store transaction.
 #[derive(Debug)]
-pub struct Refused(pub CaseError);
+pub struct Refused(pub ServiceError);
 
-/// What a casework write transaction can end with.
+/// What a service write transaction can end with.
 #[derive(Debug)]
 pub enum WriteFailure {
     Refused(Refused),
@@ -326,7 +327,7 @@ impl From<StoreError> for WriteFailure {
 impl From<Refused> for WriteFailure {
     fn from(r: Refused) -> WriteFailure {
         match r.0 {
-            CaseError::Store(e) => WriteFailure::Store(e),
+            ServiceError::Store(e) => WriteFailure::Store(e),
             other => WriteFailure::Refused(Refused(other)),
         }
     }
@@ -340,11 +341,11 @@ pub async fn log_refusal(
     action: &str,
     child_id: Option<&str>,
     resource: &str,
-    error: &CaseError,
+    error: &ServiceError,
 ) {
     let outcome = match error {
-        CaseError::NotFound => "not_found",
-        CaseError::Forbidden(_) => "forbidden",
+        ServiceError::NotFound => "not_found",
+        ServiceError::Forbidden(_) => "forbidden",
         _ => return,
     };
     let (requester, action, child_id, resource) = (

@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::meetings::meeting_for;
-use super::{authorise_plan, invalid, log, may_on_plan, CaseError, Requester};
+use super::{authorise_plan, invalid, log, may_on_plan, ServiceError, Requester};
 use crate::access::CaseAction;
 use crate::domain::case::MAX_TEXT_CHARS;
 use crate::store::cases as case_store;
@@ -34,7 +34,7 @@ fn is_writer(
     meeting: &Meeting,
     plan: &Plan,
     today: NaiveDate,
-) -> Result<bool, CaseError> {
+) -> Result<bool, ServiceError> {
     if meeting.chair_id.as_deref() == Some(requester.user.id.as_str()) {
         return Ok(true);
     }
@@ -47,17 +47,17 @@ fn require_writer(
     meeting: &Meeting,
     plan: &Plan,
     today: NaiveDate,
-) -> Result<(), CaseError> {
+) -> Result<(), ServiceError> {
     if is_writer(conn, requester, meeting, plan, today)? {
         Ok(())
     } else {
-        Err(CaseError::Forbidden(
+        Err(ServiceError::Forbidden(
             "minutes are written by the meeting's chair or the lead social worker".into(),
         ))
     }
 }
 
-fn check_body(body: &str) -> Result<(), CaseError> {
+fn check_body(body: &str) -> Result<(), ServiceError> {
     if body.trim().is_empty() {
         return Err(invalid("body", "must not be empty"));
     }
@@ -79,7 +79,7 @@ pub fn draft(
     body: &str,
     addendum_to: Option<&str>,
     today: NaiveDate,
-) -> Result<Minutes, CaseError> {
+) -> Result<Minutes, ServiceError> {
     let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::Read, today)?;
     require_writer(conn, requester, &meeting, &plan, today)?;
     check_body(body)?;
@@ -95,7 +95,7 @@ pub fn draft(
     match addendum_to {
         None => {
             if let Some(existing) = store::main_of_meeting(conn, &meeting.id)? {
-                return Err(CaseError::Conflict(format!(
+                return Err(ServiceError::Conflict(format!(
                     "this meeting has minutes already ({}); edit that draft, or add an \
                      addendum once they are published",
                     existing.id
@@ -133,8 +133,8 @@ fn find(
     requester: &Requester,
     minutes_id: &str,
     today: NaiveDate,
-) -> Result<(Minutes, Meeting, Plan, bool), CaseError> {
-    let minutes = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
+) -> Result<(Minutes, Meeting, Plan, bool), ServiceError> {
+    let minutes = store::get(conn, minutes_id)?.ok_or(ServiceError::NotFound)?;
     let (meeting, plan) = meeting_for(
         conn,
         requester,
@@ -144,7 +144,7 @@ fn find(
     )?;
     let writer = is_writer(conn, requester, &meeting, &plan, today)?;
     if !minutes.is_published() && !writer {
-        return Err(CaseError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     Ok((minutes, meeting, plan, writer))
 }
@@ -156,7 +156,7 @@ fn sees_all_receipts(
     plan: &Plan,
     writer: bool,
     today: NaiveDate,
-) -> Result<bool, CaseError> {
+) -> Result<bool, ServiceError> {
     Ok(writer || may_on_plan(conn, requester, plan, CaseAction::OverseeCoreGroup, today)?)
 }
 
@@ -167,7 +167,7 @@ fn read_view(
     meeting: Meeting,
     writer: bool,
     all: bool,
-) -> Result<MinutesRead, CaseError> {
+) -> Result<MinutesRead, ServiceError> {
     let mut receipts = store::receipts(conn, &minutes.id)?;
     if !all {
         receipts.retain(|r| r.user_id == requester.user.id);
@@ -187,7 +187,7 @@ pub fn read(
     requester: &Requester,
     minutes_id: &str,
     today: NaiveDate,
-) -> Result<(MinutesRead, String), CaseError> {
+) -> Result<(MinutesRead, String), ServiceError> {
     let (minutes, meeting, plan, writer) = find(conn, requester, minutes_id, today)?;
     let all = sees_all_receipts(conn, requester, &plan, writer, today)?;
     let view = read_view(conn, requester, minutes, meeting, writer, all)?;
@@ -200,7 +200,7 @@ pub fn of_meeting(
     requester: &Requester,
     meeting_id: &str,
     today: NaiveDate,
-) -> Result<Vec<MinutesRead>, CaseError> {
+) -> Result<Vec<MinutesRead>, ServiceError> {
     let (meeting, plan) = meeting_for(conn, requester, meeting_id, CaseAction::Read, today)?;
     let writer = is_writer(conn, requester, &meeting, &plan, today)?;
     let all = sees_all_receipts(conn, requester, &plan, writer, today)?;
@@ -220,18 +220,18 @@ pub fn of_meeting(
     Ok(out)
 }
 
-fn stale(current: Option<Minutes>) -> CaseError {
+fn stale(current: Option<Minutes>) -> ServiceError {
     match current {
-        Some(m) if m.is_published() => CaseError::Conflict(format!(
+        Some(m) if m.is_published() => ServiceError::Conflict(format!(
             "these minutes were published on {}; they are never edited — add an addendum",
             m.published_on.map(|d| d.to_string()).unwrap_or_default()
         )),
-        Some(m) => CaseError::Stale(format!(
+        Some(m) => ServiceError::Stale(format!(
             "these minutes changed since you read them (now version {}); reload them and \
              make your change again",
             m.version
         )),
-        None => CaseError::NotFound,
+        None => ServiceError::NotFound,
     }
 }
 
@@ -243,7 +243,7 @@ pub fn edit(
     version: i32,
     body: &str,
     today: NaiveDate,
-) -> Result<Minutes, CaseError> {
+) -> Result<Minutes, ServiceError> {
     let (minutes, meeting, plan, _) = find(conn, requester, minutes_id, today)?;
     require_writer(conn, requester, &meeting, &plan, today)?;
     if minutes.is_published() {
@@ -273,7 +273,7 @@ pub fn publish(
     version: i32,
     at: NaiveDateTime,
     today: NaiveDate,
-) -> Result<MinutesRead, CaseError> {
+) -> Result<MinutesRead, ServiceError> {
     let (minutes, meeting, plan, _) = find(conn, requester, minutes_id, today)?;
     require_writer(conn, requester, &meeting, &plan, today)?;
     if minutes.is_published() {
@@ -299,7 +299,7 @@ pub fn publish(
         &format!("minutes {minutes_id} to {} members", recipients.len()),
         "ok",
     )?;
-    let published = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
+    let published = store::get(conn, minutes_id)?.ok_or(ServiceError::NotFound)?;
     read_view(conn, requester, published, meeting, true, true)
 }
 
@@ -310,19 +310,19 @@ pub fn acknowledge(
     minutes_id: &str,
     at: NaiveDateTime,
     today: NaiveDate,
-) -> Result<Receipt, CaseError> {
-    let minutes = store::get(conn, minutes_id)?.ok_or(CaseError::NotFound)?;
+) -> Result<Receipt, ServiceError> {
+    let minutes = store::get(conn, minutes_id)?.ok_or(ServiceError::NotFound)?;
     let child_id =
-        child_of(conn, &Record::Meeting(minutes.meeting_id.clone()))?.ok_or(CaseError::NotFound)?;
+        child_of(conn, &Record::Meeting(minutes.meeting_id.clone()))?.ok_or(ServiceError::NotFound)?;
     // A member who has since left the core group still acknowledges what was sent to them.
     let Some(receipt) = store::acknowledge(conn, minutes_id, &requester.user.id, at, today)? else {
         let meeting =
-            crate::store::meetings::get(conn, &minutes.meeting_id)?.ok_or(CaseError::NotFound)?;
+            crate::store::meetings::get(conn, &minutes.meeting_id)?.ok_or(ServiceError::NotFound)?;
         authorise_plan(conn, requester, &meeting.plan_id, CaseAction::Read, today)?;
         if !minutes.is_published() {
             return Err(invalid("minutes", "these minutes are still a draft"));
         }
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "these minutes were not sent to you; only their recipients acknowledge them".into(),
         ));
     };

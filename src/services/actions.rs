@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::children::plan_for;
-use super::{invalid, log, may_on_plan, CaseError, Requester};
+use super::{invalid, log, may_on_plan, ServiceError, Requester};
 use crate::access::CaseAction;
 use crate::domain::case::{EndReason, MAX_TEXT_CHARS};
 use crate::domain::records::{ActionStatus, ReviewOutcome};
@@ -16,7 +16,7 @@ use crate::store::DbConnection;
 /// The longest an action's description may be.
 pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
 
-fn check_text(field: &str, text: &str, max: usize) -> Result<(), CaseError> {
+fn check_text(field: &str, text: &str, max: usize) -> Result<(), ServiceError> {
     if text.trim().is_empty() {
         return Err(invalid(field, "must not be empty"));
     }
@@ -32,14 +32,14 @@ fn member_agency(
     plan: &Plan,
     user_id: &str,
     on: NaiveDate,
-) -> Result<Option<String>, CaseError> {
+) -> Result<Option<String>, ServiceError> {
     Ok(case_store::members_of_plan(conn, &plan.id)?
         .into_iter()
         .find(|m| m.user_id == user_id && m.is_member_on(on))
         .map(|m| m.agency_id))
 }
 
-fn check_due(plan: &Plan, due_on: NaiveDate, today: NaiveDate) -> Result<(), CaseError> {
+fn check_due(plan: &Plan, due_on: NaiveDate, today: NaiveDate) -> Result<(), ServiceError> {
     if due_on < plan.start_date {
         return Err(invalid("due_on", "is before the plan started"));
     }
@@ -63,7 +63,7 @@ pub fn create(
     plan_id: &str,
     input: &NewActionInput,
     today: NaiveDate,
-) -> Result<Action, CaseError> {
+) -> Result<Action, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::LeadCoreGroup, today)?;
     if !plan.is_open_on(today) {
         return Err(invalid("plan_id", "the plan has ended"));
@@ -118,8 +118,8 @@ fn find(
     requester: &Requester,
     action_id: &str,
     today: NaiveDate,
-) -> Result<(Action, Plan), CaseError> {
-    let action = store::get(conn, action_id)?.ok_or(CaseError::NotFound)?;
+) -> Result<(Action, Plan), ServiceError> {
+    let action = store::get(conn, action_id)?.ok_or(ServiceError::NotFound)?;
     let plan = plan_for(conn, requester, &action.plan_id, CaseAction::Read, today)?;
     Ok((action, plan))
 }
@@ -130,7 +130,7 @@ pub fn read(
     requester: &Requester,
     action_id: &str,
     today: NaiveDate,
-) -> Result<(Action, Vec<ProgressNote>, String), CaseError> {
+) -> Result<(Action, Vec<ProgressNote>, String), ServiceError> {
     let (action, plan) = find(conn, requester, action_id, today)?;
     let notes = store::progress_of(conn, action_id)?;
     Ok((action, notes, plan.child_id))
@@ -142,7 +142,7 @@ pub fn of_plan(
     requester: &Requester,
     plan_id: &str,
     today: NaiveDate,
-) -> Result<Vec<Action>, CaseError> {
+) -> Result<Vec<Action>, ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
     Ok(store::of_plan(conn, &plan.id)?)
 }
@@ -167,12 +167,12 @@ pub fn change(
     version: i32,
     change: &ActionChange,
     today: NaiveDate,
-) -> Result<(Action, String), CaseError> {
+) -> Result<(Action, String), ServiceError> {
     let (action, plan) = find(conn, requester, action_id, today)?;
     let lead = may_on_plan(conn, requester, &plan, CaseAction::LeadCoreGroup, today)?;
     let owner = action.owner_id == requester.user.id;
     if !lead && !owner {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "an action is changed by its owner or by the lead social worker".into(),
         ));
     }
@@ -181,14 +181,14 @@ pub fn change(
         || change.due_on.is_some()
         || change.status == Some(ActionStatus::Cancelled);
     if !lead && reshapes {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "an owner marks their action done or open; what it is, who owns it, when it is \
              due and cancelling it are for the lead social worker or CP chair"
                 .into(),
         ));
     }
     if action.version != version {
-        return Err(CaseError::Stale(format!(
+        return Err(ServiceError::Stale(format!(
             "this action changed since you read it (now version {}); reload it and make \
              your change again",
             action.version
@@ -220,7 +220,7 @@ pub fn change(
     next.version = action.version + 1;
     if !store::update(conn, &next)? {
         let now_at = store::get(conn, action_id)?.map(|a| a.version).unwrap_or(0);
-        return Err(CaseError::Stale(format!(
+        return Err(ServiceError::Stale(format!(
             "this action changed since you read it (now version {now_at}); reload it and \
              make your change again"
         )));
@@ -233,7 +233,7 @@ pub fn change(
         &format!("action {action_id}"),
         "ok",
     )?;
-    let changed = store::get(conn, action_id)?.ok_or(CaseError::NotFound)?;
+    let changed = store::get(conn, action_id)?.ok_or(ServiceError::NotFound)?;
     Ok((changed, plan.child_id))
 }
 
@@ -244,10 +244,10 @@ pub fn add_progress(
     action_id: &str,
     note: &str,
     today: NaiveDate,
-) -> Result<ProgressNote, CaseError> {
+) -> Result<ProgressNote, ServiceError> {
     let (action, plan) = find(conn, requester, action_id, today)?;
     if action.owner_id != requester.user.id {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "progress notes are written by the action's owner".into(),
         ));
     }
@@ -270,7 +270,7 @@ pub fn mine(
     conn: &mut DbConnection,
     requester: &Requester,
     today: NaiveDate,
-) -> Result<Vec<(Action, String)>, CaseError> {
+) -> Result<Vec<(Action, String)>, ServiceError> {
     let mut readable: Vec<(String, bool)> = Vec::new();
     let mut out = Vec::new();
     for (action, child_id) in store::of_owner(conn, &requester.user.id)? {
@@ -285,7 +285,7 @@ pub fn mine(
                     today,
                 ) {
                     Ok(_) => true,
-                    Err(CaseError::NotFound | CaseError::Forbidden(_)) => false,
+                    Err(ServiceError::NotFound | ServiceError::Forbidden(_)) => false,
                     Err(e) => return Err(e),
                 };
                 readable.push((action.plan_id.clone(), allowed));
@@ -315,7 +315,7 @@ pub fn record_review(
     plan_id: &str,
     input: &ReviewInput,
     today: NaiveDate,
-) -> Result<(Plan, Vec<Review>), CaseError> {
+) -> Result<(Plan, Vec<Review>), ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::LeadCoreGroup, today)?;
     if input.held_on < plan.start_date {
         return Err(invalid("held_on", "is before the plan started"));
@@ -363,7 +363,7 @@ pub fn record_review(
         &format!("review {}", review.id),
         "ok",
     )?;
-    let plan = case_store::get_plan(conn, &plan.id)?.ok_or(CaseError::NotFound)?;
+    let plan = case_store::get_plan(conn, &plan.id)?.ok_or(ServiceError::NotFound)?;
     let reviews = store::reviews_of_plan(conn, &plan.id)?;
     Ok((plan, reviews))
 }
@@ -374,7 +374,7 @@ pub fn reviews(
     requester: &Requester,
     plan_id: &str,
     today: NaiveDate,
-) -> Result<(Plan, Vec<Review>), CaseError> {
+) -> Result<(Plan, Vec<Review>), ServiceError> {
     let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
     let reviews = store::reviews_of_plan(conn, plan_id)?;
     Ok((plan, reviews))

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::meetings::{meeting_facts_of, member_facts};
 use super::status::{action_fact, RuleSettings};
-use super::{invalid, CaseError};
+use super::{invalid, ServiceError};
 use crate::domain::audit::{self, AuditFinding, AuditRecord};
 use crate::domain::records::{
     CaseFacts, Location, Outcome, PlanFacts, RecordStatus, SightingFact, SightingKind,
@@ -20,7 +20,7 @@ use crate::store::reports as store;
 use crate::store::DbConnection;
 
 /// The first and last day of a month written `YYYY-MM`.
-pub fn month_bounds(month: &str) -> Result<(NaiveDate, NaiveDate), CaseError> {
+pub fn month_bounds(month: &str) -> Result<(NaiveDate, NaiveDate), ServiceError> {
     let bad = || invalid("month", format!("`{month}` is not a month (YYYY-MM)"));
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| bad())?;
     if month.len() != 7 {
@@ -50,7 +50,7 @@ pub struct VisitsReport {
 }
 
 /// The plan of each child open on `on` (the latest started, should two overlap).
-fn plans_open_on(conn: &mut DbConnection, on: NaiveDate) -> Result<Vec<Plan>, CaseError> {
+fn plans_open_on(conn: &mut DbConnection, on: NaiveDate) -> Result<Vec<Plan>, ServiceError> {
     let mut by_child: HashMap<String, Plan> = HashMap::new();
     for plan in case_store::plans_started_by(conn, on)? {
         if plan.is_open_on(on) {
@@ -98,7 +98,7 @@ pub fn visits(
     first: NaiveDate,
     last: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<VisitsReport, CaseError> {
+) -> Result<VisitsReport, ServiceError> {
     let plans = plans_open_on(conn, last)?;
     let mut visits: HashMap<String, Vec<NaiveDate>> = HashMap::new();
     for (child, on) in store::home_visits_seen(conn, first, last)? {
@@ -244,7 +244,7 @@ pub fn core_groups(
     to: NaiveDate,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<CoreGroupsReport, CaseError> {
+) -> Result<CoreGroupsReport, ServiceError> {
     if to < from {
         return Err(invalid("to", "is before `from`"));
     }
@@ -394,7 +394,7 @@ pub fn plans(
     conn: &mut DbConnection,
     as_of: NaiveDate,
     long_plan_months: u32,
-) -> Result<PlansReport, CaseError> {
+) -> Result<PlansReport, ServiceError> {
     let all = case_store::plans_started_by(conn, as_of)?;
     let names: HashMap<String, String> = store::team_names(conn)?.into_iter().collect();
     let mut overall = PlanCounts::default();
@@ -469,7 +469,7 @@ pub fn audit_sample(
     last: NaiveDate,
     size: usize,
     seed: &str,
-) -> Result<AuditSample, CaseError> {
+) -> Result<AuditSample, ServiceError> {
     if size == 0 || size > MAX_SAMPLE {
         return Err(invalid("size", format!("must be from 1 to {MAX_SAMPLE}")));
     }
@@ -514,7 +514,7 @@ pub fn audit_sample(
         .collect();
     let mut children = Vec::new();
     for (child_id, was_drawn) in sample {
-        let child = case_store::get_child(conn, &child_id)?.ok_or(CaseError::NotFound)?;
+        let child = case_store::get_child(conn, &child_id)?.ok_or(ServiceError::NotFound)?;
         let family: Vec<AuditRecord> = records
             .iter()
             .filter(|r| {

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use super::{
-    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, CaseError,
+    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, ServiceError,
     Requester,
 };
 use crate::access::CaseAction;
@@ -60,9 +60,9 @@ impl Clock {
 fn author_agency(
     conn: &mut DbConnection,
     requester: &Requester,
-) -> Result<(String, bool), CaseError> {
+) -> Result<(String, bool), ServiceError> {
     let agency_id = requester.user.agency_id.clone().ok_or_else(|| {
-        CaseError::Forbidden("you belong to no agency, so cannot record a contact".into())
+        ServiceError::Forbidden("you belong to no agency, so cannot record a contact".into())
     })?;
     let agency = accounts::get_agency(conn, &agency_id)?
         .ok_or_else(|| StoreError::Invalid("the caller's agency is missing".into()))?;
@@ -79,7 +79,7 @@ fn build(
     part: &ChildPart,
     clock: Clock,
     field_prefix: &str,
-) -> Result<Sighting, CaseError> {
+) -> Result<Sighting, ServiceError> {
     let (child, child_plans) = authorise_with_plans(
         conn,
         requester,
@@ -161,13 +161,13 @@ fn replay(
     key: Option<&str>,
     hash: &str,
     today: NaiveDate,
-) -> Result<Option<Recorded>, CaseError> {
+) -> Result<Option<Recorded>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
     let Some(earlier) = store::find_idempotency_key(conn, &requester.user.id, key)? else {
         return Ok(None);
     };
     if earlier.request_hash != hash {
-        return Err(CaseError::Conflict(
+        return Err(ServiceError::Conflict(
             "this Idempotency-Key was used for a different request; use a new key for a new record"
                 .into(),
         ));
@@ -202,7 +202,7 @@ pub fn record(
     part: ChildPart,
     clock: Clock,
     idempotency_key: Option<&str>,
-) -> Result<Recorded, CaseError> {
+) -> Result<Recorded, ServiceError> {
     let hash = request_hash(&(&contact, &part));
     if let Some(earlier) = replay(conn, requester, idempotency_key, &hash, clock.today())? {
         return Ok(earlier);
@@ -241,7 +241,7 @@ pub fn record_visit(
     children: Vec<ChildPart>,
     clock: Clock,
     idempotency_key: Option<&str>,
-) -> Result<Recorded, CaseError> {
+) -> Result<Recorded, ServiceError> {
     if children.is_empty() {
         return Err(invalid(
             "children",
@@ -305,7 +305,7 @@ pub fn sighting_for(
     id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<Sighting, CaseError> {
+) -> Result<Sighting, ServiceError> {
     sighting_and_plan(conn, requester, id, action, today).map(|(sighting, _)| sighting)
 }
 
@@ -316,19 +316,19 @@ fn sighting_and_plan(
     id: &str,
     action: CaseAction,
     today: NaiveDate,
-) -> Result<(Sighting, Option<Plan>), CaseError> {
-    let sighting = store::get(conn, id)?.ok_or(CaseError::NotFound)?;
+) -> Result<(Sighting, Option<Plan>), ServiceError> {
+    let sighting = store::get(conn, id)?.ok_or(ServiceError::NotFound)?;
     let (_, plans) =
         authorise_with_plans(conn, requester, &sighting.child_id, CaseAction::Read, today)?;
     if sighting.status == RecordStatus::Draft && sighting.author_id != requester.user.id {
-        return Err(CaseError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let plan = plans
         .into_iter()
         .find(|p| p.is_open_on(sighting.occurred_on));
     if action != CaseAction::Read {
         let plan = plan.as_ref().ok_or_else(|| {
-            CaseError::Forbidden("this record is on no plan of the child's".into())
+            ServiceError::Forbidden("this record is on no plan of the child's".into())
         })?;
         authorise_on_plan(conn, requester, plan, action, today)?;
     }
@@ -343,7 +343,7 @@ pub fn update_draft(
     contact: Contact,
     part: ChildPart,
     clock: Clock,
-) -> Result<Sighting, CaseError> {
+) -> Result<Sighting, ServiceError> {
     let current = sighting_for(
         conn,
         requester,
@@ -352,12 +352,12 @@ pub fn update_draft(
         clock.today(),
     )?;
     if current.status != RecordStatus::Draft {
-        return Err(CaseError::Conflict(
+        return Err(ServiceError::Conflict(
             "a final record is never edited; record a correction instead".into(),
         ));
     }
     if current.author_id != requester.user.id {
-        return Err(CaseError::Forbidden("only the author edits a draft".into()));
+        return Err(ServiceError::Forbidden("only the author edits a draft".into()));
     }
     if part.child_id != current.child_id {
         return Err(invalid(
@@ -387,7 +387,7 @@ pub fn finalise(
     requester: &Requester,
     id: &str,
     clock: Clock,
-) -> Result<Sighting, CaseError> {
+) -> Result<Sighting, ServiceError> {
     let mut sighting = sighting_for(
         conn,
         requester,
@@ -424,7 +424,7 @@ pub fn correct(
     part: ChildPart,
     reason: String,
     clock: Clock,
-) -> Result<Sighting, CaseError> {
+) -> Result<Sighting, ServiceError> {
     let (original, plan) = sighting_and_plan(
         conn,
         requester,
@@ -433,7 +433,7 @@ pub fn correct(
         clock.today(),
     )?;
     if original.status != RecordStatus::Final {
-        return Err(CaseError::Conflict(
+        return Err(ServiceError::Conflict(
             "a draft is edited, not corrected".into(),
         ));
     }
@@ -447,7 +447,7 @@ pub fn correct(
             None => false,
         };
     if original.author_id != requester.user.id && !manages {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "only the author or the team manager corrects a record".into(),
         ));
     }
@@ -493,10 +493,10 @@ pub fn record_decision(
     sighting_id: &str,
     decision: &str,
     today: NaiveDate,
-) -> Result<store::VisitDecision, CaseError> {
+) -> Result<store::VisitDecision, ServiceError> {
     let sighting = sighting_for(conn, requester, sighting_id, CaseAction::ManagePlan, today)?;
     if requester.user.role != Role::TeamManager {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "a team manager records the decision after a failed visit".into(),
         ));
     }

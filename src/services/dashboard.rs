@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::status::RuleSettings;
-use super::CaseError;
+use super::ServiceError;
 use crate::access::{self, CaseAccess, CaseAction};
 use crate::domain::people::Role;
 use crate::domain::policy::VisitFrequency;
@@ -58,9 +58,9 @@ pub fn dashboard(
     as_of: NaiveDate,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<Vec<Line>, CaseError> {
+) -> Result<Vec<Line>, ServiceError> {
     if caller.role == Role::Admin || !caller.active {
-        return Err(CaseError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "administrators have no access to case records".into(),
         ));
     }

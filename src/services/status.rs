@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{authorise, CaseError, Requester};
+use super::{authorise, ServiceError, Requester};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
 use crate::domain::policy::Policy;
@@ -25,7 +25,7 @@ pub fn load_facts(
     plan: &Plan,
     all_plans: &[Plan],
     tz: Tz,
-) -> Result<CaseFacts, CaseError> {
+) -> Result<CaseFacts, ServiceError> {
     let sightings = sighting_store::of_child(conn, &child.id)?;
     let decisions = sighting_store::decisions_of_child(conn, &child.id)?;
     let members = case_store::members_with_names(conn, &plan.id)?;
@@ -135,7 +135,7 @@ pub fn status(
     as_of: NaiveDate,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
-) -> Result<(Child, Plan, Evaluation), CaseError> {
+) -> Result<(Child, Plan, Evaluation), ServiceError> {
     let RuleSettings {
         calendars,
         policy,
@@ -188,7 +188,7 @@ pub fn chronology(
     requester: &Requester,
     child_id: &str,
     today: NaiveDate,
-) -> Result<Chronology, CaseError> {
+) -> Result<Chronology, ServiceError> {
     let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
     let plans = case_store::plans_of_child(conn, child_id)?;
     let mut members = Vec::new();
@@ -241,7 +241,7 @@ pub fn child_record(
     requester: &Requester,
     child_id: &str,
     today: NaiveDate,
-) -> Result<ChildRecord, CaseError> {
+) -> Result<ChildRecord, ServiceError> {
     let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
     let plans = case_store::plans_of_child(conn, child_id)?;
     let mut members = Vec::new();
@@ -272,7 +272,7 @@ pub fn access_log(
     requester: &Requester,
     child_id: &str,
     today: NaiveDate,
-) -> Result<Vec<AccessEntry>, CaseError> {
+) -> Result<Vec<AccessEntry>, ServiceError> {
     authorise(conn, requester, child_id, CaseAction::ReadAccessLog, today)?;
     Ok(access_log::of_child(conn, child_id)?)
 }
