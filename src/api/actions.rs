@@ -9,11 +9,12 @@ use super::error::{ApiError, Problem};
 use super::extract::{if_match, with_etag, ApiJson, Caller};
 use super::views::{instant, ListOf};
 use super::AppState;
-use crate::services::actions::{self, ActionChange, NewActionInput, ReviewInput};
-use crate::services::{log_read_of_children, today};
 use crate::domain::case::EndReason;
 use crate::domain::records::{ActionStatus, ReviewOutcome};
 use crate::domain::rules::next_review_due;
+use crate::services::actions::{self, ActionChange, NewActionInput, ReviewInput};
+use crate::services::AuditAction;
+use crate::services::{log_read_of_children, today};
 use crate::store::actions::{Action, ProgressNote, Review};
 use crate::store::owners::Record;
 use crate::store::settings as stored_settings;
@@ -120,7 +121,7 @@ pub async fn create_action(
         &req,
         caller,
         id.into_inner(),
-        "create_action",
+        AuditAction::CreateAction,
         move |c, who, plan_id, day| actions::create(c, who, plan_id, &input, day),
     )
     .await?;
@@ -148,7 +149,7 @@ pub async fn plan_actions(
         &state,
         &who,
         Record::Plan(plan_id.clone()),
-        "read_actions",
+        AuditAction::ReadActions,
         format!("actions of plan {plan_id}"),
         move |c| actions::of_plan(c, &w, &pid, day),
     )
@@ -181,7 +182,7 @@ pub async fn get_action(
         &state,
         &who,
         Record::Action(action_id.clone()),
-        "read_action",
+        AuditAction::ReadAction,
         format!("action {action_id}"),
         move |c| actions::read(c, &w, &aid, day),
     )
@@ -239,7 +240,7 @@ pub async fn update_action(
         &state,
         &who,
         Record::Action(action_id.clone()),
-        "change_action",
+        AuditAction::ChangeAction,
         move |c| actions::change(c, &w, &action_id, version, &change, day),
     )
     .await?;
@@ -277,7 +278,7 @@ pub async fn add_progress(
         &state,
         &who,
         Record::Action(action_id.clone()),
-        "add_action_progress",
+        AuditAction::AddActionProgress,
         move |c| actions::add_progress(c, &w, &action_id, &note, day),
     )
     .await?;
@@ -311,7 +312,7 @@ pub async fn my_actions(
     log_read_of_children(
         &state.store,
         &who,
-        "read_my_actions",
+        AuditAction::ReadMyActions,
         "my actions".into(),
         children,
     )
@@ -396,7 +397,7 @@ pub async fn record_review(
         &req,
         caller,
         id.into_inner(),
-        "record_review",
+        AuditAction::RecordReview,
         move |c, who, plan_id, day| actions::record_review(c, who, plan_id, &input, day),
     )
     .await?;
@@ -449,7 +450,7 @@ pub async fn plan_reviews(
         &state,
         &who,
         Record::Plan(plan_id.clone()),
-        "read_reviews",
+        AuditAction::ReadReviews,
         format!("reviews of plan {plan_id}"),
         move |c| actions::reviews(c, &w, &pid, day),
     )

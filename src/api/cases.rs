@@ -9,16 +9,17 @@ use super::error::{ApiError, Problem};
 use super::extract::{client_address, ApiJson, ApiQuery, Caller};
 use super::views::ListOf;
 use super::AppState;
-use crate::services::sightings::{ChildPart, Clock, Contact};
-use crate::services::status::RuleInputs;
-use crate::services::{
-    children, log_read_of_children, read_logged, sightings, status, today, write_logged, ServiceError,
-    Requester,
-};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
 use crate::domain::policy::VisitFrequency;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
+use crate::services::sightings::{ChildPart, Clock, Contact};
+use crate::services::status::RuleInputs;
+use crate::services::AuditAction;
+use crate::services::{
+    children, log_read_of_children, read_logged, sightings, status, today, write_logged, Requester,
+    ServiceError,
+};
 use crate::store::cases::NewChild;
 use crate::store::owners::{child_of as child_of_record, Record};
 use crate::store::settings as stored_settings;
@@ -120,7 +121,7 @@ pub async fn create_family(
     let id = write_logged(
         &state.store,
         &who.clone(),
-        "create_family",
+        AuditAction::CreateFamily,
         None,
         move |c| children::create_family(c, &who),
     )
@@ -159,9 +160,13 @@ pub async fn create_child(
         date_of_birth: b.date_of_birth,
         family_id: b.family_id,
     };
-    let child = write_logged(&state.store, &who.clone(), "create_child", None, move |c| {
-        children::create_child(c, &who, new, day)
-    })
+    let child = write_logged(
+        &state.store,
+        &who.clone(),
+        AuditAction::CreateChild,
+        None,
+        move |c| children::create_child(c, &who, new, day),
+    )
     .await?;
     Ok(HttpResponse::Created().json(ChildView::from(child)))
 }
@@ -190,7 +195,7 @@ pub async fn get_child(
     } = read_logged(
         &state.store,
         &who,
-        "read_child",
+        AuditAction::ReadChild,
         Some(&id),
         "child".into(),
         move |c| status::child_record(c, &w, &cid, day),
@@ -260,7 +265,7 @@ pub async fn create_plan(
     let (plan, members) = write_logged(
         &state.store,
         &who,
-        "create_plan",
+        AuditAction::CreatePlan,
         Some(&child_id),
         move |c| {
             let plan = children::create_plan(c, &w, &cid, request, &known, day)?;
@@ -292,7 +297,7 @@ pub async fn get_plan(
         &state,
         &who,
         Record::Plan(plan_id.clone()),
-        "read_plan",
+        AuditAction::ReadPlan,
         format!("plan {plan_id}"),
         move |c| {
             let plan = children::plan_for(c, &w, &pid, crate::access::CaseAction::Read, day)?;
@@ -319,7 +324,7 @@ pub(super) async fn read_about<T, F>(
     state: &AppState,
     who: &Requester,
     record: Record,
-    action: &'static str,
+    action: AuditAction,
     resource: String,
     f: F,
 ) -> Result<T, ApiError>
@@ -338,7 +343,7 @@ pub(super) async fn write_about<T, F>(
     state: &AppState,
     who: &Requester,
     record: Record,
-    action: &'static str,
+    action: AuditAction,
     f: F,
 ) -> Result<T, ApiError>
 where
@@ -356,11 +361,16 @@ pub(super) async fn write_for_plan<T, F>(
     req: &HttpRequest,
     caller: Caller,
     plan_id: String,
-    action: &'static str,
+    action: AuditAction,
     f: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut crate::store::DbConnection, &Requester, &str, NaiveDate) -> Result<T, ServiceError>
+    F: FnOnce(
+            &mut crate::store::DbConnection,
+            &Requester,
+            &str,
+            NaiveDate,
+        ) -> Result<T, ServiceError>
         + Send
         + 'static,
     T: Send + 'static,
@@ -407,7 +417,7 @@ pub async fn add_member(
         &req,
         caller,
         id.into_inner(),
-        "add_member",
+        AuditAction::AddMember,
         move |c, who, plan_id, day| {
             let member = children::add_member(c, who, plan_id, &b.user_id, b.from, day)?;
             crate::store::cases::members_with_names(c, plan_id)?
@@ -448,7 +458,7 @@ pub async fn end_membership(
         &req,
         caller,
         plan_id,
-        "end_member",
+        AuditAction::EndMember,
         move |c, who, plan_id, day| {
             children::end_membership(c, who, plan_id, &member_id, until, day)
         },
@@ -484,7 +494,7 @@ pub async fn end_plan(
         &req,
         caller,
         id.into_inner(),
-        "end_plan",
+        AuditAction::EndPlan,
         move |c, who, plan_id, day| {
             let plan = children::end_plan(c, who, plan_id, b.end_date, b.reason, day)?;
             Ok((plan, crate::store::cases::members_with_names(c, plan_id)?))
@@ -524,7 +534,7 @@ pub async fn change_frequency(
         &req,
         caller,
         id.into_inner(),
-        "change_frequency",
+        AuditAction::ChangeFrequency,
         move |c, who, plan_id, day| {
             let plan = children::change_frequency(
                 c,
@@ -610,7 +620,7 @@ pub async fn record_sighting(
     let recorded = write_logged(
         &state.store,
         &who,
-        "record_sighting",
+        AuditAction::RecordSighting,
         Some(&child_id),
         move |c| sightings::record(c, &w, contact, part, clock, key.as_deref()),
     )
@@ -702,7 +712,7 @@ pub async fn record_visit(
     let recorded = write_logged(
         &state.store,
         &who,
-        "record_visit",
+        AuditAction::RecordVisit,
         first_child.as_deref(),
         move |c| sightings::record_visit(c, &w, contact, parts, clock, key.as_deref()),
     )
@@ -731,7 +741,7 @@ async fn write_for_sighting<T, F>(
     req: &HttpRequest,
     caller: Caller,
     id: String,
-    action: &'static str,
+    action: AuditAction,
     f: F,
 ) -> Result<T, ApiError>
 where
@@ -772,7 +782,7 @@ pub async fn get_sighting(
         &state,
         &who,
         Record::Sighting(id.clone()),
-        "read_sighting",
+        AuditAction::ReadSighting,
         format!("sighting {id}"),
         move |c| sightings::sighting_for(c, &w, &sid, crate::access::CaseAction::Read, day),
     )
@@ -802,7 +812,7 @@ pub async fn update_sighting(
         &req,
         caller,
         id.into_inner(),
-        "edit_sighting",
+        AuditAction::EditSighting,
         move |c, who, id, clock| sightings::update_draft(c, who, id, contact, part, clock),
     )
     .await?;
@@ -826,7 +836,7 @@ pub async fn finalise_sighting(
         &req,
         caller,
         id.into_inner(),
-        "finalise_sighting",
+        AuditAction::FinaliseSighting,
         sightings::finalise,
     )
     .await?;
@@ -875,7 +885,7 @@ pub async fn correct_sighting(
         &req,
         caller,
         id.into_inner(),
-        "correct_sighting",
+        AuditAction::CorrectSighting,
         move |c, who, id, clock| sightings::correct(c, who, id, contact, part, reason, clock),
     )
     .await?;
@@ -917,7 +927,7 @@ pub async fn record_decision(
         &req,
         caller,
         id.into_inner(),
-        "record_decision",
+        AuditAction::RecordDecision,
         move |c, who, id, clock| sightings::record_decision(c, who, id, &decision, clock.today()),
     )
     .await?;
@@ -954,7 +964,7 @@ pub async fn child_status(
     let (child, plan, evaluation) = read_logged(
         &state.store,
         &who,
-        "read_status",
+        AuditAction::ReadStatus,
         Some(&id),
         format!("status as of {as_of}"),
         move |c| {
@@ -992,7 +1002,7 @@ pub async fn chronology(
     let record = read_logged(
         &state.store,
         &who,
-        "read_chronology",
+        AuditAction::ReadChronology,
         Some(&id),
         "chronology".into(),
         move |c| status::chronology(c, &w, &cid, day),
@@ -1183,7 +1193,7 @@ pub async fn access_log(
     let entries = read_logged(
         &state.store,
         &who,
-        "read_access_log",
+        AuditAction::ReadAccessLog,
         Some(&id),
         "access log".into(),
         move |c| status::access_log(c, &w, &cid, day),
@@ -1234,7 +1244,14 @@ pub async fn dashboard(
     // Every child shown is a read of their record: one entry, with the children it read.
     let ids: Vec<String> = lines.iter().map(|l| l.child.id.clone()).collect();
     let resource = format!("dashboard as of {as_of} ({} children)", ids.len());
-    log_read_of_children(&state.store, &who, "read_dashboard", resource, ids).await?;
+    log_read_of_children(
+        &state.store,
+        &who,
+        AuditAction::ReadDashboard,
+        resource,
+        ids,
+    )
+    .await?;
     let children = lines
         .iter()
         .map(|l| {
@@ -1294,7 +1311,7 @@ pub async fn add_cover(
         &req,
         caller,
         id.into_inner(),
-        "add_cover",
+        AuditAction::AddCover,
         move |c, who, plan_id, day| {
             children::add_cover(c, who, plan_id, &b.user_id, b.from, b.until, day)
         },

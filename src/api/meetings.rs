@@ -8,10 +8,11 @@ use super::cases::{as_of, read_about, requester, write_about, AsOf};
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiQuery, Caller};
 use super::AppState;
-use crate::services::meetings::{self, member_facts, AttendanceEntry};
-use crate::services::today;
 use crate::domain::records::Attendance;
 use crate::domain::rules::{attendance_by_agency, percent, Severity, Subject};
+use crate::services::meetings::{self, member_facts, AttendanceEntry};
+use crate::services::today;
+use crate::services::AuditAction;
 use crate::store::owners::Record;
 use crate::store::settings as stored_settings;
 
@@ -70,7 +71,7 @@ pub async fn create_meeting(
         &state,
         &who,
         Record::Plan(plan_id.clone()),
-        "create_meeting",
+        AuditAction::CreateMeeting,
         move |c| {
             meetings::create_meeting(
                 c,
@@ -143,7 +144,7 @@ pub async fn record_attendance(
         &state,
         &who,
         Record::Meeting(meeting_id.clone()),
-        "record_attendance",
+        AuditAction::RecordAttendance,
         move |c| meetings::record_attendance(c, &w, &meeting_id, entries, day),
     )
     .await?;
@@ -224,7 +225,7 @@ pub async fn core_group(
         &state,
         &who,
         Record::Plan(plan_id.clone()),
-        "read_core_group",
+        AuditAction::ReadCoreGroup,
         format!("core group as of {as_of}"),
         move |c| meetings::core_group(c, &w, &pid, as_of, &policy, day),
     )

@@ -12,6 +12,7 @@ use super::views::{instant, ListOf};
 use super::AppState;
 use crate::services::minutes::{self, MinutesRead};
 use crate::services::today;
+use crate::services::AuditAction;
 use crate::store::minutes::Receipt;
 use crate::store::owners::Record;
 
@@ -131,7 +132,7 @@ pub async fn draft_minutes(
         &state,
         &who,
         Record::Meeting(meeting_id.clone()),
-        "draft_minutes",
+        AuditAction::DraftMinutes,
         move |c| {
             let m = minutes::draft(c, &w, &meeting_id, &b.body, b.addendum_to.as_deref(), day)?;
             minutes::read(c, &w, &m.id, day).map(|(view, _)| view)
@@ -162,7 +163,7 @@ pub async fn list_minutes(
         &state,
         &who,
         Record::Meeting(meeting_id.clone()),
-        "read_minutes",
+        AuditAction::ReadMinutes,
         format!("minutes of meeting {meeting_id}"),
         move |c| minutes::of_meeting(c, &w, &mid, day),
     )
@@ -192,7 +193,7 @@ pub async fn get_minutes(
         &state,
         &who,
         Record::Minutes(minutes_id.clone()),
-        "read_minutes",
+        AuditAction::ReadMinutes,
         format!("minutes {minutes_id}"),
         move |c| minutes::read(c, &w, &mid, day),
     )
@@ -233,7 +234,7 @@ pub async fn edit_minutes(
         &state,
         &who,
         Record::Minutes(minutes_id.clone()),
-        "edit_minutes",
+        AuditAction::EditMinutes,
         move |c| {
             minutes::edit(c, &w, &minutes_id, version, &text, day)?;
             minutes::read(c, &w, &minutes_id, day).map(|(view, _)| view)
@@ -270,7 +271,7 @@ pub async fn publish_minutes(
         &state,
         &who,
         Record::Minutes(minutes_id.clone()),
-        "publish_minutes",
+        AuditAction::PublishMinutes,
         move |c| minutes::publish(c, &w, &minutes_id, version, at, day),
     )
     .await?;
@@ -300,7 +301,7 @@ pub async fn acknowledge_minutes(
         &state,
         &who,
         Record::Minutes(minutes_id.clone()),
-        "acknowledge_minutes",
+        AuditAction::AcknowledgeMinutes,
         move |c| minutes::acknowledge(c, &w, &minutes_id, at, day),
     )
     .await?;

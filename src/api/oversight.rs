@@ -10,9 +10,10 @@ use super::error::{ApiError, Problem};
 use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};
-use crate::services::oversight::{self, PlanImplementation};
-use crate::services::{log_read_of_children, today};
 use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
+use crate::services::oversight::{self, PlanImplementation};
+use crate::services::AuditAction;
+use crate::services::{log_read_of_children, today};
 use crate::store::owners::Record;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -217,7 +218,7 @@ pub async fn plan_implementation(
         &state,
         &who,
         Record::Plan(plan_id.clone()),
-        "read_implementation",
+        AuditAction::ReadImplementation,
         format!("implementation of plan {plan_id} as of {as_of}"),
         move |c| {
             let settings = rules.settings();
@@ -363,7 +364,14 @@ pub async fn chair_plans(
         .await??;
     let children: Vec<String> = plans.iter().map(|p| p.child.id.clone()).collect();
     let resource = format!("chaired plans as of {as_of} ({} plans)", children.len());
-    log_read_of_children(&state.store, &who, "read_chaired_plans", resource, children).await?;
+    log_read_of_children(
+        &state.store,
+        &who,
+        AuditAction::ReadChairedPlans,
+        resource,
+        children,
+    )
+    .await?;
     let mut lines: Vec<ChairPlanLine> = plans.iter().map(chair_line).collect();
     lines.sort_by(|a, b| {
         b.high_flags

@@ -10,11 +10,12 @@ use super::error::{ApiError, Problem};
 use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};
-use crate::services::reports::{self, AgencyWorking, PlanCounts, VisitCounts};
-use crate::services::{log_read_of_children, today};
 use crate::domain::audit::AuditFinding;
 use crate::domain::records::{Outcome, SightingKind};
 use crate::domain::rules::percent;
+use crate::services::reports::{self, AgencyWorking, PlanCounts, VisitCounts};
+use crate::services::AuditAction;
+use crate::services::{log_read_of_children, today};
 use crate::store::settings as stored_settings;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -109,7 +110,7 @@ pub async fn visits(
     log_read_of_children(
         &state.store,
         &who,
-        "read_report",
+        AuditAction::ReadReport,
         format!("visits {month}"),
         Vec::new(),
     )
@@ -268,7 +269,7 @@ pub async fn core_groups(
     log_read_of_children(
         &state.store,
         &who,
-        "read_report",
+        AuditAction::ReadReport,
         format!("core groups {from} to {to}"),
         Vec::new(),
     )
@@ -455,7 +456,7 @@ pub async fn plans(
     log_read_of_children(
         &state.store,
         &who,
-        "read_report",
+        AuditAction::ReadReport,
         format!("plans as of {as_of}"),
         named,
     )
@@ -592,7 +593,7 @@ pub async fn audit_sample(
     log_read_of_children(
         &state.store,
         &who,
-        "read_audit_sample",
+        AuditAction::ReadAuditSample,
         format!("audit sample {month} seed {seed}"),
         ids,
     )

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 
 use super::children::plan_for;
-use super::{invalid, log, may_on_plan, ServiceError, Requester};
+use super::AuditAction;
+use super::{invalid, log, may_on_plan, Requester, ServiceError};
 use crate::access::CaseAction;
 use crate::domain::case::{EndReason, MAX_TEXT_CHARS};
 use crate::domain::records::{ActionStatus, ReviewOutcome};
@@ -104,7 +105,7 @@ pub fn create(
     log(
         conn,
         requester,
-        "create_action",
+        AuditAction::CreateAction,
         Some(&plan.child_id),
         &format!("action {}", action.id),
         "ok",
@@ -228,7 +229,7 @@ pub fn change(
     log(
         conn,
         requester,
-        "change_action",
+        AuditAction::ChangeAction,
         Some(&plan.child_id),
         &format!("action {action_id}"),
         "ok",
@@ -256,7 +257,7 @@ pub fn add_progress(
     log(
         conn,
         requester,
-        "add_action_progress",
+        AuditAction::AddActionProgress,
         Some(&plan.child_id),
         &format!("action {action_id}"),
         "ok",
@@ -358,7 +359,7 @@ pub fn record_review(
     log(
         conn,
         requester,
-        "record_review",
+        AuditAction::RecordReview,
         Some(&plan.child_id),
         &format!("review {}", review.id),
         "ok",

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 
-use super::{authorise, invalid, log, ServiceError, Requester};
+use super::AuditAction;
+use super::{authorise, invalid, log, Requester, ServiceError};
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
@@ -12,7 +13,10 @@ use crate::store::accounts::{self, User};
 use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan};
 use crate::store::DbConnection;
 
-pub fn create_family(conn: &mut DbConnection, requester: &Requester) -> Result<String, ServiceError> {
+pub fn create_family(
+    conn: &mut DbConnection,
+    requester: &Requester,
+) -> Result<String, ServiceError> {
     if !access::may_create_children(&requester.user) {
         return Err(ServiceError::Forbidden(
             "only social care records families and children".into(),
@@ -48,7 +52,7 @@ pub fn create_child(
     log(
         conn,
         requester,
-        "create_child",
+        AuditAction::CreateChild,
         Some(&child.id),
         "child",
         "ok",
@@ -67,7 +71,11 @@ pub struct PlanRequest {
     pub region: Region,
 }
 
-fn active_user(conn: &mut DbConnection, id: &str, field: &'static str) -> Result<User, ServiceError> {
+fn active_user(
+    conn: &mut DbConnection,
+    id: &str,
+    field: &'static str,
+) -> Result<User, ServiceError> {
     accounts::get_user(conn, id)?
         .filter(|u| u.active)
         .ok_or_else(|| invalid(field, "no active user has this id"))
@@ -91,7 +99,9 @@ pub fn create_plan(
     today: NaiveDate,
 ) -> Result<Plan, ServiceError> {
     if !access::may_create_children(&requester.user) {
-        return Err(ServiceError::Forbidden("only social care starts plans".into()));
+        return Err(ServiceError::Forbidden(
+            "only social care starts plans".into(),
+        ));
     }
     // The child's team (or whoever recorded a child with no plan yet) starts its plans.
     let child = match authorise(conn, requester, child_id, CaseAction::ManagePlan, today) {
@@ -176,7 +186,7 @@ pub fn create_plan(
     log(
         conn,
         requester,
-        "create_plan",
+        AuditAction::CreatePlan,
         Some(child_id),
         &format!("plan {}", plan.id),
         "ok",
@@ -234,7 +244,7 @@ pub fn add_member(
     log(
         conn,
         requester,
-        "add_member",
+        AuditAction::AddMember,
         Some(&plan.child_id),
         &format!("plan {plan_id}"),
         "ok",
@@ -268,7 +278,7 @@ pub fn end_membership(
     log(
         conn,
         requester,
-        "end_member",
+        AuditAction::EndMember,
         Some(&plan.child_id),
         &format!("plan {plan_id}"),
         "ok",
@@ -298,7 +308,7 @@ pub fn end_plan(
     log(
         conn,
         requester,
-        "end_plan",
+        AuditAction::EndPlan,
         Some(&plan.child_id),
         &format!("plan {plan_id}"),
         "ok",
@@ -338,7 +348,7 @@ pub fn change_frequency(
     log(
         conn,
         requester,
-        "change_frequency",
+        AuditAction::ChangeFrequency,
         Some(&plan.child_id),
         &format!("plan {plan_id}"),
         "ok",
@@ -381,7 +391,7 @@ pub fn add_cover(
     log(
         conn,
         requester,
-        "add_cover",
+        AuditAction::AddCover,
         Some(&plan.child_id),
         &format!("plan {plan_id}"),
         "ok",

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 
 use super::children::plan_for;
-use super::{invalid, log, ServiceError, Requester};
+use super::AuditAction;
+use super::{invalid, log, Requester, ServiceError};
 use crate::access::CaseAction;
 use crate::domain::people::Role;
 use crate::domain::policy::Policy;
@@ -71,7 +72,7 @@ pub fn create_meeting(
     log(
         conn,
         requester,
-        "create_meeting",
+        AuditAction::CreateMeeting,
         Some(&plan.child_id),
         &format!("meeting {}", meeting.id),
         "ok",
@@ -165,7 +166,7 @@ pub fn record_attendance(
     log(
         conn,
         requester,
-        "record_attendance",
+        AuditAction::RecordAttendance,
         Some(&plan.child_id),
         &format!("meeting {}", meeting.id),
         "ok",

@@ -6,7 +6,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::meetings::meeting_for;
-use super::{authorise_plan, invalid, log, may_on_plan, ServiceError, Requester};
+use super::AuditAction;
+use super::{authorise_plan, invalid, log, may_on_plan, Requester, ServiceError};
 use crate::access::CaseAction;
 use crate::domain::case::MAX_TEXT_CHARS;
 use crate::store::cases as case_store;
@@ -118,7 +119,7 @@ pub fn draft(
     log(
         conn,
         requester,
-        "draft_minutes",
+        AuditAction::DraftMinutes,
         Some(&plan.child_id),
         &format!("minutes {}", minutes.id),
         "ok",
@@ -256,7 +257,7 @@ pub fn edit(
     log(
         conn,
         requester,
-        "edit_minutes",
+        AuditAction::EditMinutes,
         Some(&plan.child_id),
         &format!("minutes {minutes_id}"),
         "ok",
@@ -294,7 +295,7 @@ pub fn publish(
     log(
         conn,
         requester,
-        "publish_minutes",
+        AuditAction::PublishMinutes,
         Some(&plan.child_id),
         &format!("minutes {minutes_id} to {} members", recipients.len()),
         "ok",
@@ -312,12 +313,12 @@ pub fn acknowledge(
     today: NaiveDate,
 ) -> Result<Receipt, ServiceError> {
     let minutes = store::get(conn, minutes_id)?.ok_or(ServiceError::NotFound)?;
-    let child_id =
-        child_of(conn, &Record::Meeting(minutes.meeting_id.clone()))?.ok_or(ServiceError::NotFound)?;
+    let child_id = child_of(conn, &Record::Meeting(minutes.meeting_id.clone()))?
+        .ok_or(ServiceError::NotFound)?;
     // A member who has since left the core group still acknowledges what was sent to them.
     let Some(receipt) = store::acknowledge(conn, minutes_id, &requester.user.id, at, today)? else {
-        let meeting =
-            crate::store::meetings::get(conn, &minutes.meeting_id)?.ok_or(ServiceError::NotFound)?;
+        let meeting = crate::store::meetings::get(conn, &minutes.meeting_id)?
+            .ok_or(ServiceError::NotFound)?;
         authorise_plan(conn, requester, &meeting.plan_id, CaseAction::Read, today)?;
         if !minutes.is_published() {
             return Err(invalid("minutes", "these minutes are still a draft"));
@@ -329,7 +330,7 @@ pub fn acknowledge(
     log(
         conn,
         requester,
-        "acknowledge_minutes",
+        AuditAction::AcknowledgeMinutes,
         Some(&child_id),
         &format!("minutes {minutes_id}"),
         "ok",

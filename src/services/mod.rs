@@ -3,6 +3,7 @@
 //! `ServiceError`. The JSON API (and the web pages) are thin faces over them.
 
 pub mod actions;
+pub mod audit_action;
 pub mod children;
 pub mod dashboard;
 pub mod meetings;
@@ -14,6 +15,8 @@ pub mod status;
 
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
+
+pub use audit_action::AuditAction;
 
 use crate::access::{self, CaseAccess, CaseAction};
 use crate::domain::records::local_date;
@@ -193,7 +196,7 @@ fn no_is_false(answer: Result<(), ServiceError>) -> Result<bool, ServiceError> {
 pub fn log(
     conn: &mut DbConnection,
     requester: &Requester,
-    action: &str,
+    action: AuditAction,
     child_id: Option<&str>,
     resource: &str,
     outcome: &str,
@@ -203,7 +206,7 @@ pub fn log(
         &NewEntry {
             user_id: &requester.user.id,
             role: requester.user.role.as_str(),
-            action,
+            action: action.as_str(),
             child_id,
             resource,
             address: &requester.address,
@@ -217,7 +220,7 @@ pub fn log(
 pub async fn log_read_of_children(
     store: &Store,
     requester: &Requester,
-    action: &'static str,
+    action: AuditAction,
     resource: String,
     children: Vec<String>,
 ) -> Result<(), StoreError> {
@@ -229,7 +232,7 @@ pub async fn log_read_of_children(
                 &NewEntry {
                     user_id: &requester.user.id,
                     role: requester.user.role.as_str(),
-                    action,
+                    action: action.as_str(),
                     child_id: None,
                     resource: &resource,
                     address: &requester.address,
@@ -249,7 +252,7 @@ pub async fn log_read_of_children(
 pub async fn read_logged<T, F>(
     store: &Store,
     requester: &Requester,
-    action: &'static str,
+    action: AuditAction,
     child_id: Option<&str>,
     resource: String,
     f: F,
@@ -279,7 +282,7 @@ where
 pub async fn write_logged<T, F>(
     store: &Store,
     requester: &Requester,
-    action: &'static str,
+    action: AuditAction,
     child_id: Option<&str>,
     f: F,
 ) -> Result<T, ServiceError>
@@ -294,7 +297,7 @@ where
     match answer {
         Ok(value) => Ok(value),
         Err(WriteFailure::Refused(Refused(e))) => {
-            log_refusal(store, requester, action, child_id, action, &e).await;
+            log_refusal(store, requester, action, child_id, action.as_str(), &e).await;
             Err(e)
         }
         Err(WriteFailure::Store(e)) => Err(e.into()),
@@ -338,7 +341,7 @@ impl From<Refused> for WriteFailure {
 pub async fn log_refusal(
     store: &Store,
     requester: &Requester,
-    action: &str,
+    action: AuditAction,
     child_id: Option<&str>,
     resource: &str,
     error: &ServiceError,
@@ -348,9 +351,8 @@ pub async fn log_refusal(
         ServiceError::Forbidden(_) => "forbidden",
         _ => return,
     };
-    let (requester, action, child_id, resource) = (
+    let (requester, child_id, resource) = (
         requester.clone(),
-        action.to_string(),
         child_id.map(str::to_string),
         resource.to_string(),
     );
@@ -359,7 +361,7 @@ pub async fn log_refusal(
             log(
                 c,
                 &requester,
-                &action,
+                action,
                 child_id.as_deref(),
                 &resource,
                 outcome,

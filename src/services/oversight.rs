@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::status::{load_facts, RuleSettings};
-use super::{invalid, ServiceError, Requester};
+use super::{invalid, Requester, ServiceError};
 use crate::access::CaseAction;
 use crate::domain::rules::{evaluate, implementation, Context, Evaluation, Implementation};
 use crate::store::actions::{self as action_store, Action};

@@ -7,9 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
+use super::AuditAction;
 use super::{
-    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, ServiceError,
-    Requester,
+    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, Requester,
+    ServiceError,
 };
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
@@ -181,7 +182,7 @@ fn replay(
         log(
             conn,
             requester,
-            "replay_sighting",
+            AuditAction::ReplaySighting,
             Some(&sighting.child_id),
             &format!("sighting {}", sighting.id),
             "ok",
@@ -212,7 +213,7 @@ pub fn record(
     log(
         conn,
         requester,
-        "record_sighting",
+        AuditAction::RecordSighting,
         Some(&sighting.child_id),
         &format!("sighting {}", sighting.id),
         "ok",
@@ -279,7 +280,7 @@ pub fn record_visit(
         log(
             conn,
             requester,
-            "record_sighting",
+            AuditAction::RecordSighting,
             Some(&sighting.child_id),
             &format!("sighting {} (visit {visit_id})", sighting.id),
             "ok",
@@ -357,7 +358,9 @@ pub fn update_draft(
         ));
     }
     if current.author_id != requester.user.id {
-        return Err(ServiceError::Forbidden("only the author edits a draft".into()));
+        return Err(ServiceError::Forbidden(
+            "only the author edits a draft".into(),
+        ));
     }
     if part.child_id != current.child_id {
         return Err(invalid(
@@ -373,7 +376,7 @@ pub fn update_draft(
     log(
         conn,
         requester,
-        "edit_sighting",
+        AuditAction::EditSighting,
         Some(&updated.child_id),
         &format!("sighting {}", updated.id),
         "ok",
@@ -406,7 +409,7 @@ pub fn finalise(
     log(
         conn,
         requester,
-        "finalise_sighting",
+        AuditAction::FinaliseSighting,
         Some(&sighting.child_id),
         &format!("sighting {}", sighting.id),
         "ok",
@@ -478,7 +481,7 @@ pub fn correct(
     log(
         conn,
         requester,
-        "correct_sighting",
+        AuditAction::CorrectSighting,
         Some(&correction.child_id),
         &format!("sighting {} supersedes {}", correction.id, original.id),
         "ok",
@@ -513,7 +516,7 @@ pub fn record_decision(
     log(
         conn,
         requester,
-        "record_decision",
+        AuditAction::RecordDecision,
         Some(&sighting.child_id),
         &format!("sighting {sighting_id}"),
         "ok",

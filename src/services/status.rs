@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{authorise, ServiceError, Requester};
+use super::{authorise, Requester, ServiceError};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
 use crate::domain::policy::Policy;
