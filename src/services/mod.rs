@@ -3,6 +3,7 @@
 //! `ServiceError`. The JSON API (and the web pages) are thin faces over them.
 
 pub mod actions;
+pub mod admin;
 pub mod audit_action;
 pub mod children;
 pub mod dashboard;
@@ -10,6 +11,7 @@ pub mod meetings;
 pub mod minutes;
 pub mod oversight;
 pub mod reports;
+pub mod settings;
 pub mod sightings;
 pub mod status;
 

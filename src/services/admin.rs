@@ -1,0 +1,1 @@
+//! Account administration: agencies, teams and users.

@@ -1,0 +1,1 @@
+//! The rule settings (policy) and the bank-holiday calendars.
