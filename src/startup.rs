@@ -141,6 +141,8 @@ impl Application {
         }
         let secret = signing_secret(&store, settings.jwt_secret.as_deref())?;
         let keys = TokenKeys::new(secret.as_bytes());
+        // One calendar book (one cache), shared by the services and the settings routes.
+        let calendars = CalendarBook::new(store.clone());
         let state = web::Data::new(AppState {
             auth: AuthService::new(
                 store.clone(),
@@ -148,7 +150,12 @@ impl Application {
                 ThrottlePolicy::default(),
                 HashingLimit::per_core(),
             ),
-            calendars: CalendarBook::new(store.clone()),
+            services: crate::services::Services::new(
+                store.clone(),
+                calendars.clone(),
+                settings.timezone,
+            ),
+            calendars,
             store,
             timezone: settings.timezone,
             trust_forwarded_for: serve.trust_forwarded_for,

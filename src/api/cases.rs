@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::case_views::*;
 use super::error::{ApiError, Problem};
-use super::extract::{client_address, ApiJson, ApiQuery, Caller};
+use super::extract::{as_of, client_address, ApiJson, ApiQuery, AsOf, Caller};
 use super::views::ListOf;
 use super::AppState;
 use crate::domain::calendar::Region;
@@ -23,20 +23,6 @@ use crate::services::{
 use crate::store::cases::NewChild;
 use crate::store::owners::{child_of as child_of_record, Record};
 use crate::store::settings as stored_settings;
-
-impl From<ServiceError> for ApiError {
-    fn from(e: ServiceError) -> ApiError {
-        match e {
-            ServiceError::NotFound => ApiError::not_found(),
-            ServiceError::Forbidden(why) => ApiError::Forbidden(why),
-            ServiceError::Invalid { field, reason } => ApiError::invalid(field, reason),
-            ServiceError::Conflict(why) => ApiError::Conflict(why),
-            ServiceError::Stale(why) => ApiError::PreconditionFailed(why),
-            ServiceError::Rule(rule) => rule.into(),
-            ServiceError::Store(store) => store.into(),
-        }
-    }
-}
 
 /// The calendars in force, the policy and the zone: what the rules are applied with.
 pub(super) async fn rule_inputs(state: &AppState) -> Result<RuleInputs, ApiError> {
@@ -77,28 +63,6 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             )
         })?;
     Ok(Some(key.to_string()))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AsOf {
-    /// The date to answer for (YYYY-MM-DD); today when absent.
-    pub as_of: Option<String>,
-}
-
-pub(super) fn as_of(query: &AsOf, state: &AppState) -> Result<NaiveDate, ApiError> {
-    Ok(date_param("as_of", &query.as_of)?.unwrap_or_else(|| today(state.timezone)))
-}
-
-/// A date given in the query string, naming the parameter when it is not one.
-pub(super) fn date_param(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    raw.as_deref()
-        .map(|r| {
-            NaiveDate::parse_from_str(r, "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid(field, format!("`{r}` is not a date (YYYY-MM-DD)")))
-        })
-        .transpose()
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -285,27 +249,10 @@ pub async fn create_plan(
 #[get("/plans/{id}")]
 pub async fn get_plan(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let day = today(state.timezone);
-    let (w, pid) = (who.clone(), plan_id.clone());
-    let (plan, members) = read_about(
-        &state,
-        &who,
-        Record::Plan(plan_id.clone()),
-        AuditAction::ReadPlan,
-        format!("plan {plan_id}"),
-        move |c| {
-            let plan = children::plan_for(c, &w, &pid, crate::access::CaseAction::Read, day)?;
-            let members = crate::store::cases::members_with_names(c, &plan.id)?;
-            Ok((plan, members))
-        },
-    )
-    .await?;
+    let (plan, members) = children::read_plan(&state.services, &who, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(plan_view(plan, members)))
 }
 
@@ -406,28 +353,14 @@ pub struct NewMemberRequest {
 #[post("/plans/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<NewMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
-    let (member, name, agency) = write_for_plan(
-        &state,
-        &req,
-        caller,
-        id.into_inner(),
-        AuditAction::AddMember,
-        move |c, who, plan_id, day| {
-            let member = children::add_member(c, who, plan_id, &b.user_id, b.from, day)?;
-            crate::store::cases::members_with_names(c, plan_id)?
-                .into_iter()
-                .find(|(m, _, _)| m.id == member.id)
-                .ok_or(ServiceError::NotFound)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(MemberView::from((member, name, agency))))
+    let NewMemberRequest { user_id, from } = body.0;
+    let member =
+        children::add_member(&state.services, &who, id.into_inner(), user_id, from).await?;
+    Ok(HttpResponse::Created().json(MemberView::from(member)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

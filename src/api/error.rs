@@ -274,3 +274,19 @@ impl From<crate::domain::calendar::CalendarError> for ApiError {
         ApiError::invalid("as_of", e.to_string())
     }
 }
+
+impl From<crate::services::ServiceError> for ApiError {
+    fn from(e: crate::services::ServiceError) -> ApiError {
+        match e {
+            crate::services::ServiceError::NotFound => ApiError::not_found(),
+            crate::services::ServiceError::Forbidden(why) => ApiError::Forbidden(why),
+            crate::services::ServiceError::Invalid { field, reason } => {
+                ApiError::invalid(field, reason)
+            }
+            crate::services::ServiceError::Conflict(why) => ApiError::Conflict(why),
+            crate::services::ServiceError::Stale(why) => ApiError::PreconditionFailed(why),
+            crate::services::ServiceError::Rule(rule) => rule.into(),
+            crate::services::ServiceError::Store(store) => store.into(),
+        }
+    }
+}

@@ -6,8 +6,10 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
+use chrono::NaiveDate;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use super::error::ApiError;
 use super::text;
@@ -194,6 +196,27 @@ impl FromRequest for Caller {
     }
 }
 
+/// The signed-in person making the request and the address they ask from (for the access
+/// log): what every service is called with.
+impl FromRequest for crate::services::Requester {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        let trust = req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|s| s.trust_forwarded_for);
+        let address = client_address(req, trust);
+        Box::pin(async move {
+            Ok(crate::services::Requester {
+                user: caller.await?.0,
+                address,
+            })
+        })
+    }
+}
+
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -255,6 +278,28 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
                     .into(),
             )
         })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AsOf {
+    /// The date to answer for (YYYY-MM-DD); today when absent.
+    pub as_of: Option<String>,
+}
+
+pub fn as_of(query: &AsOf, state: &AppState) -> Result<NaiveDate, ApiError> {
+    Ok(date_param("as_of", &query.as_of)?.unwrap_or_else(|| state.services.today()))
+}
+
+/// A date given in the query string, naming the parameter when it is not one.
+pub fn date_param(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    raw.as_deref()
+        .map(|r| {
+            NaiveDate::parse_from_str(r, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid(field, format!("`{r}` is not a date (YYYY-MM-DD)")))
+        })
+        .transpose()
 }
 
 #[cfg(test)]

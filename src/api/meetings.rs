@@ -4,8 +4,9 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cases::{as_of, read_about, requester, write_about, AsOf};
+use super::cases::{read_about, requester, write_about};
 use super::error::{ApiError, Problem};
+use super::extract::{as_of, AsOf};
 use super::extract::{ApiJson, ApiQuery, Caller};
 use super::AppState;
 use crate::domain::records::Attendance;

@@ -29,6 +29,8 @@ use crate::store::Store;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases: what every case handler calls.
+    pub services: crate::services::Services,
     pub store: Store,
     pub auth: AuthService,
     pub calendars: CalendarBook,

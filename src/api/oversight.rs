@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::case_views::{status_view, StatusView};
-use super::cases::{as_of, read_about, requester, rule_inputs, AsOf};
+use super::cases::{read_about, requester, rule_inputs};
 use super::error::{ApiError, Problem};
+use super::extract::{as_of, AsOf};
 use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};

@@ -4,9 +4,10 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::{as_of, date_param, requester, rule_inputs, AsOf};
+use super::cases::{requester, rule_inputs};
 use super::csv;
 use super::error::{ApiError, Problem};
+use super::extract::{as_of, date_param, AsOf};
 use super::extract::{ApiQuery, Caller};
 use super::AppState;
 use crate::access::{self, Permission};

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::AuditAction;
-use super::{authorise, invalid, log, Requester, ServiceError};
+use super::{authorise, invalid, log, Requester, ServiceError, Services};
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
@@ -11,6 +11,7 @@ use crate::domain::people::{check_name, Role};
 use crate::domain::policy::VisitFrequency;
 use crate::store::accounts::{self, User};
 use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan};
+use crate::store::owners::Record;
 use crate::store::DbConnection;
 
 pub fn create_family(
@@ -194,6 +195,51 @@ pub fn create_plan(
     Ok(plan)
 }
 
+/// `POST /plans/{id}/members`: adds a user to the plan's core group from a date (today when
+/// absent), representing their agency. Answers the member with their name and agency's.
+pub async fn add_member(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    user_id: String,
+    from: Option<NaiveDate>,
+) -> Result<(Member, String, String), ServiceError> {
+    svc.write_for_plan(
+        who,
+        plan_id,
+        AuditAction::AddMember,
+        move |c, who, plan_id, day| {
+            let member = add_member_in(c, who, plan_id, &user_id, from, day)?;
+            store::members_with_names(c, plan_id)?
+                .into_iter()
+                .find(|(m, _, _)| m.id == member.id)
+                .ok_or(ServiceError::NotFound)
+        },
+    )
+    .await
+}
+
+/// `GET /plans/{id}`: the plan and its core group members, with their names and agencies'.
+pub async fn read_plan(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    svc.read_about(
+        who,
+        Record::Plan(plan_id.clone()),
+        AuditAction::ReadPlan,
+        format!("plan {plan_id}"),
+        move |c| {
+            let plan = plan_for(c, &w, &plan_id, CaseAction::Read, day)?;
+            let members = store::members_with_names(c, &plan.id)?;
+            Ok((plan, members))
+        },
+    )
+    .await
+}
+
 /// Finds a plan and authorises `action` on that plan (not on its child's other plans).
 pub fn plan_for(
     conn: &mut DbConnection,
@@ -205,7 +251,7 @@ pub fn plan_for(
     super::authorise_plan(conn, requester, plan_id, action, today)
 }
 
-pub fn add_member(
+fn add_member_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,

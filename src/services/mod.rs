@@ -26,6 +26,7 @@ use crate::domain::rules::RuleError;
 use crate::store::access_log::{self, NewEntry};
 use crate::store::accounts::User;
 use crate::store::cases::{self as case_store, Child};
+use crate::store::owners::{child_of, Record};
 use crate::store::{DbConnection, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +67,109 @@ pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ServiceEr
 pub struct Requester {
     pub user: User,
     pub address: String,
+}
+
+/// What every service works with: the store, the calendars in force and the service's zone.
+/// The JSON API (and the web pages) hold one and pass it to each service call.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub calendars: crate::calendars::CalendarBook,
+    pub timezone: Tz,
+}
+
+impl Services {
+    pub fn new(store: Store, calendars: crate::calendars::CalendarBook, timezone: Tz) -> Services {
+        Services {
+            store,
+            calendars,
+            timezone,
+        }
+    }
+
+    /// Today in the service's zone: the date access is decided on.
+    pub fn today(&self) -> NaiveDate {
+        today(self.timezone)
+    }
+
+    /// The zone and the time now, which every new record is checked against.
+    pub fn clock(&self) -> sightings::Clock {
+        sightings::Clock {
+            tz: self.timezone,
+            now: Utc::now(),
+        }
+    }
+
+    /// The calendars in force, the policy and the zone: what the rules are applied with.
+    pub async fn rule_inputs(&self) -> Result<status::RuleInputs, ServiceError> {
+        Ok(status::RuleInputs {
+            in_force: self.calendars.current().await?,
+            policy: self.store.read(crate::store::settings::policy).await?,
+            tz: self.timezone,
+        })
+    }
+
+    /// The child a record named in a request is about (`None`: no such record).
+    async fn child_of(&self, record: Record) -> Result<Option<String>, ServiceError> {
+        Ok(self.store.read(move |c| child_of(c, &record)).await?)
+    }
+
+    /// A read about one record, logged against its child — or its refusal. A missing record
+    /// goes the same way as a hidden one (the work answers 404 for both), so that neither the
+    /// answer nor the time it takes tells them apart.
+    pub(crate) async fn read_about<T, F>(
+        &self,
+        who: &Requester,
+        record: Record,
+        action: AuditAction,
+        resource: String,
+        f: F,
+    ) -> Result<T, ServiceError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let child_id = self.child_of(record).await?;
+        read_logged(&self.store, who, action, child_id.as_deref(), resource, f).await
+    }
+
+    /// A write about one record, in one transaction; a refusal is logged against its child.
+    pub(crate) async fn write_about<T, F>(
+        &self,
+        who: &Requester,
+        record: Record,
+        action: AuditAction,
+        f: F,
+    ) -> Result<T, ServiceError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let child_id = self.child_of(record).await?;
+        write_logged(&self.store, who, action, child_id.as_deref(), f).await
+    }
+
+    /// A write about one plan; `f` gets the requester, the plan id and today.
+    pub(crate) async fn write_for_plan<T, F>(
+        &self,
+        who: &Requester,
+        plan_id: String,
+        action: AuditAction,
+        f: F,
+    ) -> Result<T, ServiceError>
+    where
+        F: FnOnce(&mut DbConnection, &Requester, &str, NaiveDate) -> Result<T, ServiceError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let day = self.today();
+        let w = who.clone();
+        self.write_about(who, Record::Plan(plan_id.clone()), action, move |c| {
+            f(c, &w, &plan_id, day)
+        })
+        .await
+    }
 }
 
 /// Today in the service's zone: the date access is decided on.
