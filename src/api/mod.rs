@@ -6,7 +6,9 @@ pub mod admin;
 pub mod auth;
 pub mod case_views;
 pub mod cases;
+pub mod children;
 pub mod csv;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -14,8 +16,11 @@ pub mod meetings;
 pub mod minutes;
 pub mod openapi;
 pub mod oversight;
+pub mod plans;
+pub mod record;
 pub mod reports;
 pub mod settings;
+pub mod sightings;
 pub mod text;
 pub mod views;
 
@@ -60,27 +65,27 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(settings::import_calendars)
         .service(settings::get_policy)
         .service(settings::put_policy)
-        .service(cases::create_family)
-        .service(cases::create_child)
-        .service(cases::child_status)
-        .service(cases::chronology)
-        .service(cases::access_log)
-        .service(cases::get_child)
-        .service(cases::create_plan)
-        .service(cases::get_plan)
-        .service(cases::add_member)
-        .service(cases::end_membership)
-        .service(cases::end_plan)
-        .service(cases::change_frequency)
-        .service(cases::record_sighting)
-        .service(cases::record_visit)
-        .service(cases::get_sighting)
-        .service(cases::update_sighting)
-        .service(cases::finalise_sighting)
-        .service(cases::correct_sighting)
-        .service(cases::record_decision)
-        .service(cases::dashboard)
-        .service(cases::add_cover)
+        .service(children::create_family)
+        .service(children::create_child)
+        .service(record::child_status)
+        .service(record::chronology)
+        .service(record::access_log)
+        .service(children::get_child)
+        .service(plans::create_plan)
+        .service(plans::get_plan)
+        .service(plans::add_member)
+        .service(plans::end_membership)
+        .service(plans::end_plan)
+        .service(plans::change_frequency)
+        .service(sightings::record_sighting)
+        .service(sightings::record_visit)
+        .service(sightings::get_sighting)
+        .service(sightings::update_sighting)
+        .service(sightings::finalise_sighting)
+        .service(sightings::correct_sighting)
+        .service(sightings::record_decision)
+        .service(dashboard::dashboard)
+        .service(plans::add_cover)
         .service(meetings::create_meeting)
         .service(meetings::record_attendance)
         .service(meetings::core_group)

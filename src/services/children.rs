@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::AuditAction;
-use super::{authorise, invalid, log, Requester, ServiceError, Services};
+use super::{authorise, invalid, log, write_logged, Requester, ServiceError, Services};
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
@@ -14,7 +14,7 @@ use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan}
 use crate::store::owners::Record;
 use crate::store::DbConnection;
 
-pub fn create_family(
+fn create_family_in(
     conn: &mut DbConnection,
     requester: &Requester,
 ) -> Result<String, ServiceError> {
@@ -26,7 +26,7 @@ pub fn create_family(
     Ok(store::create_family(conn)?)
 }
 
-pub fn create_child(
+fn create_child_in(
     conn: &mut DbConnection,
     requester: &Requester,
     new: NewChild,
@@ -91,7 +91,7 @@ pub fn check_frequency(frequency: &Option<VisitFrequency>) -> Result<(), Service
     Ok(())
 }
 
-pub fn create_plan(
+fn create_plan_in(
     conn: &mut DbConnection,
     requester: &Requester,
     child_id: &str,
@@ -298,7 +298,7 @@ fn add_member_in(
     Ok(member)
 }
 
-pub fn end_membership(
+fn end_membership_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -332,7 +332,7 @@ pub fn end_membership(
     Ok(())
 }
 
-pub fn end_plan(
+fn end_plan_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -363,7 +363,7 @@ pub fn end_plan(
 }
 
 /// Changes a plan's visiting frequency; the plan's CP chair must have agreed (seed 001 §7).
-pub fn change_frequency(
+fn change_frequency_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -404,7 +404,7 @@ pub fn change_frequency(
 
 /// Arranges cover for the lead social worker (seed 004: a "buddy" for a planned absence):
 /// a social worker who may then read, record and manage as the lead does, on those dates.
-pub fn add_cover(
+fn add_cover_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -443,4 +443,151 @@ pub fn add_cover(
         "ok",
     )?;
     Ok(cover)
+}
+
+/// `POST /families`: a new sibling group, to link children with `family_id`.
+pub async fn create_family(svc: &Services, who: &Requester) -> Result<String, ServiceError> {
+    let w = who.clone();
+    write_logged(&svc.store, who, AuditAction::CreateFamily, None, move |c| {
+        create_family_in(c, &w)
+    })
+    .await
+}
+
+/// `POST /children`: records a child (social care only).
+pub async fn create_child(
+    svc: &Services,
+    who: &Requester,
+    new: NewChild,
+) -> Result<Child, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    write_logged(&svc.store, who, AuditAction::CreateChild, None, move |c| {
+        create_child_in(c, &w, new, day)
+    })
+    .await
+}
+
+/// `POST /children/{id}/plans`: starts a plan; the lead social worker joins its core group.
+/// Answers the plan and its members with their names and agencies'.
+pub async fn create_plan(
+    svc: &Services,
+    who: &Requester,
+    child_id: String,
+    request: PlanRequest,
+) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
+    let known: Vec<Region> = svc
+        .calendars
+        .current()
+        .await?
+        .calendars
+        .all()
+        .iter()
+        .map(|c| c.region())
+        .collect();
+    let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
+    write_logged(
+        &svc.store,
+        who,
+        AuditAction::CreatePlan,
+        Some(&child_id),
+        move |c| {
+            let plan = create_plan_in(c, &w, &cid, request, &known, day)?;
+            let members = store::members_with_names(c, &plan.id)?;
+            Ok((plan, members))
+        },
+    )
+    .await
+}
+
+/// `PATCH /plans/{id}/members/{member_id}`: ends a membership on a date.
+pub async fn end_membership(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    member_id: String,
+    until: NaiveDate,
+) -> Result<(), ServiceError> {
+    svc.write_for_plan(
+        who,
+        plan_id,
+        AuditAction::EndMember,
+        move |c, who, plan_id, day| end_membership_in(c, who, plan_id, &member_id, until, day),
+    )
+    .await
+}
+
+/// `POST /plans/{id}/end`: ends a plan (for example, stepped down to a child in need plan).
+pub async fn end_plan(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    end: NaiveDate,
+    reason: EndReason,
+) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
+    svc.write_for_plan(
+        who,
+        plan_id,
+        AuditAction::EndPlan,
+        move |c, who, plan_id, day| {
+            let plan = end_plan_in(c, who, plan_id, end, reason, day)?;
+            Ok((plan, store::members_with_names(c, plan_id)?))
+        },
+    )
+    .await
+}
+
+/// What a change of visiting frequency asks for.
+pub struct FrequencyChange {
+    /// `None` returns to the policy's default.
+    pub visit_frequency: Option<VisitFrequency>,
+    /// The plan's CP chair, who agreed the change (seed 001 §7).
+    pub agreed_by: String,
+    pub reason: String,
+}
+
+/// `PUT /plans/{id}/visit-frequency`: changes how often the child is visited, as agreed by
+/// the plan's CP chair.
+pub async fn change_frequency(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    change: FrequencyChange,
+) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
+    svc.write_for_plan(
+        who,
+        plan_id,
+        AuditAction::ChangeFrequency,
+        move |c, who, plan_id, day| {
+            let plan = change_frequency_in(
+                c,
+                who,
+                plan_id,
+                change.visit_frequency,
+                &change.agreed_by,
+                &change.reason,
+                day,
+            )?;
+            Ok((plan, store::members_with_names(c, plan_id)?))
+        },
+    )
+    .await
+}
+
+/// `POST /plans/{id}/covers`: arranges cover for the lead social worker (a "buddy" for a
+/// planned absence).
+pub async fn add_cover(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    user_id: String,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<store::Cover, ServiceError> {
+    svc.write_for_plan(
+        who,
+        plan_id,
+        AuditAction::AddCover,
+        move |c, who, plan_id, day| add_cover_in(c, who, plan_id, &user_id, from, until, day),
+    )
+    .await
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::status::RuleSettings;
-use super::ServiceError;
+use super::{log_read_of_children, AuditAction, Requester, ServiceError, Services};
 use crate::access::{self, CaseAccess, CaseAction};
 use crate::domain::people::Role;
 use crate::domain::policy::VisitFrequency;
@@ -52,7 +52,7 @@ impl Line {
     }
 }
 
-pub fn dashboard(
+fn dashboard_in(
     conn: &mut DbConnection,
     caller: &User,
     as_of: NaiveDate,
@@ -149,4 +149,26 @@ pub fn dashboard(
             .then_with(|| a.child.id.cmp(&b.child.id))
     });
     Ok(lines)
+}
+
+/// `GET /dashboard`: every child the caller may see with a plan open on `as_of` (today when
+/// absent), most urgent first. Every child shown is a read of their record: one access-log
+/// entry, with the children it showed.
+pub async fn dashboard(
+    svc: &Services,
+    who: &Requester,
+    as_of: Option<NaiveDate>,
+) -> Result<(NaiveDate, Vec<Line>), ServiceError> {
+    let day = svc.today();
+    let as_of = as_of.unwrap_or(day);
+    let rules = svc.rule_inputs().await?;
+    let user = who.user.clone();
+    let lines = svc
+        .store
+        .read(move |c| Ok(dashboard_in(c, &user, as_of, day, &rules.settings())))
+        .await??;
+    let ids: Vec<String> = lines.iter().map(|l| l.child.id.clone()).collect();
+    let resource = format!("dashboard as of {as_of} ({} children)", ids.len());
+    log_read_of_children(&svc.store, who, AuditAction::ReadDashboard, resource, ids).await?;
+    Ok((as_of, lines))
 }

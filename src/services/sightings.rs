@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::AuditAction;
 use super::{
-    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, Requester,
-    ServiceError,
+    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, write_logged,
+    Requester, ServiceError, Services,
 };
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
@@ -18,6 +18,7 @@ use crate::domain::people::{AgencyKind, Role};
 use crate::domain::records::{local_date, Location, Outcome, RecordStatus, SightingKind};
 use crate::store::accounts;
 use crate::store::cases::Plan;
+use crate::store::owners::Record;
 use crate::store::sightings::{self as store, Sighting};
 use crate::store::{new_id, now, DbConnection, StoreError};
 
@@ -196,7 +197,7 @@ fn replay(
 }
 
 /// Records one sighting (`POST /sightings`).
-pub fn record(
+fn record_in(
     conn: &mut DbConnection,
     requester: &Requester,
     contact: Contact,
@@ -235,7 +236,7 @@ pub fn record(
 
 /// Records a family visit (`POST /visits`): one record per child, each with its own outcome
 /// and observations, all or none.
-pub fn record_visit(
+fn record_visit_in(
     conn: &mut DbConnection,
     requester: &Requester,
     contact: Contact,
@@ -337,7 +338,7 @@ fn sighting_and_plan(
 }
 
 /// Rewrites a draft (its author only); `status: final` finalises it.
-pub fn update_draft(
+fn update_draft_in(
     conn: &mut DbConnection,
     requester: &Requester,
     id: &str,
@@ -385,7 +386,7 @@ pub fn update_draft(
 }
 
 /// Finalises a draft as it stands (its author only).
-pub fn finalise(
+fn finalise_in(
     conn: &mut DbConnection,
     requester: &Requester,
     id: &str,
@@ -419,7 +420,7 @@ pub fn finalise(
 
 /// Corrects a final record: a new final version that supersedes it, with the reason; both
 /// stay readable. The author corrects their own records; the team manager any of the team's.
-pub fn correct(
+fn correct_in(
     conn: &mut DbConnection,
     requester: &Requester,
     id: &str,
@@ -490,7 +491,7 @@ pub fn correct(
 }
 
 /// A team manager's decision after a failed home visit (seed 001 §3).
-pub fn record_decision(
+fn record_decision_in(
     conn: &mut DbConnection,
     requester: &Requester,
     sighting_id: &str,
@@ -522,4 +523,143 @@ pub fn record_decision(
         "ok",
     )?;
     Ok(row)
+}
+
+/// `POST /sightings`: records one contact with one child. With an idempotency key, the same
+/// key and body answer the first record (never a second one); another body, a conflict.
+pub async fn record(
+    svc: &Services,
+    who: &Requester,
+    contact: Contact,
+    part: ChildPart,
+    idempotency_key: Option<String>,
+) -> Result<Recorded, ServiceError> {
+    let child_id = part.child_id.clone();
+    let (w, clock) = (who.clone(), svc.clock());
+    write_logged(
+        &svc.store,
+        who,
+        AuditAction::RecordSighting,
+        Some(&child_id),
+        move |c| record_in(c, &w, contact, part, clock, idempotency_key.as_deref()),
+    )
+    .await
+}
+
+/// `POST /visits`: a family visit, one record per child, stored together or not at all.
+pub async fn record_visit(
+    svc: &Services,
+    who: &Requester,
+    contact: Contact,
+    children: Vec<ChildPart>,
+    idempotency_key: Option<String>,
+) -> Result<Recorded, ServiceError> {
+    let first_child = children.first().map(|p| p.child_id.clone());
+    let (w, clock) = (who.clone(), svc.clock());
+    write_logged(
+        &svc.store,
+        who,
+        AuditAction::RecordVisit,
+        first_child.as_deref(),
+        move |c| record_visit_in(c, &w, contact, children, clock, idempotency_key.as_deref()),
+    )
+    .await
+}
+
+/// `GET /sightings/{id}`: one record (a draft only to its author).
+pub async fn read(svc: &Services, who: &Requester, id: String) -> Result<Sighting, ServiceError> {
+    let (w, day, sid) = (who.clone(), svc.today(), id.clone());
+    svc.read_about(
+        who,
+        Record::Sighting(id.clone()),
+        AuditAction::ReadSighting,
+        format!("sighting {id}"),
+        move |c| sighting_for(c, &w, &sid, CaseAction::Read, day),
+    )
+    .await
+}
+
+/// A write about one record: its child is found first, so that a refusal is logged against
+/// the right child; `f` gets the requester, the record's id and the clock.
+async fn write_for_sighting<T, F>(
+    svc: &Services,
+    who: &Requester,
+    id: String,
+    action: AuditAction,
+    f: F,
+) -> Result<T, ServiceError>
+where
+    F: FnOnce(&mut DbConnection, &Requester, &str, Clock) -> Result<T, ServiceError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let (w, clock) = (who.clone(), svc.clock());
+    svc.write_about(who, Record::Sighting(id.clone()), action, move |c| {
+        f(c, &w, &id, clock)
+    })
+    .await
+}
+
+/// `PUT /sightings/{id}`: rewrites a draft (its author only); a final status finalises it.
+pub async fn edit_draft(
+    svc: &Services,
+    who: &Requester,
+    id: String,
+    contact: Contact,
+    part: ChildPart,
+) -> Result<Sighting, ServiceError> {
+    write_for_sighting(
+        svc,
+        who,
+        id,
+        AuditAction::EditSighting,
+        move |c, who, id, clock| update_draft_in(c, who, id, contact, part, clock),
+    )
+    .await
+}
+
+/// `POST /sightings/{id}/finalise`: makes a draft final (its author only).
+pub async fn finalise(
+    svc: &Services,
+    who: &Requester,
+    id: String,
+) -> Result<Sighting, ServiceError> {
+    write_for_sighting(svc, who, id, AuditAction::FinaliseSighting, finalise_in).await
+}
+
+/// `POST /sightings/{id}/corrections`: a new version of a final record that supersedes it.
+pub async fn correct(
+    svc: &Services,
+    who: &Requester,
+    id: String,
+    contact: Contact,
+    part: ChildPart,
+    reason: String,
+) -> Result<Sighting, ServiceError> {
+    write_for_sighting(
+        svc,
+        who,
+        id,
+        AuditAction::CorrectSighting,
+        move |c, who, id, clock| correct_in(c, who, id, contact, part, reason, clock),
+    )
+    .await
+}
+
+/// `POST /sightings/{id}/decision`: the team manager's decision after a failed home visit.
+pub async fn record_decision(
+    svc: &Services,
+    who: &Requester,
+    id: String,
+    decision: String,
+) -> Result<store::VisitDecision, ServiceError> {
+    write_for_sighting(
+        svc,
+        who,
+        id,
+        AuditAction::RecordDecision,
+        move |c, who, id, clock| record_decision_in(c, who, id, &decision, clock.today()),
+    )
+    .await
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{authorise, Requester, ServiceError};
+use super::{authorise, read_logged, AuditAction, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
 use crate::domain::policy::Policy;
@@ -128,7 +128,7 @@ impl RuleInputs {
 }
 
 /// The rules applied to the child's plan on `as_of` (`GET /children/{id}/status`).
-pub fn status(
+fn status_in(
     conn: &mut DbConnection,
     requester: &Requester,
     child_id: &str,
@@ -183,7 +183,7 @@ pub struct Chronology {
     pub reviews: Vec<crate::store::actions::Review>,
 }
 
-pub fn chronology(
+fn chronology_in(
     conn: &mut DbConnection,
     requester: &Requester,
     child_id: &str,
@@ -236,7 +236,7 @@ pub struct ChildRecord {
 }
 
 /// A child with their plans and core groups (`GET /children/{id}`).
-pub fn child_record(
+fn child_record_in(
     conn: &mut DbConnection,
     requester: &Requester,
     child_id: &str,
@@ -267,7 +267,7 @@ pub fn child_record(
     })
 }
 
-pub fn access_log(
+fn access_log_in(
     conn: &mut DbConnection,
     requester: &Requester,
     child_id: &str,
@@ -275,4 +275,102 @@ pub fn access_log(
 ) -> Result<Vec<AccessEntry>, ServiceError> {
     authorise(conn, requester, child_id, CaseAction::ReadAccessLog, today)?;
     Ok(access_log::of_child(conn, child_id)?)
+}
+
+/// A child's status on a date: the child, the plan in force, the plan's visiting frequency
+/// (its own, or the policy's default) and every rule's answer.
+pub struct Status {
+    pub child: Child,
+    pub plan: Plan,
+    pub frequency: crate::domain::policy::VisitFrequency,
+    pub evaluation: Evaluation,
+    pub as_of: NaiveDate,
+}
+
+/// `GET /children/{id}/status`: the rules applied to the child's plan on `as_of` (today
+/// when absent).
+pub async fn status(
+    svc: &Services,
+    who: &Requester,
+    child_id: String,
+    as_of: Option<NaiveDate>,
+) -> Result<Status, ServiceError> {
+    let day = svc.today();
+    let as_of = as_of.unwrap_or(day);
+    let rules = svc.rule_inputs().await?;
+    let default_frequency = rules.policy.home_visit_frequency;
+    let w = who.clone();
+    let cid = child_id.clone();
+    let (child, plan, evaluation) = read_logged(
+        &svc.store,
+        who,
+        AuditAction::ReadStatus,
+        Some(&child_id),
+        format!("status as of {as_of}"),
+        move |c| status_in(c, &w, &cid, as_of, day, &rules.settings()),
+    )
+    .await?;
+    let frequency = plan.visit_frequency.unwrap_or(default_frequency);
+    Ok(Status {
+        child,
+        plan,
+        frequency,
+        evaluation,
+        as_of,
+    })
+}
+
+/// `GET /children/{id}/chronology`: everything in the child's record.
+pub async fn chronology(
+    svc: &Services,
+    who: &Requester,
+    child_id: String,
+) -> Result<Chronology, ServiceError> {
+    let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
+    read_logged(
+        &svc.store,
+        who,
+        AuditAction::ReadChronology,
+        Some(&child_id),
+        "chronology".into(),
+        move |c| chronology_in(c, &w, &cid, day),
+    )
+    .await
+}
+
+/// `GET /children/{id}`: the child, their plans and core groups, and the siblings the caller
+/// may see.
+pub async fn child_record(
+    svc: &Services,
+    who: &Requester,
+    child_id: String,
+) -> Result<ChildRecord, ServiceError> {
+    let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
+    read_logged(
+        &svc.store,
+        who,
+        AuditAction::ReadChild,
+        Some(&child_id),
+        "child".into(),
+        move |c| child_record_in(c, &w, &cid, day),
+    )
+    .await
+}
+
+/// `GET /children/{id}/access-log`: who read or wrote the child's record.
+pub async fn access_log(
+    svc: &Services,
+    who: &Requester,
+    child_id: String,
+) -> Result<Vec<AccessEntry>, ServiceError> {
+    let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
+    read_logged(
+        &svc.store,
+        who,
+        AuditAction::ReadAccessLog,
+        Some(&child_id),
+        "access log".into(),
+        move |c| access_log_in(c, &w, &cid, day),
+    )
+    .await
 }

@@ -1,0 +1,90 @@
+//! Families and children: `POST /families`, `POST /children`, `GET /children/{id}`.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::case_views::{plan_view, ChildRecordView, ChildView};
+use super::error::{ApiError, Problem};
+use super::extract::ApiJson;
+use super::AppState;
+use crate::services::{children, status, Requester};
+use crate::store::cases::NewChild;
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FamilyView {
+    pub id: String,
+}
+
+/// POST /api/v1/families — a new sibling group, to link children with `family_id`.
+#[utoipa::path(tag = "cases", security(("bearer" = [])), responses(
+    (status = 201, body = FamilyView),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/families")]
+pub async fn create_family(
+    state: web::Data<AppState>,
+    who: Requester,
+) -> Result<HttpResponse, ApiError> {
+    let id = children::create_family(&state.services, &who).await?;
+    Ok(HttpResponse::Created().json(FamilyView { id }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewChildRequest {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub family_id: Option<String>,
+}
+
+/// POST /api/v1/children — records a child (social care only).
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = NewChildRequest, responses(
+    (status = 201, body = ChildView),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/children")]
+pub async fn create_child(
+    state: web::Data<AppState>,
+    who: Requester,
+    body: ApiJson<NewChildRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let new = NewChild {
+        given_name: b.given_name,
+        family_name: b.family_name,
+        date_of_birth: b.date_of_birth,
+        family_id: b.family_id,
+    };
+    let child = children::create_child(&state.services, &who, new).await?;
+    Ok(HttpResponse::Created().json(ChildView::from(child)))
+}
+
+/// GET /api/v1/children/{id} — the child, their plans and core groups, and visible siblings.
+#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = ChildRecordView),
+    (status = 404, description = "No such child, or none you may see", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/children/{id}")]
+pub async fn get_child(
+    state: web::Data<AppState>,
+    who: Requester,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let status::ChildRecord {
+        child,
+        plans,
+        members,
+        siblings,
+    } = status::child_record(&state.services, &who, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ChildRecordView {
+        child: child.into(),
+        plans: plans
+            .into_iter()
+            .map(|p| plan_view(p, members.clone()))
+            .collect(),
+        siblings: siblings.into_iter().map(ChildView::from).collect(),
+    }))
+}

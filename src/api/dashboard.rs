@@ -1,0 +1,52 @@
+//! "My children": every child the caller may see, most urgent first.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+
+use super::case_views::{status_view_of, StatusView};
+use super::error::{ApiError, Problem};
+use super::extract::{date_param, ApiQuery, AsOf};
+use super::AppState;
+use crate::services::{dashboard as service, Requester};
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DashboardView {
+    pub as_of: NaiveDate,
+    /// Every child the caller may see with a plan open on `as_of`, most urgent first. Each
+    /// carries the seen-clock flags; the child's status has every rule.
+    pub children: Vec<StatusView>,
+}
+
+/// GET /api/v1/dashboard — every child the caller may see, most urgent first.
+#[utoipa::path(tag = "status", security(("bearer" = [])), params(AsOf), responses(
+    (status = 200, body = DashboardView),
+    (status = 403, description = "Administrators have no case access", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/dashboard")]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    who: Requester,
+    query: ApiQuery<AsOf>,
+) -> Result<HttpResponse, ApiError> {
+    let as_of = date_param("as_of", &query.as_of)?;
+    let (as_of, lines) = service::dashboard(&state.services, &who, as_of).await?;
+    let children = lines
+        .iter()
+        .map(|l| {
+            status_view_of(
+                &l.child,
+                &l.plan,
+                l.frequency,
+                as_of,
+                true,
+                [
+                    &l.clocks.any_agency,
+                    &l.clocks.social_worker,
+                    &l.clocks.home_visit,
+                ],
+                &l.flags,
+            )
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DashboardView { as_of, children }))
+}
