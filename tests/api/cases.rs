@@ -686,3 +686,22 @@ on_both! {
         assert_eq!(today_board["children"][0]["home_visit"]["last_visit"], "2026-02-24");
     }
 }
+
+on_both! {
+    // Sentences people read never print storage words (`not_present`, `home_visit`).
+    async fn the_chronology_speaks_in_words_not_codes(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Wyn", "2018-08-08", None).await;
+        let p = plan(&app, &w, &c, "2026-01-05").await;
+        assert_eq!(app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-14T10:00:00Z", "home_visit", "home", "not_present")).await.status(), 201);
+        let res = app.post(&format!("/api/v1/plans/{p}/end"), &w.lead.token, &json!({"end_date": "2026-02-01", "reason": "step_down_to_cin"})).await;
+        assert_eq!(res.status(), 200);
+        let chronology: Value = app.get(&format!("/api/v1/children/{c}/chronology"), &w.lead.token).await.json().await.unwrap();
+        let summaries: Vec<&str> = chronology["entries"].as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+        assert!(summaries.contains(&"Home visit at home: not present"), "{summaries:?}");
+        assert!(summaries.contains(&"Plan ended (stepped down to child in need)"), "{summaries:?}");
+        for s in &summaries {
+            assert!(!s.contains('_'), "a storage word in {s:?}");
+        }
+    }
+}
