@@ -251,7 +251,7 @@ pub fn plan_for(
     super::authorise_plan(conn, requester, plan_id, action, today)
 }
 
-fn add_member_in(
+pub(super) fn add_member_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,

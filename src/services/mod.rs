@@ -478,3 +478,6 @@ pub async fn log_refusal(
         tracing::error!(error = %e, "could not write a refusal to the access log");
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -197,7 +197,7 @@ fn replay(
 }
 
 /// Records one sighting (`POST /sightings`).
-fn record_in(
+pub(super) fn record_in(
     conn: &mut DbConnection,
     requester: &Requester,
     contact: Contact,
