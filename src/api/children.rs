@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::case_views::{plan_view, ChildRecordView, ChildView};
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
 use crate::services::{children, status, Requester};
@@ -19,7 +19,7 @@ pub struct FamilyView {
 /// POST /api/v1/families — a new sibling group, to link children with `family_id`.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), responses(
     (status = 201, body = FamilyView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/families")]
 pub async fn create_family(
@@ -42,8 +42,7 @@ pub struct NewChildRequest {
 /// POST /api/v1/children — records a child (social care only).
 #[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = NewChildRequest, responses(
     (status = 201, body = ChildView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/children")]
 pub async fn create_child(
@@ -65,7 +64,7 @@ pub async fn create_child(
 /// GET /api/v1/children/{id} — the child, their plans and core groups, and visible siblings.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ChildRecordView),
-    (status = 404, description = "No such child, or none you may see", body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/children/{id}")]
 pub async fn get_child(

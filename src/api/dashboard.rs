@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 
 use super::case_views::{status_view_of, StatusView};
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{date_param, ApiQuery, AsOf};
 use super::AppState;
 use crate::services::{dashboard as service, Requester};
@@ -20,7 +20,7 @@ pub struct DashboardView {
 /// GET /api/v1/dashboard — every child the caller may see, most urgent first.
 #[utoipa::path(tag = "status", security(("bearer" = [])), params(AsOf), responses(
     (status = 200, body = DashboardView),
-    (status = 403, description = "Administrators have no case access", body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/dashboard")]
 pub async fn dashboard(

@@ -33,6 +33,40 @@ pub struct Problem {
     pub invalid_params: Vec<InvalidParam>,
 }
 
+/// The problems a route can answer, declared once for the OpenAPI document: every route
+/// lists `Problems` beside its own answers instead of repeating each problem.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only its OpenAPI description is used; no value is ever built.
+pub enum Problems {
+    /// The body, query or a header cannot be read.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No valid access token (sign in, or refresh).
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthenticated(Problem),
+    /// The caller may see the record but not do this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such record, or one outside the caller's relationship (the same answer).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// The request conflicts with what is stored (already ended, already a member, …).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// The record changed since the version in `If-Match` was read: nothing was changed.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    /// A field is not acceptable; `invalid_params` names it.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// `If-Match` is required.
+    #[response(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Problem),
+    /// Too many attempts, or the server is busy: see `Retry-After`.
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The body could not be read as the expected JSON.

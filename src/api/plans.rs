@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::case_views::{plan_view, MemberView, PlanView};
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
 use crate::domain::calendar::Region;
@@ -30,9 +30,7 @@ pub struct NewPlanRequest {
 /// POST /api/v1/children/{id}/plans — starts a plan; the lead social worker joins its core group.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewPlanRequest, responses(
     (status = 201, body = PlanView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The child already has an open plan", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/children/{id}/plans")]
 pub async fn create_plan(
@@ -59,7 +57,7 @@ pub async fn create_plan(
 /// GET /api/v1/plans/{id} — a plan and its core group.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = PlanView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/plans/{id}")]
 pub async fn get_plan(
@@ -82,9 +80,7 @@ pub struct NewMemberRequest {
 /// POST /api/v1/plans/{id}/members — adds a member to the core group (representing their agency).
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewMemberRequest, responses(
     (status = 201, body = MemberView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/plans/{id}/members")]
 pub async fn add_member(
@@ -109,8 +105,7 @@ pub struct MemberUpdate {
 /// PATCH /api/v1/plans/{id}/members/{member_id} — ends a membership on a date.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path), ("member_id" = String, Path)), request_body = MemberUpdate, responses(
     (status = 204),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[patch("/plans/{id}/members/{member_id}")]
 pub async fn end_membership(
@@ -134,8 +129,7 @@ pub struct EndPlanRequest {
 /// POST /api/v1/plans/{id}/end — ends a plan (for example, stepped down to a child in need plan).
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), request_body = EndPlanRequest, responses(
     (status = 200, body = PlanView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/plans/{id}/end")]
 pub async fn end_plan(
@@ -163,8 +157,7 @@ pub struct FrequencyChangeRequest {
 /// PUT /api/v1/plans/{id}/visit-frequency — changes how often the child is visited, as agreed by the CP chair.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), request_body = FrequencyChangeRequest, responses(
     (status = 200, body = PlanView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[put("/plans/{id}/visit-frequency")]
 pub async fn change_frequency(
@@ -205,8 +198,7 @@ pub struct CoverView {
 /// POST /api/v1/plans/{id}/covers — arranges cover for the lead social worker (a "buddy" for a planned absence).
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = String, Path)), request_body = CoverRequest, responses(
     (status = 201, body = CoverView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/plans/{id}/covers")]
 pub async fn add_cover(

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::case_views::*;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{date_param, ApiQuery, AsOf};
 use super::views::ListOf;
 use super::AppState;
@@ -15,8 +15,7 @@ use crate::services::{status, Requester};
 /// GET /api/v1/children/{id}/status — the rules applied to the child's plan on `as_of`.
 #[utoipa::path(tag = "status", security(("bearer" = [])), params(("id" = String, Path), AsOf), responses(
     (status = 200, body = StatusView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/children/{id}/status")]
 pub async fn child_status(
@@ -39,7 +38,7 @@ pub struct ChronologyView {
 /// GET /api/v1/children/{id}/chronology — every agency's records of the child, in date order.
 #[utoipa::path(tag = "status", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ChronologyView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/children/{id}/chronology")]
 pub async fn chronology(
@@ -219,8 +218,7 @@ fn chronology_entries(record: status::Chronology, tz: chrono_tz::Tz) -> Vec<Chro
 /// GET /api/v1/children/{id}/access-log — who read or wrote the child's record (team managers, CP chairs, auditors).
 #[utoipa::path(tag = "status", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ListOf<AccessEntryView>),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/children/{id}/access-log")]
 pub async fn access_log(

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::case_views::SightingView;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
@@ -80,9 +80,7 @@ impl SightingRequest {
     responses(
     (status = 201, description = "Recorded", body = SightingView),
     (status = 200, description = "The same request again: the first record", body = SightingView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/sightings")]
 pub async fn record_sighting(
@@ -143,8 +141,7 @@ pub struct VisitView {
     responses(
     (status = 201, body = VisitView),
     (status = 200, description = "The same request again: the first records", body = VisitView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/visits")]
 pub async fn record_visit(
@@ -195,7 +192,7 @@ pub async fn record_visit(
 /// GET /api/v1/sightings/{id} — one record (drafts only to their author).
 #[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = SightingView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/sightings/{id}")]
 pub async fn get_sighting(
@@ -210,8 +207,7 @@ pub async fn get_sighting(
 /// PUT /api/v1/sightings/{id} — rewrites a draft (its author only); `status: final` finalises it.
 #[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), request_body = SightingRequest, responses(
     (status = 200, body = SightingView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The record is final: record a correction", body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[put("/sightings/{id}")]
 pub async fn update_sighting(
@@ -231,7 +227,7 @@ pub async fn update_sighting(
 /// POST /api/v1/sightings/{id}/finalise — makes a draft final (its author only); only a final record counts.
 #[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = SightingView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/sightings/{id}/finalise")]
 pub async fn finalise_sighting(
@@ -255,8 +251,7 @@ pub struct CorrectionRequest {
 /// POST /api/v1/sightings/{id}/corrections — a new version of a final record that supersedes it; both stay.
 #[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), request_body = SightingRequest, responses(
     (status = 201, body = SightingView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/sightings/{id}/corrections")]
 pub async fn correct_sighting(
@@ -309,8 +304,7 @@ pub struct DecisionView {
 /// POST /api/v1/sightings/{id}/decision — the team manager's decision after a failed home visit.
 #[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), request_body = DecisionRequest, responses(
     (status = 201, body = DecisionView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/sightings/{id}/decision")]
 pub async fn record_decision(
