@@ -15,6 +15,7 @@ pub mod minutes;
 pub mod openapi;
 pub mod oversight;
 pub mod reports;
+pub mod reviews;
 pub mod settings;
 pub mod text;
 pub mod views;
@@ -96,8 +97,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(actions::get_action)
         .service(actions::update_action)
         .service(actions::add_progress)
-        .service(actions::record_review)
-        .service(actions::plan_reviews)
+        .service(reviews::record_review)
+        .service(reviews::plan_reviews)
         .service(oversight::plan_implementation)
         .service(oversight::chair_plans)
         .service(reports::visits)
