@@ -1,23 +1,16 @@
-//! Actions (with progress notes, versioned with ETag / If-Match) and review conferences.
+//! Actions, with their progress notes (versioned with ETag / If-Match).
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::{read_about, requester, write_about, write_for_plan};
 use super::error::{ApiError, Problem};
-use super::extract::{if_match, with_etag, ApiJson, Caller};
+use super::extract::{if_match, with_etag, ApiJson};
 use super::views::{instant, ListOf};
 use super::AppState;
-use crate::domain::case::EndReason;
-use crate::domain::records::{ActionStatus, ReviewOutcome};
-use crate::domain::rules::next_review_due;
-use crate::services::actions::{self, ActionChange, NewActionInput, ReviewInput};
-use crate::services::AuditAction;
-use crate::services::{log_read_of_children, today};
-use crate::store::actions::{Action, ProgressNote, Review};
-use crate::store::owners::Record;
-use crate::store::settings as stored_settings;
+use crate::domain::records::ActionStatus;
+use crate::services::actions::{self, ActionChange, ActionOnDay, NewActionInput, ProgressNote};
+use crate::services::Requester;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProgressView {
@@ -62,9 +55,14 @@ pub struct ActionView {
     pub progress: Option<Vec<ProgressView>>,
 }
 
-fn view(a: Action, child_id: Option<String>, today: NaiveDate) -> ActionView {
+fn view(seen: ActionOnDay) -> ActionView {
+    let ActionOnDay {
+        action: a,
+        child_id,
+        overdue,
+    } = seen;
     ActionView {
-        overdue: a.status == ActionStatus::Open && today > a.due_on,
+        overdue,
         id: a.id,
         plan_id: a.plan_id,
         child_id,
@@ -103,8 +101,7 @@ pub struct NewActionRequest {
 #[post("/plans/{id}/actions")]
 pub async fn create_action(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<NewActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -115,17 +112,8 @@ pub async fn create_action(
         due_on: b.due_on,
         meeting_id: b.meeting_id,
     };
-    let day = today(state.timezone);
-    let action = write_for_plan(
-        &state,
-        &req,
-        caller,
-        id.into_inner(),
-        AuditAction::CreateAction,
-        move |c, who, plan_id, day| actions::create(c, who, plan_id, &input, day),
-    )
-    .await?;
-    let v = view(action, None, day);
+    let action = actions::create(&state.services, &who, id.into_inner(), input).await?;
+    let v = view(action);
     Ok(with_etag(HttpResponse::Created(), v.version, &v))
 }
 
@@ -137,28 +125,12 @@ pub async fn create_action(
 #[get("/plans/{id}/actions")]
 pub async fn plan_actions(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let day = today(state.timezone);
-    let (w, pid) = (who.clone(), plan_id.clone());
-    let all = read_about(
-        &state,
-        &who,
-        Record::Plan(plan_id.clone()),
-        AuditAction::ReadActions,
-        format!("actions of plan {plan_id}"),
-        move |c| actions::of_plan(c, &w, &pid, day),
-    )
-    .await?;
+    let all = actions::of_plan(&state.services, &who, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ListOf {
-        items: all
-            .into_iter()
-            .map(|a| view(a, None, day))
-            .collect::<Vec<_>>(),
+        items: all.into_iter().map(view).collect::<Vec<_>>(),
     }))
 }
 
@@ -170,24 +142,11 @@ pub async fn plan_actions(
 #[get("/actions/{id}")]
 pub async fn get_action(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let action_id = id.into_inner();
-    let day = today(state.timezone);
-    let (w, aid) = (who.clone(), action_id.clone());
-    let (action, notes, child) = read_about(
-        &state,
-        &who,
-        Record::Action(action_id.clone()),
-        AuditAction::ReadAction,
-        format!("action {action_id}"),
-        move |c| actions::read(c, &w, &aid, day),
-    )
-    .await?;
-    let mut v = view(action, Some(child), day);
+    let (action, notes) = actions::read(&state.services, &who, id.into_inner()).await?;
+    let mut v = view(action);
     v.progress = Some(notes.into_iter().map(ProgressView::from).collect());
     Ok(with_etag(HttpResponse::Ok(), v.version, &v))
 }
@@ -214,7 +173,7 @@ pub struct ActionUpdate {
 pub async fn update_action(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<ActionUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -226,25 +185,14 @@ pub async fn update_action(
         ));
     }
     let version = if_match(&req)?;
-    let who = requester(&req, &state, caller);
-    let action_id = id.into_inner();
-    let day = today(state.timezone);
     let change = ActionChange {
         description: b.description,
         owner_id: b.owner_id,
         due_on: b.due_on,
         status: b.status,
     };
-    let w = who.clone();
-    let (action, child_id) = write_about(
-        &state,
-        &who,
-        Record::Action(action_id.clone()),
-        AuditAction::ChangeAction,
-        move |c| actions::change(c, &w, &action_id, version, &change, day),
-    )
-    .await?;
-    let v = view(action, Some(child_id), day);
+    let action = actions::change(&state.services, &who, id.into_inner(), version, change).await?;
+    let v = view(action);
     Ok(with_etag(HttpResponse::Ok(), v.version, &v))
 }
 
@@ -264,24 +212,12 @@ pub struct ProgressRequest {
 #[post("/actions/{id}/progress")]
 pub async fn add_progress(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<ProgressRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let action_id = id.into_inner();
-    let day = today(state.timezone);
-    let note = body.0.note;
-    let w = who.clone();
-    let written = write_about(
-        &state,
-        &who,
-        Record::Action(action_id.clone()),
-        AuditAction::AddActionProgress,
-        move |c| actions::add_progress(c, &w, &action_id, &note, day),
-    )
-    .await?;
+    let written =
+        actions::add_progress(&state.services, &who, id.into_inner(), body.0.note).await?;
     Ok(HttpResponse::Created().json(ProgressView::from(written)))
 }
 
@@ -292,169 +228,10 @@ pub async fn add_progress(
 #[get("/me/actions")]
 pub async fn my_actions(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let day = today(state.timezone);
-    let w = who.clone();
-    let mine = state
-        .store
-        .read(move |c| Ok(actions::mine(c, &w, day)))
-        .await??;
-    // Each child whose action is shown is a read of that child's record.
-    let children: Vec<String> = {
-        let mut ids: Vec<String> = mine.iter().map(|(_, c)| c.clone()).collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
-    log_read_of_children(
-        &state.store,
-        &who,
-        AuditAction::ReadMyActions,
-        "my actions".into(),
-        children,
-    )
-    .await?;
-    let mut items: Vec<ActionView> = mine
-        .into_iter()
-        .map(|(a, child)| view(a, Some(child), day))
-        .collect();
-    // Open and overdue first, then open by due date, then the rest.
-    items.sort_by_key(|a| (a.status != ActionStatus::Open, !a.overdue, a.due_on));
-    Ok(HttpResponse::Ok().json(ListOf { items }))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReviewView {
-    pub id: String,
-    pub plan_id: String,
-    pub held_on: NaiveDate,
-    pub outcome: ReviewOutcome,
-    pub notes: Option<String>,
-    pub recorded_by: String,
-}
-
-impl From<Review> for ReviewView {
-    fn from(r: Review) -> ReviewView {
-        ReviewView {
-            id: r.id,
-            plan_id: r.plan_id,
-            held_on: r.held_on,
-            outcome: r.outcome,
-            notes: r.notes,
-            recorded_by: r.recorded_by,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReviewsView {
-    pub plan_id: String,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    pub end_reason: Option<EndReason>,
-    pub reviews: Vec<ReviewView>,
-    /// While the plan is open: the date the next review conference is due by.
-    pub next_review_due: Option<NaiveDate>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewReviewRequest {
-    pub held_on: NaiveDate,
-    pub outcome: ReviewOutcome,
-    /// When the plan ends: why (`step_down_to_cin` when absent).
-    pub end_reason: Option<EndReason>,
-    pub notes: Option<String>,
-}
-
-/// POST /api/v1/plans/{id}/reviews — a review conference held; the plan ends there when decided.
-#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewReviewRequest, responses(
-    (status = 201, body = ReviewsView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
-))]
-#[post("/plans/{id}/reviews")]
-pub async fn record_review(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    body: ApiJson<NewReviewRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
-    let input = ReviewInput {
-        held_on: b.held_on,
-        outcome: b.outcome,
-        end_reason: b.end_reason,
-        notes: b.notes,
-    };
-    let (plan, reviews) = write_for_plan(
-        &state,
-        &req,
-        caller,
-        id.into_inner(),
-        AuditAction::RecordReview,
-        move |c, who, plan_id, day| actions::record_review(c, who, plan_id, &input, day),
-    )
-    .await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    Ok(HttpResponse::Created().json(reviews_view(plan, reviews, &policy, today(state.timezone))))
-}
-
-fn reviews_view(
-    plan: crate::store::cases::Plan,
-    reviews: Vec<Review>,
-    policy: &crate::domain::policy::Policy,
-    day: NaiveDate,
-) -> ReviewsView {
-    let next = plan.end_date.is_none().then(|| {
-        next_review_due(
-            plan.start_date,
-            reviews.iter().map(|r| r.held_on),
-            day,
-            policy,
-        )
-        .1
-    });
-    ReviewsView {
-        plan_id: plan.id,
-        start_date: plan.start_date,
-        end_date: plan.end_date,
-        end_reason: plan.end_reason,
-        reviews: reviews.into_iter().map(ReviewView::from).collect(),
-        next_review_due: next,
-    }
-}
-
-/// GET /api/v1/plans/{id}/reviews — review conferences held, and when the next is due.
-#[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 200, body = ReviewsView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-))]
-#[get("/plans/{id}/reviews")]
-pub async fn plan_reviews(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let day = today(state.timezone);
-    let (w, pid) = (who.clone(), plan_id.clone());
-    let (plan, reviews) = read_about(
-        &state,
-        &who,
-        Record::Plan(plan_id.clone()),
-        AuditAction::ReadReviews,
-        format!("reviews of plan {plan_id}"),
-        move |c| actions::reviews(c, &w, &pid, day),
-    )
-    .await?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    Ok(HttpResponse::Ok().json(reviews_view(plan, reviews, &policy, day)))
+    let mine = actions::mine(&state.services, &who).await?;
+    Ok(HttpResponse::Ok().json(ListOf {
+        items: mine.into_iter().map(view).collect::<Vec<_>>(),
+    }))
 }

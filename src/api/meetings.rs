@@ -1,21 +1,17 @@
 //! Core group meetings, attendance and the core group's attendance by agency.
 
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cases::{read_about, requester, write_about};
 use super::error::{ApiError, Problem};
 use super::extract::{as_of, AsOf};
-use super::extract::{ApiJson, ApiQuery, Caller};
+use super::extract::{ApiJson, ApiQuery};
 use super::AppState;
 use crate::domain::records::Attendance;
-use crate::domain::rules::{attendance_by_agency, percent, Severity, Subject};
-use crate::services::meetings::{self, member_facts, AttendanceEntry};
-use crate::services::today;
-use crate::services::AuditAction;
-use crate::store::owners::Record;
-use crate::store::settings as stored_settings;
+use crate::domain::rules::{percent, Severity, Subject};
+use crate::services::meetings::{self, AttendanceEntry, CoreGroup, Meeting, NewMeeting};
+use crate::services::Requester;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,8 +33,8 @@ pub struct MeetingView {
     pub urgent: bool,
 }
 
-impl From<crate::store::meetings::Meeting> for MeetingView {
-    fn from(m: crate::store::meetings::Meeting) -> MeetingView {
+impl From<Meeting> for MeetingView {
+    fn from(m: Meeting) -> MeetingView {
         MeetingView {
             id: m.id,
             plan_id: m.plan_id,
@@ -58,34 +54,21 @@ impl From<crate::store::meetings::Meeting> for MeetingView {
 #[post("/plans/{id}/meetings")]
 pub async fn create_meeting(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<NewMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
-    let day = today(state.timezone);
-    let b = body.0;
-    let w = who.clone();
-    let meeting = write_about(
-        &state,
-        &who,
-        Record::Plan(plan_id.clone()),
-        AuditAction::CreateMeeting,
-        move |c| {
-            meetings::create_meeting(
-                c,
-                &w,
-                &plan_id,
-                b.held_on,
-                b.chair_id.as_deref(),
-                b.urgent.unwrap_or(false),
-                day,
-            )
-        },
-    )
-    .await?;
+    let NewMeetingRequest {
+        held_on,
+        chair_id,
+        urgent,
+    } = body.0;
+    let new = NewMeeting {
+        held_on,
+        chair_id,
+        urgent: urgent.unwrap_or(false),
+    };
+    let meeting = meetings::create_meeting(&state.services, &who, id.into_inner(), new).await?;
     Ok(HttpResponse::Created().json(MeetingView::from(meeting)))
 }
 
@@ -122,14 +105,10 @@ pub struct AttendanceView {
 #[put("/meetings/{id}/attendance")]
 pub async fn record_attendance(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<AttendanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let meeting_id = id.into_inner();
-    let day = today(state.timezone);
     let entries: Vec<AttendanceEntry> = body
         .0
         .attendance
@@ -140,15 +119,8 @@ pub async fn record_attendance(
             contribution: a.contribution,
         })
         .collect();
-    let w = who.clone();
-    let records = write_about(
-        &state,
-        &who,
-        Record::Meeting(meeting_id.clone()),
-        AuditAction::RecordAttendance,
-        move |c| meetings::record_attendance(c, &w, &meeting_id, entries, day),
-    )
-    .await?;
+    let records =
+        meetings::record_attendance(&state.services, &who, id.into_inner(), entries).await?;
     let views: Vec<AttendanceView> = records
         .into_iter()
         .map(|r| AttendanceView {
@@ -211,64 +183,40 @@ pub struct CoreGroupView {
 #[get("/plans/{id}/core-group")]
 pub async fn core_group(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
     let as_of = as_of(&query, &state)?;
-    let day = today(state.timezone);
-    let policy = state.store.read(stored_settings::policy).await?;
-    let (w, pid) = (who.clone(), plan_id.clone());
-    let group = read_about(
-        &state,
-        &who,
-        Record::Plan(plan_id.clone()),
-        AuditAction::ReadCoreGroup,
-        format!("core group as of {as_of}"),
-        move |c| meetings::core_group(c, &w, &pid, as_of, &policy, day),
-    )
-    .await?;
-    let agency_of = |user: &str, on: NaiveDate| {
-        group
-            .members
-            .iter()
-            .find(|(m, _, _)| m.user_id == user && m.is_member_on(on))
-            .map(|(m, _, _)| m.agency_id.clone())
-    };
+    let group = meetings::core_group(&state.services, &who, id.into_inner(), as_of).await?;
+    Ok(HttpResponse::Ok().json(core_group_view(group)))
+}
+
+fn core_group_view(group: CoreGroup) -> CoreGroupView {
     let meetings = group
         .meetings
-        .iter()
+        .into_iter()
         .map(|m| CoreGroupMeetingView {
-            id: m.id.clone(),
-            held_on: m.held_on,
-            chair_id: m.chair_id.clone(),
-            urgent: m.urgent,
-            attendance: group
+            id: m.meeting.id,
+            held_on: m.meeting.held_on,
+            chair_id: m.meeting.chair_id,
+            urgent: m.meeting.urgent,
+            attendance: m
                 .attendance
-                .iter()
-                .filter(|a| a.meeting_id == m.id)
-                .map(|a| AttendanceView {
-                    user_id: a.user_id.clone(),
-                    agency_id: agency_of(&a.user_id, m.held_on),
+                .into_iter()
+                .map(|(a, agency_id)| AttendanceView {
+                    user_id: a.user_id,
+                    agency_id,
                     status: a.status,
-                    contribution: a.contribution.clone(),
+                    contribution: a.contribution,
                 })
                 .collect(),
-            agencies_absent: group
-                .gaps
-                .iter()
-                .find(|g| g.meeting_id == m.id)
-                .map(|g| g.agencies_absent.clone())
-                .unwrap_or_default(),
+            agencies_absent: m.agencies_absent,
         })
         .collect();
     let flags = group
-        .gaps
+        .flags
         .iter()
-        .flat_map(|g| g.flags.iter())
         .filter_map(|f| match &f.subject {
             Some(Subject::AgencyAtMeeting {
                 meeting_id,
@@ -284,7 +232,8 @@ pub async fn core_group(
             _ => None,
         })
         .collect();
-    let rates = attendance_by_agency(&member_facts(&group.members), &group.gaps)
+    let rates = group
+        .attendance_by_agency
         .into_iter()
         .map(|a| AgencyRateView {
             attendance_pct: percent(a.attended, a.meetings),
@@ -294,11 +243,11 @@ pub async fn core_group(
             attended: a.attended,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(CoreGroupView {
+    CoreGroupView {
         plan_id: group.plan.id,
-        as_of,
+        as_of: group.as_of,
         meetings,
         flags,
         attendance_by_agency: rates,
-    }))
+    }
 }

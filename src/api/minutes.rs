@@ -5,16 +5,12 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::{read_about, requester, write_about};
 use super::error::{ApiError, Problem};
-use super::extract::{if_match, with_etag, ApiJson, Caller};
+use super::extract::{if_match, with_etag, ApiJson};
 use super::views::{instant, ListOf};
 use super::AppState;
-use crate::services::minutes::{self, MinutesRead};
-use crate::services::today;
-use crate::services::AuditAction;
-use crate::store::minutes::Receipt;
-use crate::store::owners::Record;
+use crate::services::minutes::{self, MinutesRead, Receipt};
+use crate::services::Requester;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReceiptView {
@@ -66,15 +62,6 @@ pub struct MinutesView {
 impl From<MinutesRead> for MinutesView {
     fn from(r: MinutesRead) -> MinutesView {
         let m = r.minutes;
-        let not_acknowledged = if r.all_receipts {
-            r.receipts
-                .iter()
-                .filter(|x| x.acknowledged_at.is_none())
-                .map(|x| x.user_id.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
         MinutesView {
             id: m.id,
             meeting_id: m.meeting_id,
@@ -93,7 +80,7 @@ impl From<MinutesRead> for MinutesView {
             published_by: m.published_by,
             receipts: r.receipts.into_iter().map(ReceiptView::from).collect(),
             all_receipts: r.all_receipts,
-            not_acknowledged,
+            not_acknowledged: r.not_acknowledged,
             may_write: r.may_write,
         }
     }
@@ -118,27 +105,12 @@ pub struct NewMinutesRequest {
 #[post("/meetings/{id}/minutes")]
 pub async fn draft_minutes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<NewMinutesRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let meeting_id = id.into_inner();
-    let day = today(state.timezone);
-    let b = body.0;
-    let w = who.clone();
-    let read = write_about(
-        &state,
-        &who,
-        Record::Meeting(meeting_id.clone()),
-        AuditAction::DraftMinutes,
-        move |c| {
-            let m = minutes::draft(c, &w, &meeting_id, &b.body, b.addendum_to.as_deref(), day)?;
-            minutes::read(c, &w, &m.id, day).map(|(view, _)| view)
-        },
-    )
-    .await?;
+    let NewMinutesRequest { body, addendum_to } = body.0;
+    let read = minutes::draft(&state.services, &who, id.into_inner(), body, addendum_to).await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Created(), view.version, &view))
 }
@@ -151,23 +123,10 @@ pub async fn draft_minutes(
 #[get("/meetings/{id}/minutes")]
 pub async fn list_minutes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let meeting_id = id.into_inner();
-    let day = today(state.timezone);
-    let (w, mid) = (who.clone(), meeting_id.clone());
-    let all = read_about(
-        &state,
-        &who,
-        Record::Meeting(meeting_id.clone()),
-        AuditAction::ReadMinutes,
-        format!("minutes of meeting {meeting_id}"),
-        move |c| minutes::of_meeting(c, &w, &mid, day),
-    )
-    .await?;
+    let all = minutes::of_meeting(&state.services, &who, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: all.into_iter().map(MinutesView::from).collect::<Vec<_>>(),
     }))
@@ -181,23 +140,10 @@ pub async fn list_minutes(
 #[get("/minutes/{id}")]
 pub async fn get_minutes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let minutes_id = id.into_inner();
-    let day = today(state.timezone);
-    let (w, mid) = (who.clone(), minutes_id.clone());
-    let (read, _) = read_about(
-        &state,
-        &who,
-        Record::Minutes(minutes_id.clone()),
-        AuditAction::ReadMinutes,
-        format!("minutes {minutes_id}"),
-        move |c| minutes::read(c, &w, &mid, day),
-    )
-    .await?;
+    let read = minutes::read(&state.services, &who, id.into_inner()).await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
@@ -220,27 +166,12 @@ pub struct MinutesUpdate {
 pub async fn edit_minutes(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<MinutesUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
-    let who = requester(&req, &state, caller);
-    let minutes_id = id.into_inner();
-    let day = today(state.timezone);
-    let w = who.clone();
-    let text = body.0.body;
-    let read = write_about(
-        &state,
-        &who,
-        Record::Minutes(minutes_id.clone()),
-        AuditAction::EditMinutes,
-        move |c| {
-            minutes::edit(c, &w, &minutes_id, version, &text, day)?;
-            minutes::read(c, &w, &minutes_id, day).map(|(view, _)| view)
-        },
-    )
-    .await?;
+    let read = minutes::edit(&state.services, &who, id.into_inner(), version, body.0.body).await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
@@ -258,23 +189,11 @@ pub async fn edit_minutes(
 pub async fn publish_minutes(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
-    let who = requester(&req, &state, caller);
-    let minutes_id = id.into_inner();
-    let day = today(state.timezone);
-    let at = Utc::now().naive_utc();
-    let w = who.clone();
-    let read = write_about(
-        &state,
-        &who,
-        Record::Minutes(minutes_id.clone()),
-        AuditAction::PublishMinutes,
-        move |c| minutes::publish(c, &w, &minutes_id, version, at, day),
-    )
-    .await?;
+    let read = minutes::publish(&state.services, &who, id.into_inner(), version).await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
@@ -288,22 +207,9 @@ pub async fn publish_minutes(
 #[post("/minutes/{id}/acknowledge")]
 pub async fn acknowledge_minutes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let minutes_id = id.into_inner();
-    let day = today(state.timezone);
-    let at = Utc::now().naive_utc();
-    let w = who.clone();
-    let receipt = write_about(
-        &state,
-        &who,
-        Record::Minutes(minutes_id.clone()),
-        AuditAction::AcknowledgeMinutes,
-        move |c| minutes::acknowledge(c, &w, &minutes_id, at, day),
-    )
-    .await?;
+    let receipt = minutes::acknowledge(&state.services, &who, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ReceiptView::from(receipt)))
 }

@@ -19,6 +19,7 @@ pub mod oversight;
 pub mod plans;
 pub mod record;
 pub mod reports;
+pub mod reviews;
 pub mod settings;
 pub mod sightings;
 pub mod text;
@@ -101,8 +102,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(actions::get_action)
         .service(actions::update_action)
         .service(actions::add_progress)
-        .service(actions::record_review)
-        .service(actions::plan_reviews)
+        .service(reviews::record_review)
+        .service(reviews::plan_reviews)
         .service(oversight::plan_implementation)
         .service(oversight::chair_plans)
         .service(reports::visits)

@@ -1,21 +1,17 @@
 //! What the CP chair sees: one plan's implementation, and every plan they chair.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::case_views::{status_view, StatusView};
-use super::cases::{read_about, requester, rule_inputs};
 use super::error::{ApiError, Problem};
+use super::extract::ApiQuery;
 use super::extract::{as_of, AsOf};
-use super::extract::{ApiQuery, Caller};
 use super::AppState;
-use crate::access::{self, Permission};
-use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
-use crate::services::oversight::{self, PlanImplementation};
-use crate::services::AuditAction;
-use crate::services::{log_read_of_children, today};
-use crate::store::owners::Record;
+use crate::domain::rules::{percent, ClockState, FlagCode};
+use crate::services::oversight::{self, ChairedPlan, PlanImplementation};
+use crate::services::Requester;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonView {
@@ -96,38 +92,14 @@ pub struct ImplementationView {
     pub people: Vec<PersonView>,
 }
 
-/// An agency's name as the plan's core group shows it (its id if nobody of it is a member).
-fn agency_name_in(p: &PlanImplementation, agency_id: &str) -> String {
-    p.members
-        .iter()
-        .find(|(m, _, _)| m.agency_id == agency_id)
-        .map(|(_, _, a)| a.clone())
-        .unwrap_or_else(|| agency_id.to_string())
-}
-
-fn implementation_view(
-    p: &PlanImplementation,
-    frequency: crate::domain::policy::VisitFrequency,
-) -> ImplementationView {
-    let agency_name = |id: &str| agency_name_in(p, id);
-    let mut people: Vec<PersonView> = Vec::new();
-    for (m, name, agency) in &p.members {
-        if !people.iter().any(|x| x.user_id == m.user_id) {
-            people.push(PersonView {
-                user_id: m.user_id.clone(),
-                name: name.clone(),
-                agency_id: m.agency_id.clone(),
-                agency_name: agency.clone(),
-            });
-        }
-    }
+fn implementation_view(p: &PlanImplementation) -> ImplementationView {
     let users = |list: &[(String, String)]| list.iter().map(|(u, _)| u.clone()).collect();
     ImplementationView {
         plan_id: p.plan.id.clone(),
         team_id: p.plan.team_id.clone(),
         start_date: p.plan.start_date,
         end_date: p.plan.end_date,
-        status: status_view(&p.child, &p.plan, frequency, &p.evaluation),
+        status: status_view(&p.child, &p.plan, p.frequency, &p.evaluation),
         meetings: p
             .implementation
             .meetings
@@ -169,7 +141,7 @@ fn implementation_view(
             .iter()
             .map(|a| AgencyActionsView {
                 agency_id: a.agency_id.clone(),
-                agency_name: agency_name(&a.agency_id),
+                agency_name: p.agency_name(&a.agency_id),
                 total: a.total,
                 done: a.done,
                 done_on_time: a.done_on_time,
@@ -179,9 +151,7 @@ fn implementation_view(
             })
             .collect(),
         overdue_actions: p
-            .actions
-            .iter()
-            .filter(|a| p.implementation.overdue_actions.contains(&a.id))
+            .overdue_actions()
             .map(|a| OverdueActionView {
                 action_id: a.id.clone(),
                 description: a.description.clone(),
@@ -190,7 +160,16 @@ fn implementation_view(
                 due_on: a.due_on,
             })
             .collect(),
-        people,
+        people: p
+            .people()
+            .into_iter()
+            .map(|x| PersonView {
+                user_id: x.user_id,
+                name: x.name,
+                agency_id: x.agency_id,
+                agency_name: x.agency_name,
+            })
+            .collect(),
     }
 }
 
@@ -203,32 +182,14 @@ fn implementation_view(
 #[get("/plans/{id}/implementation")]
 pub async fn plan_implementation(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = requester(&req, &state, caller);
-    let plan_id = id.into_inner();
     let as_of = as_of(&query, &state)?;
-    let day = today(state.timezone);
-    let rules = rule_inputs(&state).await?;
-    let default_frequency = rules.policy.home_visit_frequency;
-    let (w, pid) = (who.clone(), plan_id.clone());
-    let done = read_about(
-        &state,
-        &who,
-        Record::Plan(plan_id.clone()),
-        AuditAction::ReadImplementation,
-        format!("implementation of plan {plan_id} as of {as_of}"),
-        move |c| {
-            let settings = rules.settings();
-            oversight::plan_implementation(c, &w, &pid, as_of, day, &settings)
-        },
-    )
-    .await?;
-    let frequency = done.plan.visit_frequency.unwrap_or(default_frequency);
-    Ok(HttpResponse::Ok().json(implementation_view(&done, frequency)))
+    let done =
+        oversight::plan_implementation(&state.services, &who, id.into_inner(), as_of).await?;
+    Ok(HttpResponse::Ok().json(implementation_view(&done)))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -272,69 +233,34 @@ pub struct ChairPlansView {
     pub plans: Vec<ChairPlanLine>,
 }
 
-fn chair_line(p: &PlanImplementation) -> ChairPlanLine {
-    let name_of = |user: &str| {
-        p.members
-            .iter()
-            .find(|(m, _, _)| m.user_id == user)
-            .map(|(_, n, _)| n.clone())
-            .unwrap_or_else(|| user.to_string())
-    };
-    let agency_name = |id: &str| agency_name_in(p, id);
-    let meetings = &p.implementation.meetings;
-    let mut not_read: Vec<String> = Vec::new();
-    for m in meetings {
-        for (user, _) in &m.minutes.not_acknowledged {
-            let name = name_of(user);
-            if !not_read.contains(&name) {
-                not_read.push(name);
-            }
-        }
-    }
-    let e = &p.evaluation;
+fn chair_line(p: ChairedPlan) -> ChairPlanLine {
     ChairPlanLine {
-        plan_id: p.plan.id.clone(),
-        child_id: p.child.id.clone(),
-        given_name: p.child.given_name.clone(),
-        family_name: p.child.family_name.clone(),
-        team_id: p.plan.team_id.clone(),
+        plan_id: p.plan.id,
+        child_id: p.child.id,
+        given_name: p.child.given_name,
+        family_name: p.child.family_name,
+        team_id: p.plan.team_id,
         start_date: p.plan.start_date,
-        any_agency_state: e.any_agency.state,
-        last_seen: e.any_agency.last_seen,
-        last_meeting: meetings.last().map(|m| m.held_on),
-        meetings_held: meetings.len(),
-        meetings_on_time: meetings.iter().filter(|m| m.on_time).count(),
-        absent_at_last_meeting: meetings
-            .last()
-            .map(|m| m.agencies_absent.iter().map(|a| agency_name(a)).collect())
-            .unwrap_or_default(),
-        minutes_late_or_missing: meetings
-            .iter()
-            .filter(|m| !m.minutes.distributed_on_time && m.minutes.due < e.evaluated_on)
-            .count(),
-        not_read_minutes: not_read,
+        any_agency_state: p.any_agency_state,
+        last_seen: p.last_seen,
+        last_meeting: p.last_meeting,
+        meetings_held: p.meetings_held,
+        meetings_on_time: p.meetings_on_time,
+        absent_at_last_meeting: p.absent_at_last_meeting,
+        minutes_late_or_missing: p.minutes_late_or_missing,
+        not_read_minutes: p.not_read_minutes,
         overdue_actions_by_agency: p
-            .implementation
-            .actions
-            .iter()
-            .filter(|a| a.overdue > 0)
+            .overdue_actions_by_agency
+            .into_iter()
             .map(|a| AgencyOverdueView {
-                agency_id: a.agency_id.clone(),
-                agency_name: agency_name(&a.agency_id),
+                agency_id: a.agency_id,
+                agency_name: a.agency_name,
                 overdue: a.overdue,
             })
             .collect(),
-        review_due: e
-            .flags
-            .iter()
-            .find(|f| f.code == FlagCode::ReviewConferenceDue)
-            .and_then(|f| f.due),
-        high_flags: e
-            .flags
-            .iter()
-            .filter(|f| f.severity == Severity::High)
-            .count(),
-        flags: e.flags.iter().map(|f| f.code).collect(),
+        review_due: p.review_due,
+        high_flags: p.high_flags,
+        flags: p.flags,
     }
 }
 
@@ -346,42 +272,13 @@ fn chair_line(p: &PlanImplementation) -> ChairPlanLine {
 #[get("/chair/plans")]
 pub async fn chair_plans(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadChairedPlans)?;
-    let who = requester(&req, &state, caller);
     let as_of = as_of(&query, &state)?;
-    let day = today(state.timezone);
-    let rules = rule_inputs(&state).await?;
-    let w = who.clone();
-    let plans = state
-        .store
-        .read(move |c| {
-            let settings = rules.settings();
-            Ok(oversight::chaired_plans(c, &w, as_of, day, &settings))
-        })
-        .await??;
-    let children: Vec<String> = plans.iter().map(|p| p.child.id.clone()).collect();
-    let resource = format!("chaired plans as of {as_of} ({} plans)", children.len());
-    log_read_of_children(
-        &state.store,
-        &who,
-        AuditAction::ReadChairedPlans,
-        resource,
-        children,
-    )
-    .await?;
-    let mut lines: Vec<ChairPlanLine> = plans.iter().map(chair_line).collect();
-    lines.sort_by(|a, b| {
-        b.high_flags
-            .cmp(&a.high_flags)
-            .then(b.flags.len().cmp(&a.flags.len()))
-            .then(a.family_name.cmp(&b.family_name))
-    });
+    let plans = oversight::chaired_plans(&state.services, &who, as_of).await?;
     Ok(HttpResponse::Ok().json(ChairPlansView {
         as_of,
-        plans: lines,
+        plans: plans.into_iter().map(chair_line).collect(),
     }))
 }

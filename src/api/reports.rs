@@ -4,20 +4,16 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cases::{requester, rule_inputs};
 use super::csv;
 use super::error::{ApiError, Problem};
+use super::extract::ApiQuery;
 use super::extract::{as_of, date_param, AsOf};
-use super::extract::{ApiQuery, Caller};
 use super::AppState;
-use crate::access::{self, Permission};
 use crate::domain::audit::AuditFinding;
 use crate::domain::records::{Outcome, SightingKind};
 use crate::domain::rules::percent;
 use crate::services::reports::{self, AgencyWorking, PlanCounts, VisitCounts};
-use crate::services::AuditAction;
-use crate::services::{log_read_of_children, today};
-use crate::store::settings as stored_settings;
+use crate::services::Requester;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -25,14 +21,6 @@ use crate::store::settings as stored_settings;
 pub struct MonthQuery {
     /// The month, `YYYY-MM`.
     pub month: Option<String>,
-}
-
-fn month_of(raw: &Option<String>) -> Result<(NaiveDate, NaiveDate, String), ApiError> {
-    let month = raw
-        .clone()
-        .ok_or_else(|| ApiError::invalid("month", "is required (YYYY-MM)"))?;
-    let (first, last) = reports::month_bounds(&month)?;
-    Ok((first, last, month))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -94,28 +82,11 @@ fn visit_row(id: &str, name: &str, line: &VisitLine) -> Vec<String> {
 pub async fn visits(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     query: ApiQuery<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadReports)?;
-    let who = requester(&req, &state, caller);
-    let (first, last, month) = month_of(&query.month)?;
-    let rules = rule_inputs(&state).await?;
-    let report = state
-        .store
-        .read(move |c| {
-            let settings = rules.settings();
-            Ok(reports::visits(c, first, last, &settings))
-        })
-        .await??;
-    log_read_of_children(
-        &state.store,
-        &who,
-        AuditAction::ReadReport,
-        format!("visits {month}"),
-        Vec::new(),
-    )
-    .await?;
+    let report = reports::visits(&state.services, &who, query.month.clone()).await?;
+    let month = report.month.clone();
     let view = VisitsReportView {
         month: month.clone(),
         overall: VisitLine::from(&report.overall),
@@ -243,38 +214,13 @@ pub struct CoreGroupsReportView {
 pub async fn core_groups(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     query: ApiQuery<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadReports)?;
-    let who = requester(&req, &state, caller);
-    let from = date_param("from", &query.from)?
-        .ok_or_else(|| ApiError::invalid("from", "is required (YYYY-MM-DD)"))?;
-    let to = date_param("to", &query.to)?
-        .ok_or_else(|| ApiError::invalid("to", "is required (YYYY-MM-DD)"))?;
-    if (to - from).num_days() > 3 * 366 {
-        return Err(ApiError::invalid(
-            "to",
-            "a report covers at most three years",
-        ));
-    }
-    let day = today(state.timezone);
-    let rules = rule_inputs(&state).await?;
-    let report = state
-        .store
-        .read(move |c| {
-            let settings = rules.settings();
-            Ok(reports::core_groups(c, from, to, day, &settings))
-        })
-        .await??;
-    log_read_of_children(
-        &state.store,
-        &who,
-        AuditAction::ReadReport,
-        format!("core groups {from} to {to}"),
-        Vec::new(),
-    )
-    .await?;
+    let from = date_param("from", &query.from)?;
+    let to = date_param("to", &query.to)?;
+    let report = reports::core_groups(&state.services, &who, from, to).await?;
+    let (from, to) = (report.from, report.to);
     let view = CoreGroupsReportView {
         from,
         to,
@@ -302,26 +248,8 @@ pub async fn core_groups(
             .collect(),
     };
     if csv::wanted(&req) {
-        let mut total = AgencyWorking {
-            agency_id: "overall".into(),
-            agency_name: "All agencies".into(),
-            ..AgencyWorking::default()
-        };
-        for a in &report.agencies {
-            total.meetings += a.meetings;
-            total.attended += a.attended;
-            total.minutes_sent += a.minutes_sent;
-            total.acknowledged_on_time += a.acknowledged_on_time;
-            total.acknowledged_late += a.acknowledged_late;
-            total.not_acknowledged += a.not_acknowledged;
-            total.actions_due += a.actions_due;
-            total.done_on_time += a.done_on_time;
-            total.done_late += a.done_late;
-            total.not_done += a.not_done;
-            total.cancelled += a.cancelled;
-        }
         let mut rows: Vec<Vec<String>> = view.agencies.iter().map(agency_row).collect();
-        rows.push(agency_row(&AgencyWorkingView::from(&total)));
+        rows.push(agency_row(&AgencyWorkingView::from(&report.all_agencies)));
         return Ok(csv::respond(
             &format!("core-groups-{from}-to-{to}.csv"),
             &[
@@ -437,31 +365,11 @@ fn plan_row(id: &str, name: &str, c: &PlanCountsView) -> Vec<String> {
 pub async fn plans(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadReports)?;
-    let who = requester(&req, &state, caller);
     let as_of = as_of(&query, &state)?;
-    let policy = state.store.read(stored_settings::policy).await?;
-    let months = policy.long_plan_months;
-    let report = state
-        .store
-        .read(move |c| Ok(reports::plans(c, as_of, months)))
-        .await??;
-    let named: Vec<String> = report
-        .plans
-        .iter()
-        .map(|p| p.plan.child_id.clone())
-        .collect();
-    log_read_of_children(
-        &state.store,
-        &who,
-        AuditAction::ReadReport,
-        format!("plans as of {as_of}"),
-        named,
-    )
-    .await?;
+    let report = reports::plans(&state.services, &who, as_of).await?;
     let view = PlansReportView {
         as_of,
         overall: PlanCountsView::from(&report.overall),
@@ -567,47 +475,24 @@ pub struct AuditSampleView {
 pub async fn audit_sample(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     query: ApiQuery<SampleQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::AuditFiles)?;
-    let who = requester(&req, &state, caller);
-    let (first, last, month) = month_of(&query.month)?;
-    let size: usize = match &query.size {
-        None => 20,
-        Some(raw) => raw
-            .parse()
-            .map_err(|_| ApiError::invalid("size", format!("`{raw}` is not a whole number")))?,
+    let size: Option<usize> = match &query.size {
+        None => None,
+        Some(raw) => Some(
+            raw.parse()
+                .map_err(|_| ApiError::invalid("size", format!("`{raw}` is not a whole number")))?,
+        ),
     };
-    let seed = query.seed.clone().ok_or_else(|| {
-        ApiError::invalid("seed", "is required, so that the sample can be drawn again")
-    })?;
-    if seed.is_empty() || seed.chars().count() > 200 {
-        return Err(ApiError::invalid("seed", "must be 1 to 200 characters"));
-    }
-    let s = seed.clone();
-    let sample = state
-        .store
-        .read(move |c| Ok(reports::audit_sample(c, first, last, size, &s)))
-        .await??;
-    let ids: Vec<String> = sample.children.iter().map(|c| c.child.id.clone()).collect();
-    log_read_of_children(
-        &state.store,
-        &who,
-        AuditAction::ReadAuditSample,
-        format!("audit sample {month} seed {seed}"),
-        ids,
-    )
-    .await?;
-    let seen = sample
-        .children
-        .iter()
-        .filter(|c| c.finding == AuditFinding::SeenWithRecord)
-        .count();
+    let SampleQuery { month, seed, .. } = query.0;
+    let sample = reports::audit_sample(&state.services, &who, month, size, seed).await?;
+    let month = sample.month.clone();
+    let (drawn, seen) = (sample.drawn(), sample.seen_with_record());
     let view = AuditSampleView {
         month: month.clone(),
         seed: sample.seed.clone(),
-        drawn: sample.children.iter().filter(|c| c.drawn).count(),
+        drawn,
         children: sample.children.len(),
         seen_with_record: seen,
         seen_with_record_pct: percent(seen as u32, sample.children.len() as u32),

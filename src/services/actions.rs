@@ -1,18 +1,171 @@
-//! Actions of a plan (from a meeting or the plan itself), their owners' progress notes, and
-//! review conferences.
+//! Actions of a plan (from a meeting or the plan itself) and their owners' progress notes.
+//! (Review conferences are `reviews.rs`.)
 
 use chrono::NaiveDate;
 
 use super::children::plan_for;
 use super::AuditAction;
-use super::{invalid, log, may_on_plan, Requester, ServiceError};
+use super::{invalid, log, log_read_of_children, may_on_plan, Requester, ServiceError, Services};
 use crate::access::CaseAction;
-use crate::domain::case::{EndReason, MAX_TEXT_CHARS};
-use crate::domain::records::{ActionStatus, ReviewOutcome};
-use crate::store::actions::{self as store, Action, NewAction, ProgressNote, Review};
+use crate::domain::case::MAX_TEXT_CHARS;
+use crate::domain::records::ActionStatus;
+use crate::store::actions::{self as store, NewAction};
+pub use crate::store::actions::{Action, ProgressNote};
 use crate::store::cases::{self as case_store, Plan};
 use crate::store::meetings as meeting_store;
+use crate::store::owners::Record;
 use crate::store::DbConnection;
+
+/// An action as it stands on a day.
+pub struct ActionOnDay {
+    pub action: Action,
+    /// Its child, when the answer names it.
+    pub child_id: Option<String>,
+    /// Open and past its due date on the day.
+    pub overdue: bool,
+}
+
+/// Whether an action is open and past its due date on `day`.
+pub fn is_overdue(action: &Action, day: NaiveDate) -> bool {
+    action.status == ActionStatus::Open && day > action.due_on
+}
+
+fn on_day(action: Action, child_id: Option<String>, day: NaiveDate) -> ActionOnDay {
+    ActionOnDay {
+        overdue: is_overdue(&action, day),
+        action,
+        child_id,
+    }
+}
+
+/// `POST /plans/{id}/actions`: an action for a member of the core group.
+pub async fn create(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    input: NewActionInput,
+) -> Result<ActionOnDay, ServiceError> {
+    let day = svc.today();
+    let action = svc
+        .write_for_plan(
+            who,
+            plan_id,
+            AuditAction::CreateAction,
+            move |c, who, plan_id, day| create_in(c, who, plan_id, &input, day),
+        )
+        .await?;
+    Ok(on_day(action, None, day))
+}
+
+/// `GET /plans/{id}/actions`: the plan's actions (as the store orders them: soonest due first).
+pub async fn of_plan(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+) -> Result<Vec<ActionOnDay>, ServiceError> {
+    let (w, day, pid) = (who.clone(), svc.today(), plan_id.clone());
+    let all = svc
+        .read_about(
+            who,
+            Record::Plan(plan_id.clone()),
+            AuditAction::ReadActions,
+            format!("actions of plan {plan_id}"),
+            move |c| of_plan_in(c, &w, &pid, day),
+        )
+        .await?;
+    Ok(all.into_iter().map(|a| on_day(a, None, day)).collect())
+}
+
+/// `GET /actions/{id}`: an action, its child and its progress notes.
+pub async fn read(
+    svc: &Services,
+    who: &Requester,
+    action_id: String,
+) -> Result<(ActionOnDay, Vec<ProgressNote>), ServiceError> {
+    let (w, day, aid) = (who.clone(), svc.today(), action_id.clone());
+    let (action, notes, child) = svc
+        .read_about(
+            who,
+            Record::Action(action_id.clone()),
+            AuditAction::ReadAction,
+            format!("action {action_id}"),
+            move |c| read_in(c, &w, &aid, day),
+        )
+        .await?;
+    Ok((on_day(action, Some(child), day), notes))
+}
+
+/// `PATCH /actions/{id}`: the owner marks it done; the lead social worker may change or
+/// cancel it; only the `version` the caller read is changed.
+pub async fn change(
+    svc: &Services,
+    who: &Requester,
+    action_id: String,
+    version: i32,
+    change: ActionChange,
+) -> Result<ActionOnDay, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    let (action, child_id) = svc
+        .write_about(
+            who,
+            Record::Action(action_id.clone()),
+            AuditAction::ChangeAction,
+            move |c| change_in(c, &w, &action_id, version, &change, day),
+        )
+        .await?;
+    Ok(on_day(action, Some(child_id), day))
+}
+
+/// `POST /actions/{id}/progress`: a dated progress note by the action's owner.
+pub async fn add_progress(
+    svc: &Services,
+    who: &Requester,
+    action_id: String,
+    note: String,
+) -> Result<ProgressNote, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    svc.write_about(
+        who,
+        Record::Action(action_id.clone()),
+        AuditAction::AddActionProgress,
+        move |c| add_progress_in(c, &w, &action_id, &note, day),
+    )
+    .await
+}
+
+/// `GET /me/actions`: the caller's actions across all their children — open and overdue
+/// first, then open by due date, then the rest. Each child shown is a read of that child's
+/// record, and is logged as one.
+pub async fn mine(svc: &Services, who: &Requester) -> Result<Vec<ActionOnDay>, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    let mine = svc.store.read(move |c| Ok(mine_in(c, &w, day))).await??;
+    let children: Vec<String> = {
+        let mut ids: Vec<String> = mine.iter().map(|(_, c)| c.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadMyActions,
+        "my actions".into(),
+        children,
+    )
+    .await?;
+    let mut items: Vec<ActionOnDay> = mine
+        .into_iter()
+        .map(|(a, child)| on_day(a, Some(child), day))
+        .collect();
+    items.sort_by_key(|a| {
+        (
+            a.action.status != ActionStatus::Open,
+            !a.overdue,
+            a.action.due_on,
+        )
+    });
+    Ok(items)
+}
 
 /// The longest an action's description may be.
 pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
@@ -57,8 +210,8 @@ pub struct NewActionInput {
     pub meeting_id: Option<String>,
 }
 
-/// `POST /plans/{id}/actions`.
-pub fn create(
+/// A new action on the plan, dated from its meeting (if any) or today.
+fn create_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -125,8 +278,8 @@ fn find(
     Ok((action, plan))
 }
 
-/// `GET /actions/{id}`: the action, its progress notes and its child.
-pub fn read(
+/// The action, its progress notes and its child.
+fn read_in(
     conn: &mut DbConnection,
     requester: &Requester,
     action_id: &str,
@@ -137,8 +290,8 @@ pub fn read(
     Ok((action, notes, plan.child_id))
 }
 
-/// `GET /plans/{id}/actions`.
-pub fn of_plan(
+/// The plan's actions.
+fn of_plan_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -157,11 +310,10 @@ pub struct ActionChange {
     pub status: Option<ActionStatus>,
 }
 
-/// `PATCH /actions/{id}`: the owner marks their action done (or open again); the lead social
-/// worker, the team or the plan's CP chair may also change what it is, who owns it, when it
-/// is due, or cancel it. Applies only to the version the caller read. Answers the action
-/// and its child.
-pub fn change(
+/// The owner marks their action done (or open again); the lead social worker, the team or
+/// the plan's CP chair may also change what it is, who owns it, when it is due, or cancel
+/// it. Applies only to the version the caller read. Answers the action and its child.
+fn change_in(
     conn: &mut DbConnection,
     requester: &Requester,
     action_id: &str,
@@ -238,8 +390,8 @@ pub fn change(
     Ok((changed, plan.child_id))
 }
 
-/// `POST /actions/{id}/progress`: a dated progress note by the action's owner.
-pub fn add_progress(
+/// A dated progress note by the action's owner.
+fn add_progress_in(
     conn: &mut DbConnection,
     requester: &Requester,
     action_id: &str,
@@ -265,9 +417,9 @@ pub fn add_progress(
     Ok(written)
 }
 
-/// `GET /me/actions`: the caller's actions across every plan they still work with (an
-/// action on a plan they no longer have any part in is not shown).
-pub fn mine(
+/// The caller's actions across every plan they still work with (an action on a plan they no
+/// longer have any part in is not shown).
+fn mine_in(
     conn: &mut DbConnection,
     requester: &Requester,
     today: NaiveDate,
@@ -298,85 +450,4 @@ pub fn mine(
         }
     }
     Ok(out)
-}
-
-pub struct ReviewInput {
-    pub held_on: NaiveDate,
-    pub outcome: ReviewOutcome,
-    pub end_reason: Option<EndReason>,
-    pub notes: Option<String>,
-}
-
-/// `POST /plans/{id}/reviews`: a review conference held; when the plan ends there (a step
-/// down to child in need, by default) the plan ends on that date. Answers the plan as it now
-/// stands and all its reviews.
-pub fn record_review(
-    conn: &mut DbConnection,
-    requester: &Requester,
-    plan_id: &str,
-    input: &ReviewInput,
-    today: NaiveDate,
-) -> Result<(Plan, Vec<Review>), ServiceError> {
-    let plan = plan_for(conn, requester, plan_id, CaseAction::LeadCoreGroup, today)?;
-    if input.held_on < plan.start_date {
-        return Err(invalid("held_on", "is before the plan started"));
-    }
-    if input.held_on > today {
-        return Err(invalid(
-            "held_on",
-            "is in the future; record a review once held",
-        ));
-    }
-    if let Some(end) = plan.end_date {
-        return Err(invalid(
-            "plan_id",
-            format!("the plan ended on {end}; a review is held while it is open"),
-        ));
-    }
-    if let Some(notes) = &input.notes {
-        if notes.chars().count() > MAX_TEXT_CHARS {
-            return Err(invalid("notes", "is too long"));
-        }
-    }
-    let reason = match (input.outcome, input.end_reason) {
-        (ReviewOutcome::PlanContinues, Some(_)) => {
-            return Err(invalid("end_reason", "is given only when the plan ends"))
-        }
-        (ReviewOutcome::PlanContinues, None) => None,
-        (ReviewOutcome::PlanEnds, reason) => Some(reason.unwrap_or(EndReason::StepDownToCin)),
-    };
-    let review = store::create_review(
-        conn,
-        &plan.id,
-        input.held_on,
-        input.outcome,
-        input.notes.as_deref(),
-        &requester.user.id,
-    )?;
-    if let Some(reason) = reason {
-        case_store::end_plan(conn, &plan.id, input.held_on, reason)?;
-    }
-    log(
-        conn,
-        requester,
-        AuditAction::RecordReview,
-        Some(&plan.child_id),
-        &format!("review {}", review.id),
-        "ok",
-    )?;
-    let plan = case_store::get_plan(conn, &plan.id)?.ok_or(ServiceError::NotFound)?;
-    let reviews = store::reviews_of_plan(conn, &plan.id)?;
-    Ok((plan, reviews))
-}
-
-/// `GET /plans/{id}/reviews`.
-pub fn reviews(
-    conn: &mut DbConnection,
-    requester: &Requester,
-    plan_id: &str,
-    today: NaiveDate,
-) -> Result<(Plan, Vec<Review>), ServiceError> {
-    let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
-    let reviews = store::reviews_of_plan(conn, plan_id)?;
-    Ok((plan, reviews))
 }

@@ -5,19 +5,96 @@ use chrono::NaiveDate;
 
 use super::children::plan_for;
 use super::AuditAction;
-use super::{invalid, log, Requester, ServiceError};
+use super::{invalid, log, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::people::Role;
 use crate::domain::policy::Policy;
 use crate::domain::records::{Attendance, MeetingFact, MemberFact, MinutesFact};
-use crate::domain::rules::{attendance_gaps, MeetingGaps};
+use crate::domain::rules::{attendance_by_agency, attendance_gaps, AgencyAttendance, Flag};
 use crate::store::accounts;
 use crate::store::cases::{self as case_store, Member, Plan};
-use crate::store::meetings::{self as store, AttendanceRecord, Meeting};
+use crate::store::meetings as store;
+pub use crate::store::meetings::{AttendanceRecord, Meeting};
 use crate::store::minutes::{self as minutes_store, Minutes, Receipt};
+use crate::store::owners::Record;
+use crate::store::settings as stored_settings;
 use crate::store::DbConnection;
 
-pub fn create_meeting(
+/// What a new meeting asks for.
+pub struct NewMeeting {
+    /// The date held (or, if ahead, scheduled).
+    pub held_on: NaiveDate,
+    /// The chair; the caller when absent.
+    pub chair_id: Option<String>,
+    /// Called because the child was not seen for 30 working days.
+    pub urgent: bool,
+}
+
+/// `POST /plans/{id}/meetings`: records a core group meeting (held, or scheduled ahead).
+pub async fn create_meeting(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    new: NewMeeting,
+) -> Result<Meeting, ServiceError> {
+    svc.write_for_plan(
+        who,
+        plan_id,
+        AuditAction::CreateMeeting,
+        move |c, who, plan_id, day| {
+            create_meeting_in(
+                c,
+                who,
+                plan_id,
+                new.held_on,
+                new.chair_id.as_deref(),
+                new.urgent,
+                day,
+            )
+        },
+    )
+    .await
+}
+
+/// `PUT /meetings/{id}/attendance`: who attended, sent apologies or did not attend.
+pub async fn record_attendance(
+    svc: &Services,
+    who: &Requester,
+    meeting_id: String,
+    entries: Vec<AttendanceEntry>,
+) -> Result<Vec<AttendanceRecord>, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    svc.write_about(
+        who,
+        Record::Meeting(meeting_id.clone()),
+        AuditAction::RecordAttendance,
+        move |c| record_attendance_in(c, &w, &meeting_id, entries, day),
+    )
+    .await
+}
+
+/// `GET /plans/{id}/core-group`: the meetings held by `as_of` with who attended for which
+/// agency, the gaps flagged, and attendance by agency over the plan.
+pub async fn core_group(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    as_of: NaiveDate,
+) -> Result<CoreGroup, ServiceError> {
+    let day = svc.today();
+    let policy = svc.store.read(stored_settings::policy).await?;
+    let (w, pid) = (who.clone(), plan_id.clone());
+    svc.read_about(
+        who,
+        Record::Plan(plan_id),
+        AuditAction::ReadCoreGroup,
+        format!("core group as of {as_of}"),
+        move |c| core_group_in(c, &w, &pid, as_of, &policy, day),
+    )
+    .await
+}
+
+fn create_meeting_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -101,7 +178,7 @@ pub fn meeting_for(
 }
 
 /// Records who attended: every entry must be a member of the core group on the meeting's date.
-pub fn record_attendance(
+fn record_attendance_in(
     conn: &mut DbConnection,
     requester: &Requester,
     meeting_id: &str,
@@ -238,16 +315,28 @@ pub fn member_facts(members: &[(Member, String, String)]) -> Vec<MemberFact> {
         .collect()
 }
 
+/// One meeting held by `as_of`, as the core group view shows it.
+pub struct CoreGroupMeeting {
+    pub meeting: Meeting,
+    /// Each member's attendance, with the agency they represented on the day (if still a
+    /// member of the core group then).
+    pub attendance: Vec<(AttendanceRecord, Option<String>)>,
+    /// Agencies on the core group that day with nobody who attended (apologies count as absent).
+    pub agencies_absent: Vec<String>,
+}
+
 /// `GET /plans/{id}/core-group`: the meetings held by `as_of`, attendance by agency, gaps.
 pub struct CoreGroup {
     pub plan: Plan,
-    pub members: Vec<(Member, String, String)>,
-    pub meetings: Vec<Meeting>,
-    pub attendance: Vec<AttendanceRecord>,
-    pub gaps: Vec<MeetingGaps>,
+    pub as_of: NaiveDate,
+    pub meetings: Vec<CoreGroupMeeting>,
+    /// Every gap flagged, meeting by meeting.
+    pub flags: Vec<Flag>,
+    /// Meetings and meetings attended, per agency, over the plan.
+    pub attendance_by_agency: Vec<AgencyAttendance>,
 }
 
-pub fn core_group(
+fn core_group_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -258,16 +347,38 @@ pub fn core_group(
     let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
     let members = case_store::members_with_names(conn, plan_id)?;
     let (meetings, facts) = meeting_facts(conn, plan_id)?;
-    let gaps = attendance_gaps(&member_facts(&members), &facts, as_of, policy);
+    let member_facts = member_facts(&members);
+    let gaps = attendance_gaps(&member_facts, &facts, as_of, policy);
     let attendance = store::attendance_of_plan(conn, plan_id)?;
+    let agency_of = |user: &str, on: NaiveDate| {
+        members
+            .iter()
+            .find(|(m, _, _)| m.user_id == user && m.is_member_on(on))
+            .map(|(m, _, _)| m.agency_id.clone())
+    };
+    let held = meetings
+        .into_iter()
+        .filter(|m| m.held_on <= as_of)
+        .map(|m| CoreGroupMeeting {
+            attendance: attendance
+                .iter()
+                .filter(|a| a.meeting_id == m.id)
+                .map(|a| (a.clone(), agency_of(&a.user_id, m.held_on)))
+                .collect(),
+            agencies_absent: gaps
+                .iter()
+                .find(|g| g.meeting_id == m.id)
+                .map(|g| g.agencies_absent.clone())
+                .unwrap_or_default(),
+            meeting: m,
+        })
+        .collect();
+    let attendance_by_agency = attendance_by_agency(&member_facts, &gaps);
     Ok(CoreGroup {
         plan,
-        members,
-        meetings: meetings
-            .into_iter()
-            .filter(|m| m.held_on <= as_of)
-            .collect(),
-        attendance,
-        gaps,
+        as_of,
+        meetings: held,
+        flags: gaps.into_iter().flat_map(|g| g.flags).collect(),
+        attendance_by_agency,
     })
 }

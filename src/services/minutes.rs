@@ -7,15 +7,130 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::meetings::meeting_for;
 use super::AuditAction;
-use super::{authorise_plan, invalid, log, may_on_plan, Requester, ServiceError};
+use super::{authorise_plan, invalid, log, may_on_plan, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::case::MAX_TEXT_CHARS;
 use crate::store::cases as case_store;
 use crate::store::cases::Plan;
 use crate::store::meetings::Meeting;
-use crate::store::minutes::{self as store, Minutes, Receipt};
+use crate::store::minutes as store;
+pub use crate::store::minutes::{Minutes, Receipt};
 use crate::store::owners::{child_of, Record};
 use crate::store::DbConnection;
+
+/// `POST /meetings/{id}/minutes`: a draft of the meeting's minutes (or of an addendum to its
+/// published minutes), as its writer sees it.
+pub async fn draft(
+    svc: &Services,
+    who: &Requester,
+    meeting_id: String,
+    body: String,
+    addendum_to: Option<String>,
+) -> Result<MinutesRead, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    svc.write_about(
+        who,
+        Record::Meeting(meeting_id.clone()),
+        AuditAction::DraftMinutes,
+        move |c| {
+            let m = draft_in(c, &w, &meeting_id, &body, addendum_to.as_deref(), day)?;
+            read_in(c, &w, &m.id, day).map(|(view, _)| view)
+        },
+    )
+    .await
+}
+
+/// `GET /meetings/{id}/minutes`: the meeting's minutes and addenda the caller may see.
+pub async fn of_meeting(
+    svc: &Services,
+    who: &Requester,
+    meeting_id: String,
+) -> Result<Vec<MinutesRead>, ServiceError> {
+    let (w, day, mid) = (who.clone(), svc.today(), meeting_id.clone());
+    svc.read_about(
+        who,
+        Record::Meeting(meeting_id.clone()),
+        AuditAction::ReadMinutes,
+        format!("minutes of meeting {meeting_id}"),
+        move |c| of_meeting_in(c, &w, &mid, day),
+    )
+    .await
+}
+
+/// `GET /minutes/{id}`: the minutes, with who has and has not read them (for those who see
+/// every receipt).
+pub async fn read(
+    svc: &Services,
+    who: &Requester,
+    minutes_id: String,
+) -> Result<MinutesRead, ServiceError> {
+    let (w, day, mid) = (who.clone(), svc.today(), minutes_id.clone());
+    let (read, _) = svc
+        .read_about(
+            who,
+            Record::Minutes(minutes_id.clone()),
+            AuditAction::ReadMinutes,
+            format!("minutes {minutes_id}"),
+            move |c| read_in(c, &w, &mid, day),
+        )
+        .await?;
+    Ok(read)
+}
+
+/// `PUT /minutes/{id}`: changes a draft, if `version` is still the one the caller read.
+pub async fn edit(
+    svc: &Services,
+    who: &Requester,
+    minutes_id: String,
+    version: i32,
+    body: String,
+) -> Result<MinutesRead, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    svc.write_about(
+        who,
+        Record::Minutes(minutes_id.clone()),
+        AuditAction::EditMinutes,
+        move |c| {
+            edit_in(c, &w, &minutes_id, version, &body, day)?;
+            read_in(c, &w, &minutes_id, day).map(|(view, _)| view)
+        },
+    )
+    .await
+}
+
+/// `POST /minutes/{id}/publish`: publishes the draft the caller read (`version`) and sends it
+/// to every member of the core group on the meeting date.
+pub async fn publish(
+    svc: &Services,
+    who: &Requester,
+    minutes_id: String,
+    version: i32,
+) -> Result<MinutesRead, ServiceError> {
+    let (w, day, at) = (who.clone(), svc.today(), svc.clock().now.naive_utc());
+    svc.write_about(
+        who,
+        Record::Minutes(minutes_id.clone()),
+        AuditAction::PublishMinutes,
+        move |c| publish_in(c, &w, &minutes_id, version, at, day),
+    )
+    .await
+}
+
+/// `POST /minutes/{id}/acknowledge`: the caller has read the minutes sent to them.
+pub async fn acknowledge(
+    svc: &Services,
+    who: &Requester,
+    minutes_id: String,
+) -> Result<Receipt, ServiceError> {
+    let (w, day, at) = (who.clone(), svc.today(), svc.clock().now.naive_utc());
+    svc.write_about(
+        who,
+        Record::Minutes(minutes_id.clone()),
+        AuditAction::AcknowledgeMinutes,
+        move |c| acknowledge_in(c, &w, &minutes_id, at, day),
+    )
+    .await
+}
 
 /// Minutes as one caller may see them.
 pub struct MinutesRead {
@@ -25,6 +140,8 @@ pub struct MinutesRead {
     pub receipts: Vec<Receipt>,
     /// Whether `receipts` is the whole list.
     pub all_receipts: bool,
+    /// Members sent the minutes who have not acknowledged them (when `all_receipts`).
+    pub not_acknowledged: Vec<String>,
     /// The caller may edit and publish (a draft) or add an addendum.
     pub may_write: bool,
 }
@@ -71,9 +188,8 @@ fn check_body(body: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// `POST /meetings/{id}/minutes`: a new draft of the meeting's minutes, or of an addendum to
-/// its published minutes.
-pub fn draft(
+/// A new draft of the meeting's minutes, or of an addendum to its published minutes.
+fn draft_in(
     conn: &mut DbConnection,
     requester: &Requester,
     meeting_id: &str,
@@ -173,17 +289,27 @@ fn read_view(
     if !all {
         receipts.retain(|r| r.user_id == requester.user.id);
     }
+    let not_acknowledged = if all {
+        receipts
+            .iter()
+            .filter(|r| r.acknowledged_at.is_none())
+            .map(|r| r.user_id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(MinutesRead {
         minutes,
         meeting,
         receipts,
         all_receipts: all,
+        not_acknowledged,
         may_write: writer,
     })
 }
 
-/// `GET /minutes/{id}`.
-pub fn read(
+/// Minutes as the caller may see them, and their child.
+fn read_in(
     conn: &mut DbConnection,
     requester: &Requester,
     minutes_id: &str,
@@ -195,8 +321,8 @@ pub fn read(
     Ok((view, plan.child_id))
 }
 
-/// `GET /meetings/{id}/minutes`: the meeting's minutes and addenda the caller may see.
-pub fn of_meeting(
+/// The meeting's minutes and addenda the caller may see.
+fn of_meeting_in(
     conn: &mut DbConnection,
     requester: &Requester,
     meeting_id: &str,
@@ -236,8 +362,8 @@ fn stale(current: Option<Minutes>) -> ServiceError {
     }
 }
 
-/// `PUT /minutes/{id}`: changes a draft, if it is still the version the caller read.
-pub fn edit(
+/// Changes a draft, if it is still the version the caller read.
+fn edit_in(
     conn: &mut DbConnection,
     requester: &Requester,
     minutes_id: &str,
@@ -265,9 +391,9 @@ pub fn edit(
     Ok(changed)
 }
 
-/// `POST /minutes/{id}/publish`: publishes the draft the caller read and sends it to every
-/// member of the core group on the meeting date, absent ones included.
-pub fn publish(
+/// Publishes the draft the caller read and sends it to every member of the core group on
+/// the meeting date, absent ones included.
+fn publish_in(
     conn: &mut DbConnection,
     requester: &Requester,
     minutes_id: &str,
@@ -304,8 +430,8 @@ pub fn publish(
     read_view(conn, requester, published, meeting, true, true)
 }
 
-/// `POST /minutes/{id}/acknowledge`: the caller has read the minutes sent to them.
-pub fn acknowledge(
+/// Records that the caller has read the minutes sent to them.
+fn acknowledge_in(
     conn: &mut DbConnection,
     requester: &Requester,
     minutes_id: &str,

@@ -11,6 +11,7 @@ pub mod meetings;
 pub mod minutes;
 pub mod oversight;
 pub mod reports;
+pub mod reviews;
 pub mod settings;
 pub mod sightings;
 pub mod status;

@@ -6,22 +6,230 @@
 use chrono::NaiveDate;
 
 use super::status::{load_facts, RuleSettings};
-use super::{invalid, Requester, ServiceError};
-use crate::access::CaseAction;
-use crate::domain::rules::{evaluate, implementation, Context, Evaluation, Implementation};
+use super::AuditAction;
+use super::{invalid, log_read_of_children, Requester, ServiceError, Services};
+use crate::access::{self, CaseAction, Permission};
+use crate::domain::policy::VisitFrequency;
+use crate::domain::rules::{
+    evaluate, implementation, ClockState, Context, Evaluation, FlagCode, Implementation, Severity,
+};
 use crate::store::actions::{self as action_store, Action};
 use crate::store::cases::{self as case_store, Child, Member, Plan};
+use crate::store::owners::Record;
 use crate::store::DbConnection;
 
 /// One plan's implementation on a date.
 pub struct PlanImplementation {
     pub child: Child,
     pub plan: Plan,
+    /// How often the child is to be visited: the plan's own frequency, or the policy's.
+    pub frequency: VisitFrequency,
     pub evaluation: Evaluation,
     pub implementation: Implementation,
     pub actions: Vec<Action>,
     /// (member, user name, agency name).
     pub members: Vec<(Member, String, String)>,
+}
+
+/// A member of the core group, by name.
+pub struct Person {
+    pub user_id: String,
+    pub name: String,
+    pub agency_id: String,
+    pub agency_name: String,
+}
+
+impl PlanImplementation {
+    /// An agency's name as the plan's core group shows it (its id if nobody of it is a member).
+    pub fn agency_name(&self, agency_id: &str) -> String {
+        self.members
+            .iter()
+            .find(|(m, _, _)| m.agency_id == agency_id)
+            .map(|(_, _, a)| a.clone())
+            .unwrap_or_else(|| agency_id.to_string())
+    }
+
+    /// A member's name (their id if they are not on the core group).
+    pub fn name_of(&self, user_id: &str) -> String {
+        self.members
+            .iter()
+            .find(|(m, _, _)| m.user_id == user_id)
+            .map(|(_, n, _)| n.clone())
+            .unwrap_or_else(|| user_id.to_string())
+    }
+
+    /// Everyone who has been on the core group, each once, with the first agency they
+    /// represented: the names behind the ids of the plan's implementation.
+    pub fn people(&self) -> Vec<Person> {
+        let mut people: Vec<Person> = Vec::new();
+        for (m, name, agency) in &self.members {
+            if !people.iter().any(|x| x.user_id == m.user_id) {
+                people.push(Person {
+                    user_id: m.user_id.clone(),
+                    name: name.clone(),
+                    agency_id: m.agency_id.clone(),
+                    agency_name: agency.clone(),
+                });
+            }
+        }
+        people
+    }
+
+    /// The actions open and past their due date.
+    pub fn overdue_actions(&self) -> impl Iterator<Item = &Action> {
+        self.actions
+            .iter()
+            .filter(|a| self.implementation.overdue_actions.contains(&a.id))
+    }
+}
+
+/// `GET /plans/{id}/implementation`: meetings on time, attendance and actions by agency,
+/// minutes sent and read, the child seen — on `as_of`.
+pub async fn plan_implementation(
+    svc: &Services,
+    who: &Requester,
+    plan_id: String,
+    as_of: NaiveDate,
+) -> Result<PlanImplementation, ServiceError> {
+    let day = svc.today();
+    let rules = svc.rule_inputs().await?;
+    let (w, pid) = (who.clone(), plan_id.clone());
+    svc.read_about(
+        who,
+        Record::Plan(plan_id.clone()),
+        AuditAction::ReadImplementation,
+        format!("implementation of plan {plan_id} as of {as_of}"),
+        move |c| {
+            let settings = rules.settings();
+            plan_implementation_in(c, &w, &pid, as_of, day, &settings)
+        },
+    )
+    .await
+}
+
+/// An agency with actions overdue on a plan.
+pub struct AgencyOverdue {
+    pub agency_id: String,
+    pub agency_name: String,
+    pub overdue: u32,
+}
+
+/// One plan a CP chair chairs, summed up: who is not attending, who has not read the
+/// minutes, whose actions are late.
+pub struct ChairedPlan {
+    pub child: Child,
+    pub plan: Plan,
+    /// Seen by any agency within 30 working days.
+    pub any_agency_state: ClockState,
+    pub last_seen: Option<NaiveDate>,
+    pub last_meeting: Option<NaiveDate>,
+    pub meetings_held: usize,
+    pub meetings_on_time: usize,
+    /// Names of the agencies nobody attended for at the last meeting.
+    pub absent_at_last_meeting: Vec<String>,
+    /// Meetings whose minutes did not reach every member within 5 working days (and are
+    /// now past due).
+    pub minutes_late_or_missing: usize,
+    /// Names of the members who have not read minutes sent to them, over all meetings.
+    pub not_read_minutes: Vec<String>,
+    pub overdue_actions_by_agency: Vec<AgencyOverdue>,
+    pub review_due: Option<NaiveDate>,
+    pub high_flags: usize,
+    pub flags: Vec<FlagCode>,
+}
+
+fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
+    let meetings = &p.implementation.meetings;
+    let mut not_read: Vec<String> = Vec::new();
+    for m in meetings {
+        for (user, _) in &m.minutes.not_acknowledged {
+            let name = p.name_of(user);
+            if !not_read.contains(&name) {
+                not_read.push(name);
+            }
+        }
+    }
+    let e = &p.evaluation;
+    ChairedPlan {
+        any_agency_state: e.any_agency.state,
+        last_seen: e.any_agency.last_seen,
+        last_meeting: meetings.last().map(|m| m.held_on),
+        meetings_held: meetings.len(),
+        meetings_on_time: meetings.iter().filter(|m| m.on_time).count(),
+        absent_at_last_meeting: meetings
+            .last()
+            .map(|m| m.agencies_absent.iter().map(|a| p.agency_name(a)).collect())
+            .unwrap_or_default(),
+        minutes_late_or_missing: meetings
+            .iter()
+            .filter(|m| !m.minutes.distributed_on_time && m.minutes.due < e.evaluated_on)
+            .count(),
+        not_read_minutes: not_read,
+        overdue_actions_by_agency: p
+            .implementation
+            .actions
+            .iter()
+            .filter(|a| a.overdue > 0)
+            .map(|a| AgencyOverdue {
+                agency_id: a.agency_id.clone(),
+                agency_name: p.agency_name(&a.agency_id),
+                overdue: a.overdue,
+            })
+            .collect(),
+        review_due: e
+            .flags
+            .iter()
+            .find(|f| f.code == FlagCode::ReviewConferenceDue)
+            .and_then(|f| f.due),
+        high_flags: e
+            .flags
+            .iter()
+            .filter(|f| f.severity == Severity::High)
+            .count(),
+        flags: e.flags.iter().map(|f| f.code).collect(),
+        child: p.child,
+        plan: p.plan,
+    }
+}
+
+/// `GET /chair/plans`: every plan the caller chairs that is open on `as_of`, most urgent
+/// first (most high-severity flags, then most flags, then by family name). One read of
+/// every child named, logged as such.
+pub async fn chaired_plans(
+    svc: &Services,
+    who: &Requester,
+    as_of: NaiveDate,
+) -> Result<Vec<ChairedPlan>, ServiceError> {
+    access::require(&who.user, Permission::ReadChairedPlans)
+        .map_err(|denied| ServiceError::Forbidden(denied.to_string()))?;
+    let day = svc.today();
+    let rules = svc.rule_inputs().await?;
+    let w = who.clone();
+    let plans = svc
+        .store
+        .read(move |c| {
+            let settings = rules.settings();
+            Ok(chaired_plans_in(c, &w, as_of, day, &settings))
+        })
+        .await??;
+    let children: Vec<String> = plans.iter().map(|p| p.child.id.clone()).collect();
+    let resource = format!("chaired plans as of {as_of} ({} plans)", children.len());
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadChairedPlans,
+        resource,
+        children,
+    )
+    .await?;
+    let mut lines: Vec<ChairedPlan> = plans.into_iter().map(chaired_plan).collect();
+    lines.sort_by(|a, b| {
+        b.high_flags
+            .cmp(&a.high_flags)
+            .then(b.flags.len().cmp(&a.flags.len()))
+            .then(a.child.family_name.cmp(&b.child.family_name))
+    });
+    Ok(lines)
 }
 
 fn assess(
@@ -48,6 +256,9 @@ fn assess(
     let actions = action_store::of_plan(conn, &plan.id)?;
     Ok(PlanImplementation {
         child,
+        frequency: plan
+            .visit_frequency
+            .unwrap_or(settings.policy.home_visit_frequency),
         plan,
         evaluation,
         implementation,
@@ -56,9 +267,9 @@ fn assess(
     })
 }
 
-/// `GET /plans/{id}/implementation`: for those who oversee the core group (not practitioners,
-/// who see the core group view and their own actions).
-pub fn plan_implementation(
+/// A plan's implementation, for those who oversee the core group (not practitioners, who see
+/// the core group view and their own actions).
+fn plan_implementation_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
@@ -84,8 +295,8 @@ pub fn plan_implementation(
     assess(conn, child, plan, &plans, as_of, settings)
 }
 
-/// `GET /chair/plans`: every plan the caller chairs that is open on `as_of`.
-pub fn chaired_plans(
+/// Every plan the caller chairs that is open on `as_of`.
+fn chaired_plans_in(
     conn: &mut DbConnection,
     requester: &Requester,
     as_of: NaiveDate,

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 
 use super::meetings::{meeting_facts_of, member_facts};
 use super::status::{action_fact, RuleSettings};
-use super::{invalid, ServiceError};
+use super::AuditAction;
+use super::{invalid, log_read_of_children, Requester, ServiceError, Services};
+use crate::access::{self, Permission};
 use crate::domain::audit::{self, AuditFinding, AuditRecord};
 use crate::domain::records::{
     CaseFacts, Location, Outcome, PlanFacts, RecordStatus, SightingFact, SightingKind,
@@ -17,7 +19,152 @@ use crate::domain::records::{
 use crate::domain::rules::{add_months, implementation, visits_in_period, Context};
 use crate::store::cases::{self as case_store, Child, Plan};
 use crate::store::reports as store;
+use crate::store::settings as stored_settings;
 use crate::store::DbConnection;
+
+/// The caller's role may read this report, or the answer is a refusal naming it.
+fn require(who: &Requester, permission: Permission) -> Result<(), ServiceError> {
+    access::require(&who.user, permission)
+        .map_err(|denied| ServiceError::Forbidden(denied.to_string()))
+}
+
+/// A month asked for (`YYYY-MM`), with its first and last day.
+fn month_asked(month: Option<String>) -> Result<(NaiveDate, NaiveDate, String), ServiceError> {
+    let month = month.ok_or_else(|| invalid("month", "is required (YYYY-MM)"))?;
+    let (first, last) = month_bounds(&month)?;
+    Ok((first, last, month))
+}
+
+/// `GET /reports/visits?month=`: children on a plan at the month's end, visited and within
+/// timescale, overall and per team (counts only; no child is named).
+pub async fn visits(
+    svc: &Services,
+    who: &Requester,
+    month: Option<String>,
+) -> Result<VisitsReport, ServiceError> {
+    require(who, Permission::ReadReports)?;
+    let (first, last, month) = month_asked(month)?;
+    let rules = svc.rule_inputs().await?;
+    let m = month.clone();
+    let report = svc
+        .store
+        .read(move |c| {
+            let settings = rules.settings();
+            Ok(visits_in(c, first, last, m, &settings))
+        })
+        .await??;
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadReport,
+        format!("visits {month}"),
+        Vec::new(),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// The longest period one core-groups report covers, in days.
+const MAX_PERIOD_DAYS: i64 = 3 * 366;
+
+/// `GET /reports/core-groups?from=&to=`: meetings on time; attendance, minutes read and
+/// actions done on time, by agency and by plan (counts only).
+pub async fn core_groups(
+    svc: &Services,
+    who: &Requester,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<CoreGroupsReport, ServiceError> {
+    require(who, Permission::ReadReports)?;
+    let from = from.ok_or_else(|| invalid("from", "is required (YYYY-MM-DD)"))?;
+    let to = to.ok_or_else(|| invalid("to", "is required (YYYY-MM-DD)"))?;
+    if (to - from).num_days() > MAX_PERIOD_DAYS {
+        return Err(invalid("to", "a report covers at most three years"));
+    }
+    let day = svc.today();
+    let rules = svc.rule_inputs().await?;
+    let report = svc
+        .store
+        .read(move |c| {
+            let settings = rules.settings();
+            Ok(core_groups_in(c, from, to, day, &settings))
+        })
+        .await??;
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadReport,
+        format!("core groups {from} to {to}"),
+        Vec::new(),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// `GET /reports/plans?as_of=`: open plans, those over 12 and 15 months, second or subsequent
+/// plans; the long and repeat plans listed name their children, and are logged as read.
+pub async fn plans(
+    svc: &Services,
+    who: &Requester,
+    as_of: NaiveDate,
+) -> Result<PlansReport, ServiceError> {
+    require(who, Permission::ReadReports)?;
+    let policy = svc.store.read(stored_settings::policy).await?;
+    let months = policy.long_plan_months;
+    let report = svc
+        .store
+        .read(move |c| Ok(plans_in(c, as_of, months)))
+        .await??;
+    let named: Vec<String> = report
+        .plans
+        .iter()
+        .map(|p| p.plan.child_id.clone())
+        .collect();
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadReport,
+        format!("plans as of {as_of}"),
+        named,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// `GET /reports/audit-sample?month=&size=&seed=`: a reproducible random sample of children
+/// (20 when no size is given) plus their siblings, each with the month's records; every
+/// child in it is logged as read.
+pub async fn audit_sample(
+    svc: &Services,
+    who: &Requester,
+    month: Option<String>,
+    size: Option<usize>,
+    seed: Option<String>,
+) -> Result<AuditSample, ServiceError> {
+    require(who, Permission::AuditFiles)?;
+    let (first, last, month) = month_asked(month)?;
+    let size = size.unwrap_or(20);
+    let seed =
+        seed.ok_or_else(|| invalid("seed", "is required, so that the sample can be drawn again"))?;
+    if seed.is_empty() || seed.chars().count() > 200 {
+        return Err(invalid("seed", "must be 1 to 200 characters"));
+    }
+    let (s, m) = (seed.clone(), month.clone());
+    let sample = svc
+        .store
+        .read(move |c| Ok(audit_sample_in(c, first, last, m, size, &s)))
+        .await??;
+    let ids: Vec<String> = sample.children.iter().map(|c| c.child.id.clone()).collect();
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadAuditSample,
+        format!("audit sample {month} seed {seed}"),
+        ids,
+    )
+    .await?;
+    Ok(sample)
+}
 
 /// The first and last day of a month written `YYYY-MM`.
 pub fn month_bounds(month: &str) -> Result<(NaiveDate, NaiveDate), ServiceError> {
@@ -42,6 +189,8 @@ pub struct VisitCounts {
 }
 
 pub struct VisitsReport {
+    /// The month, `YYYY-MM`.
+    pub month: String,
     pub first: NaiveDate,
     pub last: NaiveDate,
     pub overall: VisitCounts,
@@ -90,13 +239,14 @@ fn home_visit_on(child_id: &str, on: NaiveDate) -> SightingFact {
     }
 }
 
-/// `GET /reports/visits?month=`: of the children on a plan on the month's last day (by the
-/// plan's team), those seen at a social-work home visit in the month, and those whose
-/// home-visit clock was never overdue on any day of it (contract.md).
-pub fn visits(
+/// Of the children on a plan on the month's last day (by the plan's team), those seen at a
+/// social-work home visit in the month, and those whose home-visit clock was never overdue
+/// on any day of it (contract.md).
+fn visits_in(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
+    month: String,
     settings: &RuleSettings<'_>,
 ) -> Result<VisitsReport, ServiceError> {
     let plans = plans_open_on(conn, last)?;
@@ -162,6 +312,7 @@ pub fn visits(
         .collect();
     teams.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(VisitsReport {
+        month,
         first,
         last,
         overall,
@@ -210,7 +361,32 @@ pub struct CoreGroupsReport {
     pub meetings_on_time: u32,
     pub minutes_on_time: u32,
     pub agencies: Vec<AgencyWorking>,
+    /// Every agency's lines added up (`agency_id` "overall").
+    pub all_agencies: AgencyWorking,
     pub plans: Vec<PlanWorking>,
+}
+
+/// Agencies' lines added up, as one line named `id` and `name`.
+fn total_of(agencies: &[AgencyWorking], id: &str, name: &str) -> AgencyWorking {
+    let mut total = AgencyWorking {
+        agency_id: id.into(),
+        agency_name: name.into(),
+        ..AgencyWorking::default()
+    };
+    for a in agencies {
+        total.meetings += a.meetings;
+        total.attended += a.attended;
+        total.minutes_sent += a.minutes_sent;
+        total.acknowledged_on_time += a.acknowledged_on_time;
+        total.acknowledged_late += a.acknowledged_late;
+        total.not_acknowledged += a.not_acknowledged;
+        total.actions_due += a.actions_due;
+        total.done_on_time += a.done_on_time;
+        total.done_late += a.done_late;
+        total.not_done += a.not_done;
+        total.cancelled += a.cancelled;
+    }
+    total
 }
 
 /// Counts one receipt into an agency's line.
@@ -235,10 +411,10 @@ fn agency_entry<'a>(
     &mut agencies[position]
 }
 
-/// `GET /reports/core-groups?from=&to=`: meetings held in the period, on time; attendance,
-/// minutes read on time and actions due in the period done on time, by agency (seed 002).
-/// Counted as things stood at the end of the period (or today, if earlier).
-pub fn core_groups(
+/// Meetings held in the period, on time; attendance, minutes read on time and actions due in
+/// the period done on time, by agency (seed 002). Counted as things stood at the end of the
+/// period (or today, if earlier).
+fn core_groups_in(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
@@ -256,6 +432,7 @@ pub fn core_groups(
         meetings_on_time: 0,
         minutes_on_time: 0,
         agencies: Vec::new(),
+        all_agencies: AgencyWorking::default(),
         plans: Vec::new(),
     };
     let names: HashMap<String, String> = crate::store::accounts::list_agencies(conn)?
@@ -362,6 +539,7 @@ pub fn core_groups(
     report
         .agencies
         .sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
+    report.all_agencies = total_of(&report.agencies, "overall", "All agencies");
     Ok(report)
 }
 
@@ -388,9 +566,9 @@ pub struct PlansReport {
     pub plans: Vec<LongPlan>,
 }
 
-/// `GET /reports/plans?as_of=`: plans open on a date, those open over 12 and over 15 months,
-/// and second or subsequent plans (seeds 001 §8, 003).
-pub fn plans(
+/// Plans open on a date, those open over 12 and over 15 months, and second or subsequent
+/// plans (seeds 001 §8, 003).
+fn plans_in(
     conn: &mut DbConnection,
     as_of: NaiveDate,
     long_plan_months: u32,
@@ -451,22 +629,40 @@ pub struct SampledChild {
 }
 
 pub struct AuditSample {
+    /// The month audited, `YYYY-MM`.
+    pub month: String,
     pub first: NaiveDate,
     pub last: NaiveDate,
     pub seed: String,
     pub children: Vec<SampledChild>,
 }
 
+impl AuditSample {
+    /// Children drawn at random (the rest are their siblings).
+    pub fn drawn(&self) -> usize {
+        self.children.iter().filter(|c| c.drawn).count()
+    }
+
+    /// Children seen by a social worker with a record about them.
+    pub fn seen_with_record(&self) -> usize {
+        self.children
+            .iter()
+            .filter(|c| c.finding == AuditFinding::SeenWithRecord)
+            .count()
+    }
+}
+
 /// The largest sample one request may draw.
 pub const MAX_SAMPLE: usize = 500;
 
-/// `GET /reports/audit-sample?month=&size=&seed=`: `size` children on a plan at the end of the
-/// month, drawn reproducibly from `seed`, plus all their siblings; for each, the month's
-/// records and whether a social worker saw them with a record about them (seed 000).
-pub fn audit_sample(
+/// `size` children on a plan at the end of the month, drawn reproducibly from `seed`, plus
+/// all their siblings; for each, the month's records and whether a social worker saw them
+/// with a record about them (seed 000).
+fn audit_sample_in(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
+    month: String,
     size: usize,
     seed: &str,
 ) -> Result<AuditSample, ServiceError> {
@@ -539,6 +735,7 @@ pub fn audit_sample(
         });
     }
     Ok(AuditSample {
+        month,
         first,
         last,
         seed: seed.to_string(),
