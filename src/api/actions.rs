@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{if_match, with_etag, ApiJson};
 use super::views::{instant, ListOf};
 use super::AppState;
@@ -94,9 +94,7 @@ pub struct NewActionRequest {
 /// POST /api/v1/plans/{id}/actions — an action for a member of the core group.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewActionRequest, responses(
     (status = 201, body = ActionView, headers(("ETag" = String))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/plans/{id}/actions")]
 pub async fn create_action(
@@ -120,7 +118,7 @@ pub async fn create_action(
 /// GET /api/v1/plans/{id}/actions — the plan's actions, soonest due first.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ListOf<ActionView>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/plans/{id}/actions")]
 pub async fn plan_actions(
@@ -137,7 +135,7 @@ pub async fn plan_actions(
 /// GET /api/v1/actions/{id} — an action with its progress notes.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ActionView, headers(("ETag" = String))),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/actions/{id}")]
 pub async fn get_action(
@@ -163,11 +161,7 @@ pub struct ActionUpdate {
 /// PATCH /api/v1/actions/{id} — the owner marks it done; the lead social worker may change or cancel it. `If-Match` required (412 when stale).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = ActionUpdate, responses(
     (status = 200, body = ActionView, headers(("ETag" = String))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[patch("/actions/{id}")]
 pub async fn update_action(
@@ -205,9 +199,7 @@ pub struct ProgressRequest {
 /// POST /api/v1/actions/{id}/progress — a dated progress note by the action's owner.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = ProgressRequest, responses(
     (status = 201, body = ProgressView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/actions/{id}/progress")]
 pub async fn add_progress(
@@ -224,6 +216,7 @@ pub async fn add_progress(
 /// GET /api/v1/me/actions — the caller's actions across all their children, soonest due first.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), responses(
     (status = 200, body = ListOf<ActionView>),
+    Problems,
 ))]
 #[get("/me/actions")]
 pub async fn my_actions(

@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{as_of, AsOf};
 use super::extract::{ApiJson, ApiQuery};
 use super::AppState;
@@ -48,8 +48,7 @@ impl From<Meeting> for MeetingView {
 /// POST /api/v1/plans/{id}/meetings — records a core group meeting (held, or scheduled ahead).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewMeetingRequest, responses(
     (status = 201, body = MeetingView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/plans/{id}/meetings")]
 pub async fn create_meeting(
@@ -99,8 +98,7 @@ pub struct AttendanceView {
 /// PUT /api/v1/meetings/{id}/attendance — who attended, sent apologies or did not attend.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = AttendanceRequest, responses(
     (status = 200, body = Vec<AttendanceView>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[put("/meetings/{id}/attendance")]
 pub async fn record_attendance(
@@ -178,7 +176,7 @@ pub struct CoreGroupView {
 /// GET /api/v1/plans/{id}/core-group — meetings held by `as_of`, attendance by agency, gaps flagged.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path), AsOf), responses(
     (status = 200, body = CoreGroupView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/plans/{id}/core-group")]
 pub async fn core_group(

@@ -5,7 +5,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{if_match, with_etag, ApiJson};
 use super::views::{instant, ListOf};
 use super::AppState;
@@ -97,10 +97,7 @@ pub struct NewMinutesRequest {
 /// POST /api/v1/meetings/{id}/minutes — a draft of the meeting's minutes (or of an addendum).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewMinutesRequest, responses(
     (status = 201, body = MinutesView, headers(("ETag" = String))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/meetings/{id}/minutes")]
 pub async fn draft_minutes(
@@ -118,7 +115,7 @@ pub async fn draft_minutes(
 /// GET /api/v1/meetings/{id}/minutes — the meeting's minutes and addenda (drafts only for their writers).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ListOf<MinutesView>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/meetings/{id}/minutes")]
 pub async fn list_minutes(
@@ -135,7 +132,7 @@ pub async fn list_minutes(
 /// GET /api/v1/minutes/{id} — the minutes, with who has and has not read them (for the chair).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = MinutesView, headers(("ETag" = String))),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/minutes/{id}")]
 pub async fn get_minutes(
@@ -157,10 +154,7 @@ pub struct MinutesUpdate {
 /// PUT /api/v1/minutes/{id} — changes a draft; `If-Match` must carry the version read (else 412).
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = MinutesUpdate, responses(
     (status = 200, body = MinutesView, headers(("ETag" = String))),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[put("/minutes/{id}")]
 pub async fn edit_minutes(
@@ -179,11 +173,7 @@ pub async fn edit_minutes(
 /// POST /api/v1/minutes/{id}/publish — publishes the draft read (`If-Match`) and sends it to every member of the core group that day.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), responses(
     (status = 200, body = MinutesView, headers(("ETag" = String))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 412, body = Problem, content_type = "application/problem+json"),
-    (status = 428, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/minutes/{id}/publish")]
 pub async fn publish_minutes(
@@ -201,8 +191,7 @@ pub async fn publish_minutes(
 /// POST /api/v1/minutes/{id}/acknowledge — the caller has read the minutes sent to them.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ReceiptView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/minutes/{id}/acknowledge")]
 pub async fn acknowledge_minutes(

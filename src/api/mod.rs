@@ -5,7 +5,6 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod case_views;
-pub mod cases;
 pub mod children;
 pub mod csv;
 pub mod dashboard;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::case_views::{status_view, StatusView};
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::ApiQuery;
 use super::extract::{as_of, AsOf};
 use super::AppState;
@@ -176,8 +176,7 @@ fn implementation_view(p: &PlanImplementation) -> ImplementationView {
 /// GET /api/v1/plans/{id}/implementation — meetings on time, attendance and actions by agency, minutes sent and read, the child seen.
 #[utoipa::path(tag = "oversight", security(("bearer" = [])), params(("id" = String, Path), AsOf), responses(
     (status = 200, body = ImplementationView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/plans/{id}/implementation")]
 pub async fn plan_implementation(
@@ -267,7 +266,7 @@ fn chair_line(p: ChairedPlan) -> ChairPlanLine {
 /// GET /api/v1/chair/plans — every open plan the caller chairs: who is not attending, who has not read the minutes, whose actions are late.
 #[utoipa::path(tag = "oversight", security(("bearer" = [])), params(AsOf), responses(
     (status = 200, body = ChairPlansView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/chair/plans")]
 pub async fn chair_plans(

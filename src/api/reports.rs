@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::csv;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::ApiQuery;
 use super::extract::{as_of, date_param, AsOf};
 use super::AppState;
@@ -75,8 +75,7 @@ fn visit_row(id: &str, name: &str, line: &VisitLine) -> Vec<String> {
 /// GET /api/v1/reports/visits — children on a plan at the month's end, visited and within timescale, overall and per team.
 #[utoipa::path(tag = "reports", security(("bearer" = [])), params(MonthQuery), responses(
     (status = 200, content((VisitsReportView = "application/json"), (String = "text/csv"))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/reports/visits")]
 pub async fn visits(
@@ -207,8 +206,7 @@ pub struct CoreGroupsReportView {
 /// GET /api/v1/reports/core-groups — meetings on time; attendance, minutes read and actions done on time, by agency and by plan.
 #[utoipa::path(tag = "reports", security(("bearer" = [])), params(PeriodQuery), responses(
     (status = 200, content((CoreGroupsReportView = "application/json"), (String = "text/csv"))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/reports/core-groups")]
 pub async fn core_groups(
@@ -358,8 +356,7 @@ fn plan_row(id: &str, name: &str, c: &PlanCountsView) -> Vec<String> {
 /// GET /api/v1/reports/plans — open plans, those over 12 and 15 months, second or subsequent plans.
 #[utoipa::path(tag = "reports", security(("bearer" = [])), params(AsOf), responses(
     (status = 200, content((PlansReportView = "application/json"), (String = "text/csv"))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/reports/plans")]
 pub async fn plans(
@@ -468,8 +465,7 @@ pub struct AuditSampleView {
 /// GET /api/v1/reports/audit-sample — a reproducible random sample of children plus their siblings, with each one's records of the month.
 #[utoipa::path(tag = "reports", security(("bearer" = [])), params(SampleQuery), responses(
     (status = 200, content((AuditSampleView = "application/json"), (String = "text/csv"))),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/reports/audit-sample")]
 pub async fn audit_sample(

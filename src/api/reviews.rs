@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
 use crate::domain::case::EndReason;
@@ -59,9 +59,7 @@ pub struct NewReviewRequest {
 /// POST /api/v1/plans/{id}/reviews — a review conference held; the plan ends there when decided.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewReviewRequest, responses(
     (status = 201, body = ReviewsView),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[post("/plans/{id}/reviews")]
 pub async fn record_review(
@@ -95,7 +93,7 @@ fn reviews_view(r: Reviews) -> ReviewsView {
 /// GET /api/v1/plans/{id}/reviews — review conferences held, and when the next is due.
 #[utoipa::path(tag = "core groups", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = ReviewsView),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Problems,
 ))]
 #[get("/plans/{id}/reviews")]
 pub async fn plan_reviews(
