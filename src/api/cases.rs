@@ -34,6 +34,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::Stale(why) => ApiError::PreconditionFailed(why),
             ServiceError::Rule(rule) => rule.into(),
             ServiceError::Store(store) => store.into(),
+            ServiceError::InvalidFields(fields) => {
+                ApiError::InvalidFields(fields.into_iter().map(Into::into).collect())
+            }
+            ServiceError::Busy {
+                retry_after_seconds,
+            } => ApiError::Busy {
+                retry_after_seconds,
+            },
         }
     }
 }

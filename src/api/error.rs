@@ -21,6 +21,15 @@ pub struct InvalidParam {
     pub reason: String,
 }
 
+impl From<crate::services::FieldProblem> for InvalidParam {
+    fn from(p: crate::services::FieldProblem) -> InvalidParam {
+        InvalidParam {
+            name: p.field,
+            reason: p.reason,
+        }
+    }
+}
+
 /// A problem details document (RFC 9457).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
