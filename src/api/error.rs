@@ -215,6 +215,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::access::Denied> for ApiError {
+    fn from(e: crate::access::Denied) -> ApiError {
+        ApiError::Forbidden(e.to_string())
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> ApiError {
         match e {
