@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::auth::hashing::{HashingLimit, DEFAULT_MAX_WAIT};
-use crate::calendars::{CalendarBook, ImportError};
+use crate::calendars::CalendarBook;
 use crate::config::{RawServeSettings, RawSettings, Settings};
 use crate::domain::people::{AgencyKind, Role};
 use crate::services::admin::{self, Actor, NamedAgency, ResetFor, UserRequest};
-use crate::services::ServiceError;
+use crate::services::{settings as settings_service, ServiceError};
 use crate::startup::{connect_store, Application, StartError};
 use crate::store::StoreError;
 use crate::telemetry;
@@ -265,16 +265,19 @@ fn import_calendar(settings: &Settings, file: &std::path::Path) -> Result<(), St
     })?;
     let store = connect_store(settings)?;
     store.migrate()?;
-    let imported = CalendarBook::new(store)
-        .import_blocking(&text)
-        .map_err(|e| match e {
-            ImportError::Feed(feed) => StartError::Store(StoreError::Invalid(format!(
-                "{} {feed}; nothing was imported",
-                file.display()
-            ))),
-            ImportError::Store(s) => StartError::Store(s),
-        })?;
-    for calendar in imported {
+    let book = CalendarBook::new(store);
+    let imported = on_console(settings_service::import_calendars(
+        &book,
+        &Actor::Console,
+        text,
+    ))
+    .map_err(|e| match e {
+        ServiceError::Invalid { field, reason } if field == "feed" => StartError::Store(
+            StoreError::Invalid(format!("{} {reason}; nothing was imported", file.display())),
+        ),
+        other => refusal(other, ""),
+    })?;
+    for calendar in imported.imported {
         println!(
             "{}: {} to {}, {} bank holidays",
             calendar.region(),
