@@ -219,12 +219,16 @@ impl AuthService {
     }
 
     /// Checks the password and opens a session. `address` is the client's network address.
+    /// An empty e-mail address is refused before anything is counted.
     pub async fn login(
         &self,
         email: String,
         password: String,
         address: String,
     ) -> Result<Session, AuthError> {
+        if email.trim().is_empty() {
+            return Err(invalid("email", "must not be empty"));
+        }
         let account = email_key(&email);
         // Counted before the password is checked: concurrent attempts cannot outrun the count.
         let reservation = self.reserve_attempt(&account, &address).await?;
