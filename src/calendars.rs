@@ -102,14 +102,6 @@ impl CalendarBook {
             .await?;
         Ok(calendars)
     }
-
-    /// The same, for the command line (no async runtime).
-    pub fn import_blocking(&self, feed_text: &str) -> Result<Vec<Calendar>, ImportError> {
-        let calendars = feed::parse_feed(feed_text)?;
-        self.store
-            .write_blocking(|c| stored::replace(c, &calendars, None))?;
-        Ok(calendars)
-    }
 }
 
 async fn web_block<T: Send + 'static>(

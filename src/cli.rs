@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::accounts::{self, AccountError, UserRequest};
-use crate::calendars::{CalendarBook, ImportError};
+use crate::auth::hashing::{HashingLimit, DEFAULT_MAX_WAIT};
+use crate::calendars::CalendarBook;
 use crate::config::{RawServeSettings, RawSettings, Settings};
 use crate::domain::people::{AgencyKind, Role};
+use crate::services::admin::{self, Actor, NamedAgency, ResetFor, UserRequest};
+use crate::services::{settings as settings_service, ServiceError};
 use crate::startup::{connect_store, Application, StartError};
-use crate::store::accounts as store;
 use crate::store::StoreError;
 use crate::telemetry;
 
@@ -200,40 +201,40 @@ fn create_user(
         .to_string();
     let store = connect_store(settings)?;
     store.migrate()?;
-    let kind = agency_kind.unwrap_or(match role {
-        Role::SocialWorker | Role::TeamManager => AgencyKind::SocialCare,
-        _ => AgencyKind::Other,
-    });
-    // Agency and team ids are only known inside the transaction; check the rest first,
-    // with a placeholder standing for "an agency will be given".
-    let mut request = UserRequest {
+    let request = UserRequest {
         email,
         name,
         password,
         role,
-        agency_id: agency.as_ref().map(|_| String::new()),
+        agency_id: None,
         team_id: None,
     };
-    let hash = accounts::prepare(&request).map_err(account_failure)?;
-    let user = store
-        .write_blocking(|c| {
-            if let Some(agency_name) = &agency {
-                let found = match store::find_agency_by_name(c, agency_name)? {
-                    Some(a) => a,
-                    None => store::create_agency(c, agency_name, kind)?,
+    // One hash at a time: the console is one operator.
+    let hashing = HashingLimit::new(1, DEFAULT_MAX_WAIT);
+    let user = on_console(async {
+        match agency {
+            Some(name) => {
+                let named = NamedAgency {
+                    name,
+                    kind: agency_kind.unwrap_or(match role {
+                        Role::SocialWorker | Role::TeamManager => AgencyKind::SocialCare,
+                        _ => AgencyKind::Other,
+                    }),
+                    team,
                 };
-                if let Some(team_name) = &team {
-                    let t = match store::find_team_by_name(c, &found.id, team_name)? {
-                        Some(t) => t,
-                        None => store::create_team(c, &found.id, team_name)?,
-                    };
-                    request.team_id = Some(t.id);
-                }
-                request.agency_id = Some(found.id);
+                admin::create_user_in_named_agency(
+                    &store,
+                    &hashing,
+                    &Actor::Console,
+                    request,
+                    named,
+                )
+                .await
             }
-            Ok(accounts::create(c, request, hash))
-        })?
-        .map_err(account_failure)?;
+            None => admin::create_user(&store, &hashing, &Actor::Console, request).await,
+        }
+    })
+    .map_err(|e| refusal(e, ""))?;
     println!("{}", user.id);
     Ok(())
 }
@@ -241,17 +242,12 @@ fn create_user(
 fn reset_password(settings: &Settings, email: &str) -> Result<(), StartError> {
     let store = connect_store(settings)?;
     store.migrate()?;
-    let issued = store.write_blocking(|c| {
-        let Some(found) = store::find_credentials_by_email(c, email)? else {
-            return Ok(None);
-        };
-        crate::auth::service::issue_reset_code(c, &found.user.id, None).map(Some)
-    })?;
-    let Some(issued) = issued else {
-        return Err(StartError::Store(StoreError::Invalid(
-            "--email: no user has this e-mail address".into(),
-        )));
-    };
+    let issued = on_console(admin::issue_password_reset(
+        &store,
+        &Actor::Console,
+        ResetFor::Email(email.to_string()),
+    ))
+    .map_err(|e| refusal(e, "--"))?;
     println!("{}", issued.code);
     eprintln!(
         "A one-time code: it works once, until {} (UTC), at POST /api/v1/auth/reset-password.",
@@ -269,16 +265,19 @@ fn import_calendar(settings: &Settings, file: &std::path::Path) -> Result<(), St
     })?;
     let store = connect_store(settings)?;
     store.migrate()?;
-    let imported = CalendarBook::new(store)
-        .import_blocking(&text)
-        .map_err(|e| match e {
-            ImportError::Feed(feed) => StartError::Store(StoreError::Invalid(format!(
-                "{} {feed}; nothing was imported",
-                file.display()
-            ))),
-            ImportError::Store(s) => StartError::Store(s),
-        })?;
-    for calendar in imported {
+    let book = CalendarBook::new(store);
+    let imported = on_console(settings_service::import_calendars(
+        &book,
+        &Actor::Console,
+        text,
+    ))
+    .map_err(|e| match e {
+        ServiceError::Invalid { field, reason } if field == "feed" => StartError::Store(
+            StoreError::Invalid(format!("{} {reason}; nothing was imported", file.display())),
+        ),
+        other => refusal(other, ""),
+    })?;
+    for calendar in imported.imported {
         println!(
             "{}: {} to {}, {} bank holidays",
             calendar.region(),
@@ -288,6 +287,23 @@ fn import_calendar(settings: &Settings, file: &std::path::Path) -> Result<(), St
         );
     }
     Ok(())
+}
+
+/// Runs a service for the console (which has no async runtime of its own).
+fn on_console<T>(work: impl std::future::Future<Output = T>) -> T {
+    actix_web::rt::System::new().block_on(work)
+}
+
+/// A service's refusal, for the console: `field: reason`, the field written as
+/// `{flag_prefix}{field}` (`--email` where the field is the flag's own name).
+fn refusal(e: ServiceError, flag_prefix: &str) -> StartError {
+    match e {
+        ServiceError::Invalid { field, reason } => StartError::Store(StoreError::Invalid(format!(
+            "{flag_prefix}{field}: {reason}"
+        ))),
+        ServiceError::Store(s) => StartError::Store(s),
+        other => StartError::Store(StoreError::Invalid(other.to_string())),
+    }
 }
 
 fn demo(settings: &Settings, children: usize, months: u32, seed: u64) -> Result<(), StartError> {
@@ -334,14 +350,4 @@ fn demo(settings: &Settings, children: usize, months: u32, seed: u64) -> Result<
         );
     }
     Ok(())
-}
-
-fn account_failure(e: AccountError) -> StartError {
-    match e {
-        AccountError::Invalid { field, reason } => {
-            StartError::Store(StoreError::Invalid(format!("{field}: {reason}")))
-        }
-        AccountError::Busy { .. } => StartError::Store(StoreError::Invalid(e.to_string())),
-        AccountError::Store(s) => StartError::Store(s),
-    }
 }

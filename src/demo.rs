@@ -2,6 +2,11 @@
 //! of seed 000's briefing, every role, about 326 children on plans (sibling groups, babies,
 //! teenagers) and months of records that give a realistic mix of on-time, due-soon and
 //! overdue children. Deterministic for a seed; loading it twice changes nothing.
+//!
+//! It loads through the store in bulk, not through the services: thousands of records go in one
+//! transaction per family (a multi-row insert and one projection refresh per child, where the
+//! services would take a transaction, an access-log line and a refresh per record), and every
+//! demo account shares one password hash, made once.
 
 use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;

@@ -2,7 +2,6 @@
 //! group. See `docs/architecture.md` for the module map.
 
 pub mod access;
-pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod calendars;

@@ -7,31 +7,8 @@ use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, Caller};
 use super::views::{instant, AgencyView, ListOf, TeamView, UserView};
 use super::AppState;
-use crate::access::{self, Permission};
-use crate::accounts::{self, AccountError, UserRequest};
-use crate::domain::people::{check_name, AgencyKind, Role};
-use crate::store::accounts as store;
-use crate::store::accounts::UserChanges;
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> ApiError {
-        match e {
-            AccountError::Invalid { field, reason } => ApiError::invalid(field, reason),
-            AccountError::Busy {
-                retry_after_seconds,
-            } => ApiError::Busy {
-                retry_after_seconds,
-            },
-            AccountError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<access::Denied> for ApiError {
-    fn from(e: access::Denied) -> ApiError {
-        ApiError::Forbidden(e.to_string())
-    }
-}
+use crate::domain::people::{AgencyKind, Role};
+use crate::services::admin::{self, Actor, ResetFor, UserChanges, UserRequest};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -108,13 +85,8 @@ pub async fn create_agency(
     caller: Caller,
     body: ApiJson<NewAgency>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
     let NewAgency { name, kind } = body.0;
-    check_name(&name).map_err(|r| ApiError::invalid("name", r))?;
-    let agency = state
-        .store
-        .write(move |c| store::create_agency(c, &name, kind))
-        .await?;
+    let agency = admin::create_agency(&state.store, &Actor::User(caller.0), name, kind).await?;
     Ok(HttpResponse::Created().json(AgencyView::from(agency)))
 }
 
@@ -129,8 +101,7 @@ pub async fn list_agencies(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadDirectory)?;
-    let items = state.store.read(store::list_agencies).await?;
+    let items = admin::list_agencies(&state.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(AgencyView::from).collect::<Vec<_>>(),
     }))
@@ -154,18 +125,8 @@ pub async fn create_team(
     caller: Caller,
     body: ApiJson<NewTeam>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
     let NewTeam { name, agency_id } = body.0;
-    check_name(&name).map_err(|r| ApiError::invalid("name", r))?;
-    let team = state
-        .store
-        .write(move |c| {
-            if store::get_agency(c, &agency_id)?.is_none() {
-                return Ok(Err(ApiError::invalid("agency_id", "no agency has this id")));
-            }
-            Ok(Ok(store::create_team(c, &agency_id, &name)?))
-        })
-        .await??;
+    let team = admin::create_team(&state.store, &Actor::User(caller.0), agency_id, name).await?;
     Ok(HttpResponse::Created().json(TeamView::from(team)))
 }
 
@@ -180,8 +141,7 @@ pub async fn list_teams(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadDirectory)?;
-    let items = state.store.read(store::list_teams).await?;
+    let items = admin::list_teams(&state.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(TeamView::from).collect::<Vec<_>>(),
     }))
@@ -205,7 +165,6 @@ pub async fn create_user(
     caller: Caller,
     body: ApiJson<NewUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
     let b = body.0;
     let request = UserRequest {
         email: b.email,
@@ -215,7 +174,13 @@ pub async fn create_user(
         agency_id: b.agency_id,
         team_id: b.team_id,
     };
-    let user = accounts::register(&state.store, state.auth.hashing(), request).await?;
+    let user = admin::create_user(
+        &state.store,
+        state.auth.hashing(),
+        &Actor::User(caller.0),
+        request,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
 
@@ -233,8 +198,7 @@ pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
-    let items = state.store.read(store::list_users).await?;
+    let items = admin::list_users(&state.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(UserView::from).collect::<Vec<_>>(),
     }))
@@ -257,13 +221,7 @@ pub async fn get_user(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
-    let id = id.into_inner();
-    let user = state
-        .store
-        .read(move |c| store::get_user(c, &id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let user = admin::get_user(&state.store, &Actor::User(caller.0), id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -288,53 +246,25 @@ pub async fn update_user(
     id: web::Path<String>,
     body: ApiJson<UserUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
-    let id = id.into_inner();
-    let update = body.0;
-    if let Some(name) = &update.name {
-        check_name(name).map_err(|r| ApiError::invalid("name", r))?;
-    }
-    if id == caller.0.id
-        && (update.active == Some(false) || update.role.is_some_and(|r| r != Role::Admin))
-    {
-        return Err(ApiError::invalid(
-            "active",
-            "an admin cannot disable or demote their own account; ask another admin",
-        ));
-    }
-    let user = state
-        .store
-        .write(move |c| {
-            let Some(current) = store::get_user(c, &id)? else {
-                return Ok(Err(ApiError::not_found()));
-            };
-            if update.role.is_some_and(|r| r.needs_agency()) && current.agency_id.is_none() {
-                return Ok(Err(ApiError::invalid(
-                    "role",
-                    "this role needs an agency, and the user belongs to none",
-                )));
-            }
-            if let Some(Some(team_id)) = &update.team_id {
-                match store::get_team(c, team_id)? {
-                    None => return Ok(Err(ApiError::invalid("team_id", "no team has this id"))),
-                    Some(team) if current.agency_id.as_deref() != Some(team.agency_id.as_str()) => {
-                        return Ok(Err(ApiError::invalid(
-                            "team_id",
-                            "the team belongs to another agency",
-                        )))
-                    }
-                    Some(_) => {}
-                }
-            }
-            let changes = UserChanges {
-                name: update.name,
-                role: update.role,
-                team_id: update.team_id,
-                active: update.active,
-            };
-            Ok(Ok(store::update_user(c, &id, changes)?))
-        })
-        .await??;
+    let UserUpdate {
+        name,
+        role,
+        team_id,
+        active,
+    } = body.0;
+    let changes = UserChanges {
+        name,
+        role,
+        team_id,
+        active,
+    };
+    let user = admin::update_user(
+        &state.store,
+        &Actor::User(caller.0),
+        id.into_inner(),
+        changes,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -357,8 +287,12 @@ pub async fn issue_password_reset(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageAccounts)?;
-    let issued = state.auth.issue_reset(id.into_inner(), caller.0.id).await?;
+    let issued = admin::issue_password_reset(
+        &state.store,
+        &Actor::User(caller.0),
+        ResetFor::Id(id.into_inner()),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(ResetCodeView {
         code: issued.code,
         expires_at: instant(issued.expires_at),

@@ -81,9 +81,6 @@ pub async fn login(
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ApiJson(LoginRequest { email, password }) = body;
-    if email.trim().is_empty() {
-        return Err(ApiError::invalid("email", "must not be empty"));
-    }
     let address = client_address(&req, state.trust_forwarded_for);
     let session = state.auth.login(email, password, address).await?;
     Ok(HttpResponse::Ok().json(SessionView::from(session)))

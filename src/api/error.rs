@@ -21,6 +21,15 @@ pub struct InvalidParam {
     pub reason: String,
 }
 
+impl From<crate::services::FieldProblem> for InvalidParam {
+    fn from(p: crate::services::FieldProblem) -> InvalidParam {
+        InvalidParam {
+            name: p.field,
+            reason: p.reason,
+        }
+    }
+}
+
 /// A problem details document (RFC 9457).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -240,6 +249,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::access::Denied> for ApiError {
+    fn from(e: crate::access::Denied) -> ApiError {
+        ApiError::Forbidden(e.to_string())
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> ApiError {
         match e {
@@ -321,6 +336,14 @@ impl From<crate::services::ServiceError> for ApiError {
             crate::services::ServiceError::Stale(why) => ApiError::PreconditionFailed(why),
             crate::services::ServiceError::Rule(rule) => rule.into(),
             crate::services::ServiceError::Store(store) => store.into(),
+            crate::services::ServiceError::InvalidFields(fields) => {
+                ApiError::InvalidFields(fields.into_iter().map(Into::into).collect())
+            }
+            crate::services::ServiceError::Busy {
+                retry_after_seconds,
+            } => ApiError::Busy {
+                retry_after_seconds,
+            },
         }
     }
 }

@@ -4,24 +4,16 @@ use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::error::{ApiError, InvalidParam, Problem};
-use super::extract::{ApiJson, Caller, RawJson};
+use super::error::{ApiError, Problem};
+use super::extract::{parse_json, ApiJson, Caller, RawJson};
 use super::views::{instant, ListOf};
 use super::AppState;
-use crate::access::{self, Permission};
-use crate::calendars::{ImportError, InForce, Source};
-use crate::domain::calendar::{Calendar, Region};
+use crate::calendars::Source;
+use crate::domain::calendar::{CalendarError, Region};
 use crate::domain::policy::Policy;
-use crate::store::settings as stored;
-
-impl From<ImportError> for ApiError {
-    fn from(e: ImportError) -> ApiError {
-        match e {
-            ImportError::Feed(feed) => ApiError::invalid("feed", feed.to_string()),
-            ImportError::Store(s) => s.into(),
-        }
-    }
-}
+use crate::services::admin::Actor;
+use crate::services::settings::{self, CalendarInForce, PolicyChanges};
+use crate::services::ServiceError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HolidayView {
@@ -45,10 +37,11 @@ pub struct CalendarView {
     pub holidays: Option<Vec<HolidayView>>,
 }
 
-fn view(calendar: &Calendar, in_force: &InForce, with_holidays: bool) -> CalendarView {
-    let (source, imported_at, imported_by) = match in_force.source(calendar.region()) {
-        Some(Source::Imported { at, by }) => ("imported", Some(instant(*at)), by.clone()),
-        _ => ("shipped", None, None),
+fn view(shown: &CalendarInForce, with_holidays: bool) -> CalendarView {
+    let calendar = &shown.calendar;
+    let (source, imported_at, imported_by) = match &shown.source {
+        Source::Imported { at, by } => ("imported", Some(instant(*at)), by.clone()),
+        Source::Shipped => ("shipped", None, None),
     };
     CalendarView {
         region: calendar.region(),
@@ -71,6 +64,12 @@ fn view(calendar: &Calendar, in_force: &InForce, with_holidays: bool) -> Calenda
     }
 }
 
+fn views(calendars: &[CalendarInForce]) -> ListOf<CalendarView> {
+    ListOf {
+        items: calendars.iter().map(|c| view(c, false)).collect(),
+    }
+}
+
 /// GET /api/v1/calendars — the calendars in force, by region.
 #[utoipa::path(
     tag = "settings",
@@ -82,15 +81,8 @@ pub async fn list_calendars(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadSettings)?;
-    let in_force = state.calendars.current().await?;
-    let items: Vec<CalendarView> = in_force
-        .calendars
-        .all()
-        .iter()
-        .map(|c| view(c, &in_force, false))
-        .collect();
-    Ok(HttpResponse::Ok().json(ListOf { items }))
+    let calendars = settings::list_calendars(&state.calendars, &Actor::User(caller.0)).await?;
+    Ok(HttpResponse::Ok().json(views(&calendars)))
 }
 
 /// GET /api/v1/calendars/{region} — one region's range and bank holidays.
@@ -109,14 +101,17 @@ pub async fn get_calendar(
     caller: Caller,
     region: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadSettings)?;
-    let region: Region = region.parse().map_err(|e: String| ApiError::NotFound(e))?;
-    let in_force = state.calendars.current().await?;
-    let calendar = in_force
-        .calendars
-        .get(region)
-        .map_err(|e| ApiError::NotFound(e.to_string()))?;
-    Ok(HttpResponse::Ok().json(view(calendar, &in_force, true)))
+    let region: Region = region.parse().map_err(ApiError::NotFound)?;
+    let shown = settings::get_calendar(&state.calendars, &Actor::User(caller.0), region)
+        .await
+        .map_err(|e| match e {
+            // The region is known and none is loaded for it: say so, and what to do.
+            ServiceError::NotFound => {
+                ApiError::NotFound(CalendarError::NoCalendar(region).to_string())
+            }
+            other => other.into(),
+        })?;
+    Ok(HttpResponse::Ok().json(view(&shown, true)))
 }
 
 /// PUT /api/v1/calendars — imports a GOV.UK bank-holidays feed (every division it holds).
@@ -137,20 +132,9 @@ pub async fn import_calendars(
     caller: Caller,
     body: RawJson,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageSettings)?;
-    state
-        .calendars
-        .import(body.0, Some(caller.0.id.clone()))
-        .await?;
-    tracing::info!(user_id = %caller.0.id, "bank-holiday calendars imported");
-    let in_force = state.calendars.current().await?;
-    let items: Vec<CalendarView> = in_force
-        .calendars
-        .all()
-        .iter()
-        .map(|c| view(c, &in_force, false))
-        .collect();
-    Ok(HttpResponse::Ok().json(ListOf { items }))
+    let imported =
+        settings::import_calendars(&state.calendars, &Actor::User(caller.0), body.0).await?;
+    Ok(HttpResponse::Ok().json(views(&imported.in_force)))
 }
 
 /// GET /api/v1/policy — every number the rules use.
@@ -164,8 +148,7 @@ pub async fn get_policy(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ReadSettings)?;
-    let policy = state.store.read(stored::policy).await?;
+    let policy = settings::get_policy(&state.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(policy))
 }
 
@@ -187,38 +170,7 @@ pub async fn put_policy(
     caller: Caller,
     body: ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    access::require(&caller.0, Permission::ManageSettings)?;
-    let changes = body.0;
-    let policy = state
-        .store
-        .write(move |c| {
-            let current = stored::policy(c)?;
-            let mut merged = match serde_json::to_value(&current) {
-                Ok(serde_json::Value::Object(map)) => map,
-                _ => return Ok(Err(ApiError::Internal("policy not serialisable".into()))),
-            };
-            merged.extend(changes);
-            let text = serde_json::Value::Object(merged).to_string();
-            let policy: Policy = match super::extract::parse_json(text.as_bytes()) {
-                Ok(p) => p,
-                Err(e) => return Ok(Err(e)),
-            };
-            let problems = policy.check();
-            if !problems.is_empty() {
-                return Ok(Err(ApiError::InvalidFields(
-                    problems
-                        .into_iter()
-                        .map(|p| InvalidParam {
-                            name: p.field.to_string(),
-                            reason: p.reason,
-                        })
-                        .collect(),
-                )));
-            }
-            stored::put_policy(c, &policy)?;
-            Ok(Ok(policy))
-        })
-        .await??;
-    tracing::info!(user_id = %caller.0.id, "rule settings changed");
+    let changes = PolicyChanges::read(body.0, parse_json::<Policy>)?;
+    let policy = settings::put_policy(&state.store, &Actor::User(caller.0), changes).await?;
     Ok(HttpResponse::Ok().json(policy))
 }

@@ -105,8 +105,9 @@ pub struct IssuedReset {
     pub expires_at: NaiveDateTime,
 }
 
-/// Issues a one-time reset code for `user_id` inside the caller's transaction (the API and the
-/// command line share it). Only its hash is stored; older unused codes stop working.
+/// Issues a one-time reset code for `user_id` inside the caller's transaction (the one use
+/// case that does, `services::admin::issue_password_reset`, serves the API and the command
+/// line). Only its hash is stored; older unused codes stop working.
 pub fn issue_reset_code(
     conn: &mut crate::store::DbConnection,
     user_id: &str,
@@ -218,12 +219,16 @@ impl AuthService {
     }
 
     /// Checks the password and opens a session. `address` is the client's network address.
+    /// An empty e-mail address is refused before anything is counted.
     pub async fn login(
         &self,
         email: String,
         password: String,
         address: String,
     ) -> Result<Session, AuthError> {
+        if email.trim().is_empty() {
+            return Err(invalid("email", "must not be empty"));
+        }
         let account = email_key(&email);
         // Counted before the password is checked: concurrent attempts cannot outrun the count.
         let reservation = self.reserve_attempt(&account, &address).await?;
@@ -435,21 +440,6 @@ impl AuthService {
         tracing::info!(user_id = %changed.id, "password changed; every other session ended");
         let user_id = changed.id.clone();
         self.open_session(changed, new_id(), &user_id).await
-    }
-
-    /// Issues a one-time reset code for a user (an admin's act; `issued_by` is the admin).
-    pub async fn issue_reset(
-        &self,
-        user_id: String,
-        issued_by: String,
-    ) -> Result<IssuedReset, AuthError> {
-        let (user, admin) = (user_id.clone(), issued_by.clone());
-        let issued = self
-            .store
-            .write(move |c| issue_reset_code(c, &user_id, Some(&issued_by)))
-            .await?;
-        tracing::info!(user_id = %user, issued_by = %admin, "password-reset code issued");
-        Ok(issued)
     }
 
     /// Sets a new password with a reset code: throttled like signing in (a code that does not

@@ -48,11 +48,43 @@ pub enum ServiceError {
     Rule(#[from] RuleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Several fields not acceptable at once, each named (a policy change with more than one
+    /// value out of bounds); nothing was changed.
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.reason)).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<FieldProblem>),
+    /// Too much password hashing under way: the request was not evaluated and nothing was
+    /// done; it may be sent again after the wait.
+    #[error(
+        "the server is busy checking other passwords; try again in {retry_after_seconds} seconds"
+    )]
+    Busy { retry_after_seconds: i64 },
+}
+
+/// One field that is not acceptable, and why (see [`ServiceError::InvalidFields`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub reason: String,
 }
 
 impl From<crate::domain::calendar::CalendarError> for ServiceError {
     fn from(e: crate::domain::calendar::CalendarError) -> ServiceError {
         ServiceError::Rule(RuleError::Calendar(e))
+    }
+}
+
+impl From<crate::auth::hashing::HashingError> for ServiceError {
+    fn from(e: crate::auth::hashing::HashingError) -> ServiceError {
+        match e {
+            crate::auth::hashing::HashingError::Busy {
+                retry_after_seconds,
+            } => ServiceError::Busy {
+                retry_after_seconds,
+            },
+            crate::auth::hashing::HashingError::Blocking(why) => {
+                ServiceError::Store(StoreError::Blocking(why))
+            }
+        }
     }
 }
 

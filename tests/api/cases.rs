@@ -1,7 +1,7 @@
 //! Children, plans, core groups and sightings from every agency, through HTTP.
 
-use coregroup::accounts::{self, UserRequest};
 use coregroup::domain::people::{AgencyKind, Role};
+use coregroup::services::admin::{self as accounts, UserRequest};
 use coregroup::store::accounts as store;
 use reqwest::Method;
 use serde_json::{json, Value};

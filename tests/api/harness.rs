@@ -3,9 +3,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use coregroup::accounts::{self, UserRequest};
 use coregroup::config::{LogFormat, ServeSettings, Settings};
 use coregroup::domain::people::{AgencyKind, Role};
+use coregroup::services::admin::{self as accounts, UserRequest};
 use coregroup::startup::Application;
 use coregroup::store::accounts as store;
 use coregroup::store::{DatabaseUrl, PoolSettings, Store};
