@@ -5,8 +5,7 @@
 //! Outside a relationship a case is answered as if it did not exist (404), so that nobody
 //! learns a child is known to the service.
 
-use crate::domain::people::Role;
-use crate::store::accounts::User;
+use crate::domain::people::{Role, User};
 
 /// Something a caller may or may not do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 
 use crate::auth::hashing::{HashingError, HashingLimit};
 use crate::auth::password;
-use crate::domain::people::{check_email, check_name, Role};
-use crate::store::accounts::{self, NewUser, User};
+use crate::domain::people::{check_email, check_name, Role, User};
+use crate::store::accounts::{self, NewUser};
 use crate::store::{DbConnection, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]

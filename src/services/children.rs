@@ -7,9 +7,9 @@ use super::{authorise, invalid, log, Requester, ServiceError};
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
-use crate::domain::people::{check_name, Role};
+use crate::domain::people::{check_name, Role, User};
 use crate::domain::policy::VisitFrequency;
-use crate::store::accounts::{self, User};
+use crate::store::accounts;
 use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan};
 use crate::store::DbConnection;
 

@@ -21,10 +21,10 @@ use chrono_tz::Tz;
 pub use audit_action::AuditAction;
 
 use crate::access::{self, CaseAccess, CaseAction};
+use crate::domain::people::User;
 use crate::domain::records::local_date;
 use crate::domain::rules::RuleError;
 use crate::store::access_log::{self, NewEntry};
-use crate::store::accounts::User;
 use crate::store::cases::{self as case_store, Child};
 use crate::store::{DbConnection, Store, StoreError};
 

@@ -10,8 +10,8 @@ use super::{new_id, now, DbConnection, StoreError};
 use crate::access::Relationship;
 use crate::domain::calendar::Region;
 use crate::domain::case::{from_word, word, EndReason, PlanCategory};
+use crate::domain::people::User;
 use crate::domain::policy::{FrequencyUnit, VisitFrequency};
-use crate::store::accounts::User;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = children)]
