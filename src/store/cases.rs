@@ -7,7 +7,6 @@ use super::schema::{
     children, core_group_members, families, plan_covers, plan_frequency_changes, plans, users,
 };
 use super::{new_id, now, DbConnection, StoreError};
-use crate::access::Relationship;
 use crate::domain::calendar::Region;
 use crate::domain::case::{from_word, word, EndReason, PlanCategory};
 use crate::domain::people::User;
@@ -438,19 +437,6 @@ pub fn members_with_names(
         .load(conn)?)
 }
 
-impl Plan {
-    pub fn ties(&self) -> crate::access::PlanTies<'_> {
-        crate::access::PlanTies {
-            plan_id: &self.id,
-            lead_social_worker_id: &self.lead_social_worker_id,
-            team_id: &self.team_id,
-            cp_chair_id: &self.cp_chair_id,
-            start: self.start_date,
-            end: self.end_date,
-        }
-    }
-}
-
 /// Every core-group membership of a user.
 pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Member>, StoreError> {
     Ok(core_group_members::table
@@ -459,31 +445,23 @@ pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Memb
         .load(conn)?)
 }
 
-/// The same, for plans the caller has already loaded (a child's, or one plan alone). The
-/// same queries run when `plans` is empty, so that a missing record costs what a hidden one
-/// does.
-pub fn relationship_with_plans(
+/// A user's core-group memberships of these plans (a child's, or one plan alone), and every
+/// cover arrangement they hold: the facts a decision about the plans reads (the services put
+/// them to `access::relationship_of`). The same queries run when `plans` is empty, so that a
+/// missing record costs what a hidden one does.
+pub fn memberships_and_covers(
     conn: &mut DbConnection,
-    caller: &User,
+    user_id: &str,
     plans: &[Plan],
-    on: NaiveDate,
-) -> Result<Relationship, StoreError> {
+) -> Result<(Vec<Member>, Vec<Cover>), StoreError> {
     let plan_ids: Vec<&str> = plans.iter().map(|p| p.id.as_str()).collect();
     let memberships: Vec<Member> = core_group_members::table
-        .filter(core_group_members::user_id.eq(&caller.id))
+        .filter(core_group_members::user_id.eq(user_id))
         .filter(core_group_members::plan_id.eq_any(&plan_ids))
         .select(Member::as_select())
         .load(conn)?;
-    let covering = covers_of(conn, &caller.id)?;
-    let ties: Vec<_> = plans.iter().map(Plan::ties).collect();
-    let held: Vec<_> = memberships
-        .iter()
-        .map(|m| (m.plan_id.as_str(), m.from_date, m.until_date))
-        .collect();
-    let covered: Vec<_> = covering.iter().map(Cover::span).collect();
-    Ok(crate::access::relationship_of(
-        caller, &ties, &held, &covered, on,
-    ))
+    let covering = covers_of(conn, user_id)?;
+    Ok((memberships, covering))
 }
 
 /// A cover ("buddy") arrangement: `user_id` acts for the lead social worker on these dates.
@@ -497,12 +475,6 @@ pub struct Cover {
     pub until_date: NaiveDate,
     pub added_by: String,
     pub created_at: NaiveDateTime,
-}
-
-impl Cover {
-    pub fn span(&self) -> crate::access::Membership<'_> {
-        (&self.plan_id, self.from_date, Some(self.until_date))
-    }
 }
 
 pub fn add_cover(
