@@ -9,3 +9,4 @@ pub mod people;
 pub mod policy;
 pub mod records;
 pub mod rules;
+pub mod visibility;
