@@ -63,7 +63,7 @@ pub fn dashboard(
             "administrators have no access to case records".into(),
         ));
     }
-    let candidates = store::candidate_children(conn, caller)?;
+    let candidates = store::candidate_children(conn, caller, access::read_scope(caller))?;
     let rows = store::dashboard_rows(conn, candidates.as_deref())?;
     let memberships = store::memberships_of(conn, &caller.id)?;
     let held: Vec<_> = memberships

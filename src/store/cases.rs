@@ -11,6 +11,7 @@ use crate::domain::calendar::Region;
 use crate::domain::case::{from_word, word, EndReason, PlanCategory};
 use crate::domain::people::User;
 use crate::domain::policy::{FrequencyUnit, VisitFrequency};
+use crate::domain::visibility::{ReadScope, Tie};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = children)]
@@ -592,41 +593,56 @@ pub fn dashboard_rows(
         .collect()
 }
 
-/// The children a caller might see, narrowed by role before `access` decides exactly:
-/// `None` means every child (CP chairs read every open plan; auditors everything).
+/// The children a caller might see under `scope` (the caller's, from `access::read_scope`):
+/// those with a plan tied to them in one of the ways the scope counts, on any date — so a
+/// superset of those the caller may read on a given day, each of which `access::case_access`
+/// then decides. `None` means every child: a scope of everyone, or one that counts an open plan
+/// (any plan may be open on the day asked about).
 pub fn candidate_children(
     conn: &mut DbConnection,
     caller: &User,
+    scope: ReadScope,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    use crate::domain::people::Role;
-    let member_plans: Vec<String> = core_group_members::table
-        .filter(core_group_members::user_id.eq(&caller.id))
-        .select(core_group_members::plan_id)
-        .load(conn)?;
-    let team = caller.team_id.clone().unwrap_or_default();
-    let covered_plans: Vec<String> = plan_covers::table
-        .filter(plan_covers::user_id.eq(&caller.id))
-        .select(plan_covers::plan_id)
-        .load(conn)?;
-    let ids: Vec<String> = match caller.role {
-        Role::CpChair | Role::Auditor => return Ok(None),
-        Role::Admin => Vec::new(),
-        Role::Practitioner => plans::table
-            .filter(plans::id.eq_any(&member_plans))
-            .select(plans::child_id)
-            .load(conn)?,
-        Role::SocialWorker | Role::TeamManager => plans::table
-            .filter(
-                plans::id
-                    .eq_any(&member_plans)
-                    .or(plans::id.eq_any(&covered_plans))
-                    .or(plans::team_id.eq(&team))
-                    .or(plans::lead_social_worker_id.eq(&caller.id)),
-            )
-            .select(plans::child_id)
-            .load(conn)?,
+    let ties = match scope {
+        ReadScope::Nobody => return Ok(Some(Vec::new())),
+        ReadScope::Everyone => return Ok(None),
+        ReadScope::Through(ties) => ties,
     };
-    let mut ids = ids;
+    type Db = <DbConnection as Connection>::Backend;
+    let mut query = plans::table.select(plans::child_id).into_boxed::<Db>();
+    // A query with no condition would answer every plan: count what narrows it.
+    let mut conditions = 0;
+    for tie in ties {
+        query = match tie {
+            Tie::OpenPlan => return Ok(None),
+            Tie::CoreGroupMember => query.or_filter(
+                plans::id.eq_any(
+                    core_group_members::table
+                        .filter(core_group_members::user_id.eq(&caller.id))
+                        .select(core_group_members::plan_id),
+                ),
+            ),
+            Tie::Cover => query.or_filter(
+                plans::id.eq_any(
+                    plan_covers::table
+                        .filter(plan_covers::user_id.eq(&caller.id))
+                        .select(plan_covers::plan_id),
+                ),
+            ),
+            Tie::LeadSocialWorker => query.or_filter(plans::lead_social_worker_id.eq(&caller.id)),
+            Tie::Chair => query.or_filter(plans::cp_chair_id.eq(&caller.id)),
+            Tie::Team => match caller.team_id.as_deref() {
+                Some(team) => query.or_filter(plans::team_id.eq(team)),
+                // No team, no team's plans.
+                None => continue,
+            },
+        };
+        conditions += 1;
+    }
+    if conditions == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let mut ids: Vec<String> = query.load(conn)?;
     ids.sort();
     ids.dedup();
     Ok(Some(ids))
