@@ -4,9 +4,14 @@
 //! decided by role *and* relationship (domain.md §1); account administration by role alone.
 //! Outside a relationship a case is answered as if it did not exist (404), so that nobody
 //! learns a child is known to the service.
+//!
+//! Who may see which children is data: [`read_scope_of`] names, for each role, the kinds of tie
+//! (`domain::visibility::Tie`) that open a child's record. [`case_access`] decides one child
+//! from it, and the dashboard's candidate query (`store::cases::candidate_children`) is built
+//! from it, so that the two cannot disagree.
 
-use crate::domain::people::Role;
-use crate::store::accounts::User;
+use crate::domain::people::{Role, User};
+pub use crate::domain::visibility::{ReadScope, Tie};
 
 /// Something a caller may or may not do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,12 +75,58 @@ pub struct Relationship {
     pub lead_social_worker: bool,
     /// Covering for the lead social worker of one of the child's open plans, on that date.
     pub covers: bool,
-    /// The caller's team owns one of the child's open plans.
+    /// The caller's team owns one of the child's plans.
     pub same_team: bool,
     /// The CP chair of one of the child's plans.
     pub chairs: bool,
     /// The child has a plan open on that date.
     pub open_plan: bool,
+}
+
+impl Relationship {
+    /// Whether the caller has a tie of this kind to the child.
+    pub fn has(&self, tie: Tie) -> bool {
+        match tie {
+            Tie::CoreGroupMember => self.core_group_member,
+            Tie::LeadSocialWorker => self.lead_social_worker,
+            Tie::Cover => self.covers,
+            Tie::Team => self.same_team,
+            Tie::Chair => self.chairs,
+            Tie::OpenPlan => self.open_plan,
+        }
+    }
+}
+
+/// Whose case records each role reads (domain.md §1; the table in docs/access.md): the one
+/// table that both [`case_access`] and the dashboard's candidate query read.
+pub const fn read_scope_of(role: Role) -> ReadScope {
+    match role {
+        // A practitioner sees a child only while a member of the child's core group.
+        Role::Practitioner => ReadScope::Through(&[Tie::CoreGroupMember]),
+        // Social workers: plans they lead or cover, their team's children, their core groups.
+        Role::SocialWorker => ReadScope::Through(&[
+            Tie::LeadSocialWorker,
+            Tie::Cover,
+            Tie::Team,
+            Tie::CoreGroupMember,
+        ]),
+        Role::TeamManager => ReadScope::Through(&[Tie::Team, Tie::CoreGroupMember]),
+        // CP chairs: plans they chair, and, read-only, every open plan.
+        Role::CpChair => ReadScope::Through(&[Tie::Chair, Tie::OpenPlan]),
+        // Auditors read everything, and write nothing.
+        Role::Auditor => ReadScope::Everyone,
+        // Administrators have no access to case records.
+        Role::Admin => ReadScope::Nobody,
+    }
+}
+
+/// Whose case records this caller reads: their role's scope, and nobody's once disabled.
+pub fn read_scope(caller: &User) -> ReadScope {
+    if caller.active {
+        read_scope_of(caller.role)
+    } else {
+        ReadScope::Nobody
+    }
 }
 
 /// What of a plan bears on who may see its child.
@@ -166,25 +217,8 @@ pub enum CaseAccess {
 /// May `caller`, with `rel` to a child, do `action`? (domain.md §1.)
 pub fn case_access(caller: &User, rel: &Relationship, action: CaseAction) -> CaseAccess {
     use CaseAccess::*;
-    if !caller.active {
-        return Hidden;
-    }
-    let reads = match caller.role {
-        // A practitioner sees a child only while a member of the child's core group.
-        Role::Practitioner => rel.core_group_member,
-        // Social workers: plans they lead, and their team's children.
-        Role::SocialWorker => {
-            rel.lead_social_worker || rel.covers || rel.same_team || rel.core_group_member
-        }
-        Role::TeamManager => rel.same_team || rel.core_group_member,
-        // CP chairs: plans they chair, and, read-only, every open plan.
-        Role::CpChair => rel.chairs || rel.open_plan,
-        // Auditors read everything, and write nothing.
-        Role::Auditor => true,
-        // Administrators have no access to case records.
-        Role::Admin => false,
-    };
-    if !reads {
+    // Whether the caller sees the child at all: the scope alone decides (`read_scope`).
+    if !read_scope(caller).admits(|tie| rel.has(tie)) {
         return Hidden;
     }
     let allowed = match action {
@@ -376,6 +410,111 @@ mod tests {
             ),
             CaseAccess::Forbidden
         );
+    }
+
+    const ACTIONS: [CaseAction; 6] = [
+        CaseAction::LeadCoreGroup,
+        CaseAction::OverseeCoreGroup,
+        CaseAction::Read,
+        CaseAction::RecordSighting,
+        CaseAction::ManagePlan,
+        CaseAction::ReadAccessLog,
+    ];
+
+    /// The relationship with exactly the ties whose bits are set in `mask` (bit `i` is
+    /// `Tie::ALL[i]`), built field by field.
+    fn with_ties(mask: u8) -> Relationship {
+        let bit = |tie: Tie| {
+            let i = Tie::ALL.iter().position(|t| *t == tie).unwrap();
+            mask & (1 << i) != 0
+        };
+        Relationship {
+            core_group_member: bit(Tie::CoreGroupMember),
+            lead_social_worker: bit(Tie::LeadSocialWorker),
+            covers: bit(Tie::Cover),
+            same_team: bit(Tie::Team),
+            chairs: bit(Tie::Chair),
+            open_plan: bit(Tie::OpenPlan),
+        }
+    }
+
+    /// Every combination of the six ties.
+    fn every_relationship() -> impl Iterator<Item = Relationship> {
+        (0..1u8 << Tie::ALL.len()).map(with_ties)
+    }
+
+    #[test]
+    fn each_kind_of_tie_is_one_field_of_the_relationship() {
+        for (i, tie) in Tie::ALL.into_iter().enumerate() {
+            let rel = with_ties(1 << i);
+            for other in Tie::ALL {
+                assert_eq!(rel.has(other), other == tie, "{tie:?} / {other:?}");
+            }
+        }
+        assert_eq!(every_relationship().count(), 64);
+    }
+
+    #[test]
+    fn case_access_hides_a_child_exactly_when_the_read_scope_does_not_admit_it() {
+        // For every role, active or not, every one of the 2^6 combinations of ties and every
+        // action: the child is visible (allowed or forbidden, not hidden) if and only if the
+        // caller's scope counts one of the ties they hold, or counts everyone. This is what
+        // lets the dashboard's candidate query, built from the scope, never miss a child that
+        // `case_access` would show.
+        for role in Role::ALL {
+            for active in [true, false] {
+                let caller = User {
+                    active,
+                    ..user(role)
+                };
+                let scope = read_scope(&caller);
+                assert_eq!(
+                    scope,
+                    if active {
+                        read_scope_of(role)
+                    } else {
+                        ReadScope::Nobody
+                    }
+                );
+                for rel in every_relationship() {
+                    let admitted = scope == ReadScope::Everyone
+                        || Tie::ALL.into_iter().any(|t| rel.has(t) && scope.counts(t));
+                    for action in ACTIONS {
+                        assert_eq!(
+                            case_access(&caller, &rel, action) != CaseAccess::Hidden,
+                            admitted,
+                            "{role} (active: {active}) {action:?} {rel:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_read_scopes_are_the_documented_table() {
+        // docs/access.md, "reads a child's record when", spelled out tie by tie.
+        let reads = |role: Role, rel: &Relationship| match role {
+            Role::Practitioner => rel.core_group_member,
+            Role::SocialWorker => {
+                rel.lead_social_worker || rel.covers || rel.same_team || rel.core_group_member
+            }
+            Role::TeamManager => rel.same_team || rel.core_group_member,
+            Role::CpChair => rel.chairs || rel.open_plan,
+            Role::Auditor => true,
+            Role::Admin => false,
+        };
+        for role in Role::ALL {
+            for rel in every_relationship() {
+                assert_eq!(
+                    case_access(&user(role), &rel, CaseAction::Read) == CaseAccess::Allowed,
+                    reads(role, &rel),
+                    "{role} {rel:?}"
+                );
+            }
+        }
+        assert_eq!(read_scope_of(Role::Auditor), ReadScope::Everyone);
+        assert_eq!(read_scope_of(Role::Admin), ReadScope::Nobody);
     }
 
     #[test]

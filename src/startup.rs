@@ -141,7 +141,6 @@ impl Application {
         }
         let secret = signing_secret(&store, settings.jwt_secret.as_deref())?;
         let keys = TokenKeys::new(secret.as_bytes());
-        // One calendar book (one cache), shared by the services and the settings routes.
         let calendars = CalendarBook::new(store.clone());
         let state = web::Data::new(AppState {
             auth: AuthService::new(
@@ -150,14 +149,7 @@ impl Application {
                 ThrottlePolicy::default(),
                 HashingLimit::per_core(),
             ),
-            services: crate::services::Services::new(
-                store.clone(),
-                calendars.clone(),
-                settings.timezone,
-            ),
-            calendars,
-            store,
-            timezone: settings.timezone,
+            services: crate::services::Services::new(store, calendars, settings.timezone),
             trust_forwarded_for: serve.trust_forwarded_for,
         });
 

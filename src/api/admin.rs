@@ -86,7 +86,8 @@ pub async fn create_agency(
     body: ApiJson<NewAgency>,
 ) -> Result<HttpResponse, ApiError> {
     let NewAgency { name, kind } = body.0;
-    let agency = admin::create_agency(&state.store, &Actor::User(caller.0), name, kind).await?;
+    let agency =
+        admin::create_agency(&state.services.store, &Actor::User(caller.0), name, kind).await?;
     Ok(HttpResponse::Created().json(AgencyView::from(agency)))
 }
 
@@ -101,7 +102,7 @@ pub async fn list_agencies(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let items = admin::list_agencies(&state.store, &Actor::User(caller.0)).await?;
+    let items = admin::list_agencies(&state.services.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(AgencyView::from).collect::<Vec<_>>(),
     }))
@@ -126,7 +127,13 @@ pub async fn create_team(
     body: ApiJson<NewTeam>,
 ) -> Result<HttpResponse, ApiError> {
     let NewTeam { name, agency_id } = body.0;
-    let team = admin::create_team(&state.store, &Actor::User(caller.0), agency_id, name).await?;
+    let team = admin::create_team(
+        &state.services.store,
+        &Actor::User(caller.0),
+        agency_id,
+        name,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(TeamView::from(team)))
 }
 
@@ -141,7 +148,7 @@ pub async fn list_teams(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let items = admin::list_teams(&state.store, &Actor::User(caller.0)).await?;
+    let items = admin::list_teams(&state.services.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(TeamView::from).collect::<Vec<_>>(),
     }))
@@ -175,7 +182,7 @@ pub async fn create_user(
         team_id: b.team_id,
     };
     let user = admin::create_user(
-        &state.store,
+        &state.services.store,
         state.auth.hashing(),
         &Actor::User(caller.0),
         request,
@@ -198,7 +205,7 @@ pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let items = admin::list_users(&state.store, &Actor::User(caller.0)).await?;
+    let items = admin::list_users(&state.services.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(UserView::from).collect::<Vec<_>>(),
     }))
@@ -221,7 +228,12 @@ pub async fn get_user(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = admin::get_user(&state.store, &Actor::User(caller.0), id.into_inner()).await?;
+    let user = admin::get_user(
+        &state.services.store,
+        &Actor::User(caller.0),
+        id.into_inner(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -259,7 +271,7 @@ pub async fn update_user(
         active,
     };
     let user = admin::update_user(
-        &state.store,
+        &state.services.store,
         &Actor::User(caller.0),
         id.into_inner(),
         changes,
@@ -288,7 +300,7 @@ pub async fn issue_password_reset(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let issued = admin::issue_password_reset(
-        &state.store,
+        &state.services.store,
         &Actor::User(caller.0),
         ResetFor::Id(id.into_inner()),
     )

@@ -11,9 +11,9 @@ use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
 use crate::domain::rules::{
     Audience, Clock, ClockState, Evaluation, Flag, FlagCode, Severity, Subject,
 };
-use crate::store::access_log::AccessEntry;
-use crate::store::cases::{Child, Member, Plan};
-use crate::store::sightings::Sighting;
+use crate::services::children::{Child, Member, Plan};
+use crate::services::sightings::Sighting;
+use crate::services::status::AccessLogEntry as AccessEntry;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChildView {

@@ -8,8 +8,8 @@ use super::case_views::{plan_view, ChildRecordView, ChildView};
 use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
+use crate::services::children::NewChild;
 use crate::services::{children, status, Requester};
-use crate::store::cases::NewChild;
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct FamilyView {

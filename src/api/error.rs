@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::auth::AuthError;
-use crate::store::StoreError;
+use crate::services::StoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 

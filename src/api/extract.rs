@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::text;
 use super::AppState;
-use crate::store::accounts::User;
+use crate::domain::people::User;
 
 /// Largest JSON body accepted, in bytes.
 pub const MAX_JSON_BYTES: usize = 64 * 1024;

@@ -24,7 +24,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if state.store.is_ready().await {
+    if state.services.store.is_ready().await {
         HttpResponse::Ok().json(Health { status: "ready" })
     } else {
         HttpResponse::ServiceUnavailable().json(Health {

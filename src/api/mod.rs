@@ -1,5 +1,7 @@
-//! The HTTP API under `/api/v1`: thin handlers that parse, authorise, call a service or the
-//! store, and answer. Each handler's doc line names its route.
+//! The HTTP API under `/api/v1`: one thin face over the services. A handler parses the
+//! request, calls one service (`crate::services`), and answers; it never reaches the store
+//! (`scripts/check-layers` fails if one does). Each handler's doc line names its route; the
+//! files are by resource, and each keeps its views (JSON shapes) beside its handlers.
 
 pub mod actions;
 pub mod admin;
@@ -24,22 +26,16 @@ pub mod sightings;
 pub mod text;
 pub mod views;
 
-use chrono_tz::Tz;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthService;
-use crate::calendars::CalendarBook;
-use crate::store::Store;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// The use cases: what every case handler calls.
+    /// The use cases: what every handler calls (with the store, calendars and zone inside).
     pub services: crate::services::Services,
-    pub store: Store,
     pub auth: AuthService,
-    pub calendars: CalendarBook,
-    pub timezone: Tz,
     pub trust_forwarded_for: bool,
 }
 

@@ -81,7 +81,8 @@ pub async fn list_calendars(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let calendars = settings::list_calendars(&state.calendars, &Actor::User(caller.0)).await?;
+    let calendars =
+        settings::list_calendars(&state.services.calendars, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(views(&calendars)))
 }
 
@@ -102,7 +103,7 @@ pub async fn get_calendar(
     region: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let region: Region = region.parse().map_err(ApiError::NotFound)?;
-    let shown = settings::get_calendar(&state.calendars, &Actor::User(caller.0), region)
+    let shown = settings::get_calendar(&state.services.calendars, &Actor::User(caller.0), region)
         .await
         .map_err(|e| match e {
             // The region is known and none is loaded for it: say so, and what to do.
@@ -133,7 +134,8 @@ pub async fn import_calendars(
     body: RawJson,
 ) -> Result<HttpResponse, ApiError> {
     let imported =
-        settings::import_calendars(&state.calendars, &Actor::User(caller.0), body.0).await?;
+        settings::import_calendars(&state.services.calendars, &Actor::User(caller.0), body.0)
+            .await?;
     Ok(HttpResponse::Ok().json(views(&imported.in_force)))
 }
 
@@ -148,7 +150,7 @@ pub async fn get_policy(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = settings::get_policy(&state.store, &Actor::User(caller.0)).await?;
+    let policy = settings::get_policy(&state.services.store, &Actor::User(caller.0)).await?;
     Ok(HttpResponse::Ok().json(policy))
 }
 
@@ -171,6 +173,7 @@ pub async fn put_policy(
     body: ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = PolicyChanges::read(body.0, parse_json::<Policy>)?;
-    let policy = settings::put_policy(&state.store, &Actor::User(caller.0), changes).await?;
+    let policy =
+        settings::put_policy(&state.services.store, &Actor::User(caller.0), changes).await?;
     Ok(HttpResponse::Ok().json(policy))
 }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::people::{AgencyKind, Role};
-use crate::store::accounts::{Agency, Team, User};
+use crate::domain::people::{AgencyKind, Role, User};
+use crate::services::admin::{Agency, Team};
 
 /// Stored instants are UTC; the API writes them as RFC 3339.
 pub fn instant(at: NaiveDateTime) -> DateTime<Utc> {

@@ -7,8 +7,8 @@ use super::password;
 use super::tokens::{
     random_secret, refresh_token_hash, reset_code, reset_code_hash, AccessClaims, TokenKeys,
 };
-use crate::domain::people::email_key;
-use crate::store::accounts::{self, User};
+use crate::domain::people::{email_key, User};
+use crate::store::accounts;
 use crate::store::sessions::{self, AttemptLimits, Presented, Reservation, Reserved};
 use crate::store::{new_id, password_resets, Store, StoreError};
 

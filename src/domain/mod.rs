@@ -9,4 +9,5 @@ pub mod people;
 pub mod policy;
 pub mod records;
 pub mod rules;
+pub mod visibility;
 pub mod words;

@@ -1,4 +1,4 @@
-//! Who uses coregroup: roles and kinds of agency (domain.md §1–§2).
+//! Who uses coregroup: users, roles and kinds of agency (domain.md §1–§2).
 
 use std::fmt;
 use std::str::FromStr;
@@ -61,6 +61,22 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| UnknownValue::new(s, Role::ALL.iter().map(|r| r.as_str())))
     }
+}
+
+/// A person who signs in, as every layer sees them. The store keeps its own row (with the
+/// password hash) and converts; nothing here says how a user is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub agency_id: Option<String>,
+    pub team_id: Option<String>,
+    pub active: bool,
+    /// Raised whenever every session of the user must end (logout, disable, role change).
+    pub session_version: i64,
+    pub created_at: chrono::NaiveDateTime,
 }
 
 /// The kind of an agency (domain.md §2).

@@ -9,13 +9,16 @@ use crate::access::{self, Permission};
 use crate::auth::hashing::HashingLimit;
 use crate::auth::password;
 use crate::auth::service::{issue_reset_code, IssuedReset};
+use crate::domain::people::User;
 use crate::domain::people::{check_email, check_name, AgencyKind, Role};
-use crate::store::accounts::{self as store, Agency, NewUser, Team, User};
+use crate::store::accounts::{self as store, NewUser};
 use crate::store::{DbConnection, Store};
 
 pub use crate::store::accounts::UserChanges;
 
 use super::{invalid, Refused, ServiceError, WriteFailure};
+/// The directory entries these use cases answer with.
+pub use crate::store::accounts::{Agency, Team};
 
 /// Who asks for a change to the accounts or the settings.
 ///

@@ -7,10 +7,12 @@ use super::{authorise, invalid, log, write_logged, Requester, ServiceError, Serv
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
-use crate::domain::people::{check_name, Role};
+use crate::domain::people::{check_name, Role, User};
 use crate::domain::policy::VisitFrequency;
-use crate::store::accounts::{self, User};
-use crate::store::cases::{self as store, Child, Member, NewChild, NewPlan, Plan};
+use crate::store::accounts;
+use crate::store::cases::{self as store, NewPlan};
+/// The records these use cases answer with.
+pub use crate::store::cases::{Child, Cover, Member, NewChild, Plan};
 use crate::store::owners::Record;
 use crate::store::DbConnection;
 

@@ -8,11 +8,10 @@ use chrono::NaiveDate;
 use super::status::RuleSettings;
 use super::{log_read_of_children, AuditAction, Requester, ServiceError, Services};
 use crate::access::{self, CaseAccess, CaseAction};
-use crate::domain::people::Role;
+use crate::domain::people::{Role, User};
 use crate::domain::policy::VisitFrequency;
 use crate::domain::records::PlanFacts;
 use crate::domain::rules::{clock_flags, clocks_from_latest, ClockState, Clocks, Context, Flag};
-use crate::store::accounts::User;
 use crate::store::cases::{self as store, Child, DashboardRow, Plan};
 use crate::store::sightings as sighting_store;
 use crate::store::DbConnection;
@@ -64,7 +63,7 @@ fn dashboard_in(
             "administrators have no access to case records".into(),
         ));
     }
-    let candidates = store::candidate_children(conn, caller)?;
+    let candidates = store::candidate_children(conn, caller, access::read_scope(caller))?;
     let rows = store::dashboard_rows(conn, candidates.as_deref())?;
     let memberships = store::memberships_of(conn, &caller.id)?;
     let held: Vec<_> = memberships

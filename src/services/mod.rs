@@ -15,20 +15,24 @@ pub mod reviews;
 pub mod settings;
 pub mod sightings;
 pub mod status;
+mod ties;
 
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 
 pub use audit_action::AuditAction;
+use ties::relationship_with_plans;
 
 use crate::access::{self, CaseAccess, CaseAction};
+use crate::domain::people::User;
 use crate::domain::records::local_date;
 use crate::domain::rules::RuleError;
 use crate::store::access_log::{self, NewEntry};
-use crate::store::accounts::User;
 use crate::store::cases::{self as case_store, Child};
 use crate::store::owners::{child_of, Record};
-use crate::store::{DbConnection, Store, StoreError};
+/// The store's error, which a service error may carry (and the API maps).
+pub use crate::store::StoreError;
+use crate::store::{DbConnection, Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -243,7 +247,7 @@ pub fn authorise_with_plans(
         .filter(|p| action.counts_ended_plans() || p.is_open_on(today))
         .cloned()
         .collect();
-    let rel = case_store::relationship_with_plans(conn, &requester.user, &in_scope, today)?;
+    let rel = relationship_with_plans(conn, &requester.user, &in_scope, today)?;
     match (child, access::case_access(&requester.user, &rel, action)) {
         (Some(child), CaseAccess::Allowed) => Ok((child, plans)),
         (Some(_), CaseAccess::Forbidden) => Err(forbidden_for_child(requester)),
@@ -271,7 +275,7 @@ pub fn authorise_plan(
     today: NaiveDate,
 ) -> Result<case_store::Plan, ServiceError> {
     let plan = case_store::get_plan(conn, plan_id)?;
-    let rel = case_store::relationship_with_plans(conn, &requester.user, plan.as_slice(), today)?;
+    let rel = relationship_with_plans(conn, &requester.user, plan.as_slice(), today)?;
     match (plan, access::case_access(&requester.user, &rel, action)) {
         (Some(plan), CaseAccess::Allowed) => Ok(plan),
         (Some(_), CaseAccess::Forbidden) => Err(forbidden_for_child(requester)),
@@ -287,12 +291,7 @@ pub fn authorise_on_plan(
     action: CaseAction,
     today: NaiveDate,
 ) -> Result<(), ServiceError> {
-    let rel = case_store::relationship_with_plans(
-        conn,
-        &requester.user,
-        std::slice::from_ref(plan),
-        today,
-    )?;
+    let rel = relationship_with_plans(conn, &requester.user, std::slice::from_ref(plan), today)?;
     match access::case_access(&requester.user, &rel, action) {
         CaseAccess::Allowed => Ok(()),
         CaseAccess::Forbidden => Err(forbidden_for_child(requester)),

@@ -19,7 +19,11 @@ use crate::domain::records::{local_date, Location, Outcome, RecordStatus, Sighti
 use crate::store::accounts;
 use crate::store::cases::Plan;
 use crate::store::owners::Record;
-use crate::store::sightings::{self as store, Sighting};
+use crate::store::sightings as store;
+/// The record these use cases answer with.
+pub use crate::store::sightings::Sighting;
+/// The record these use cases answer with.
+pub use crate::store::sightings::VisitDecision;
 use crate::store::{new_id, now, DbConnection, StoreError};
 
 /// The per-child part of a record.

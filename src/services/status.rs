@@ -12,6 +12,8 @@ use crate::domain::records::{
     SightingFact,
 };
 use crate::domain::rules::{evaluate, Context, Evaluation};
+/// An entry of the access log, as read.
+pub use crate::store::access_log::AccessEntry as AccessLogEntry;
 use crate::store::access_log::{self, AccessEntry};
 use crate::store::actions::{self as action_store, Action};
 use crate::store::cases::{self as case_store, Child, FrequencyChange, Member, Plan};

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{agencies, teams, users};
 use super::{new_id, now, DbConnection, StoreError};
-use crate::domain::people::{email_key, AgencyKind, Role};
+use crate::domain::people::{email_key, AgencyKind, Role, User};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agency {
@@ -20,20 +20,6 @@ pub struct Team {
     pub id: String,
     pub agency_id: String,
     pub name: String,
-    pub created_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub agency_id: Option<String>,
-    pub team_id: Option<String>,
-    pub active: bool,
-    /// Raised whenever every session of the user must end (logout, disable, role change).
-    pub session_version: i64,
     pub created_at: NaiveDateTime,
 }
 
@@ -108,22 +94,31 @@ impl From<TeamRow> for Team {
     }
 }
 
+/// The stored row as the domain's user (the password hash stays behind).
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(row: UserRow) -> Result<User, StoreError> {
+        Ok(User {
+            role: row.role.parse().map_err(|e| invalid("role", e))?,
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            agency_id: row.agency_id,
+            team_id: row.team_id,
+            active: row.active,
+            session_version: row.session_version,
+            created_at: row.created_at,
+        })
+    }
+}
+
 impl TryFrom<UserRow> for UserCredentials {
     type Error = StoreError;
-    fn try_from(row: UserRow) -> Result<UserCredentials, StoreError> {
+    fn try_from(mut row: UserRow) -> Result<UserCredentials, StoreError> {
+        let password_hash = std::mem::take(&mut row.password_hash);
         Ok(UserCredentials {
-            user: User {
-                role: row.role.parse().map_err(|e| invalid("role", e))?,
-                id: row.id,
-                email: row.email,
-                name: row.name,
-                agency_id: row.agency_id,
-                team_id: row.team_id,
-                active: row.active,
-                session_version: row.session_version,
-                created_at: row.created_at,
-            },
-            password_hash: row.password_hash,
+            user: User::try_from(row)?,
+            password_hash,
         })
     }
 }
@@ -272,18 +267,17 @@ pub fn create_user(conn: &mut DbConnection, new: NewUser) -> Result<User, StoreE
         .map_err(|e| {
             StoreError::from(e).on_unique("a user with this e-mail address already exists")
         })?;
-    Ok(UserCredentials::try_from(row)?.user)
+    User::try_from(row)
 }
 
 pub fn get_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {
-    Ok(users::table
+    users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
         .optional()?
-        .map(UserCredentials::try_from)
-        .transpose()?
-        .map(|c| c.user))
+        .map(User::try_from)
+        .transpose()
 }
 
 /// The user with their stored password hash, by id.
@@ -319,7 +313,7 @@ pub fn list_users(conn: &mut DbConnection) -> Result<Vec<User>, StoreError> {
         .select(UserRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|row| UserCredentials::try_from(row).map(|c| c.user))
+        .map(User::try_from)
         .collect()
 }
 

@@ -7,11 +7,11 @@ use super::schema::{
     children, core_group_members, families, plan_covers, plan_frequency_changes, plans, users,
 };
 use super::{new_id, now, DbConnection, StoreError};
-use crate::access::Relationship;
 use crate::domain::calendar::Region;
 use crate::domain::case::{from_word, word, EndReason, PlanCategory};
+use crate::domain::people::User;
 use crate::domain::policy::{FrequencyUnit, VisitFrequency};
-use crate::store::accounts::User;
+use crate::domain::visibility::{ReadScope, Tie};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = children)]
@@ -438,19 +438,6 @@ pub fn members_with_names(
         .load(conn)?)
 }
 
-impl Plan {
-    pub fn ties(&self) -> crate::access::PlanTies<'_> {
-        crate::access::PlanTies {
-            plan_id: &self.id,
-            lead_social_worker_id: &self.lead_social_worker_id,
-            team_id: &self.team_id,
-            cp_chair_id: &self.cp_chair_id,
-            start: self.start_date,
-            end: self.end_date,
-        }
-    }
-}
-
 /// Every core-group membership of a user.
 pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Member>, StoreError> {
     Ok(core_group_members::table
@@ -459,31 +446,23 @@ pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Memb
         .load(conn)?)
 }
 
-/// The same, for plans the caller has already loaded (a child's, or one plan alone). The
-/// same queries run when `plans` is empty, so that a missing record costs what a hidden one
-/// does.
-pub fn relationship_with_plans(
+/// A user's core-group memberships of these plans (a child's, or one plan alone), and every
+/// cover arrangement they hold: the facts a decision about the plans reads (the services put
+/// them to `access::relationship_of`). The same queries run when `plans` is empty, so that a
+/// missing record costs what a hidden one does.
+pub fn memberships_and_covers(
     conn: &mut DbConnection,
-    caller: &User,
+    user_id: &str,
     plans: &[Plan],
-    on: NaiveDate,
-) -> Result<Relationship, StoreError> {
+) -> Result<(Vec<Member>, Vec<Cover>), StoreError> {
     let plan_ids: Vec<&str> = plans.iter().map(|p| p.id.as_str()).collect();
     let memberships: Vec<Member> = core_group_members::table
-        .filter(core_group_members::user_id.eq(&caller.id))
+        .filter(core_group_members::user_id.eq(user_id))
         .filter(core_group_members::plan_id.eq_any(&plan_ids))
         .select(Member::as_select())
         .load(conn)?;
-    let covering = covers_of(conn, &caller.id)?;
-    let ties: Vec<_> = plans.iter().map(Plan::ties).collect();
-    let held: Vec<_> = memberships
-        .iter()
-        .map(|m| (m.plan_id.as_str(), m.from_date, m.until_date))
-        .collect();
-    let covered: Vec<_> = covering.iter().map(Cover::span).collect();
-    Ok(crate::access::relationship_of(
-        caller, &ties, &held, &covered, on,
-    ))
+    let covering = covers_of(conn, user_id)?;
+    Ok((memberships, covering))
 }
 
 /// A cover ("buddy") arrangement: `user_id` acts for the lead social worker on these dates.
@@ -497,12 +476,6 @@ pub struct Cover {
     pub until_date: NaiveDate,
     pub added_by: String,
     pub created_at: NaiveDateTime,
-}
-
-impl Cover {
-    pub fn span(&self) -> crate::access::Membership<'_> {
-        (&self.plan_id, self.from_date, Some(self.until_date))
-    }
 }
 
 pub fn add_cover(
@@ -620,41 +593,56 @@ pub fn dashboard_rows(
         .collect()
 }
 
-/// The children a caller might see, narrowed by role before `access` decides exactly:
-/// `None` means every child (CP chairs read every open plan; auditors everything).
+/// The children a caller might see under `scope` (the caller's, from `access::read_scope`):
+/// those with a plan tied to them in one of the ways the scope counts, on any date — so a
+/// superset of those the caller may read on a given day, each of which `access::case_access`
+/// then decides. `None` means every child: a scope of everyone, or one that counts an open plan
+/// (any plan may be open on the day asked about).
 pub fn candidate_children(
     conn: &mut DbConnection,
     caller: &User,
+    scope: ReadScope,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    use crate::domain::people::Role;
-    let member_plans: Vec<String> = core_group_members::table
-        .filter(core_group_members::user_id.eq(&caller.id))
-        .select(core_group_members::plan_id)
-        .load(conn)?;
-    let team = caller.team_id.clone().unwrap_or_default();
-    let covered_plans: Vec<String> = plan_covers::table
-        .filter(plan_covers::user_id.eq(&caller.id))
-        .select(plan_covers::plan_id)
-        .load(conn)?;
-    let ids: Vec<String> = match caller.role {
-        Role::CpChair | Role::Auditor => return Ok(None),
-        Role::Admin => Vec::new(),
-        Role::Practitioner => plans::table
-            .filter(plans::id.eq_any(&member_plans))
-            .select(plans::child_id)
-            .load(conn)?,
-        Role::SocialWorker | Role::TeamManager => plans::table
-            .filter(
-                plans::id
-                    .eq_any(&member_plans)
-                    .or(plans::id.eq_any(&covered_plans))
-                    .or(plans::team_id.eq(&team))
-                    .or(plans::lead_social_worker_id.eq(&caller.id)),
-            )
-            .select(plans::child_id)
-            .load(conn)?,
+    let ties = match scope {
+        ReadScope::Nobody => return Ok(Some(Vec::new())),
+        ReadScope::Everyone => return Ok(None),
+        ReadScope::Through(ties) => ties,
     };
-    let mut ids = ids;
+    type Db = <DbConnection as Connection>::Backend;
+    let mut query = plans::table.select(plans::child_id).into_boxed::<Db>();
+    // A query with no condition would answer every plan: count what narrows it.
+    let mut conditions = 0;
+    for tie in ties {
+        query = match tie {
+            Tie::OpenPlan => return Ok(None),
+            Tie::CoreGroupMember => query.or_filter(
+                plans::id.eq_any(
+                    core_group_members::table
+                        .filter(core_group_members::user_id.eq(&caller.id))
+                        .select(core_group_members::plan_id),
+                ),
+            ),
+            Tie::Cover => query.or_filter(
+                plans::id.eq_any(
+                    plan_covers::table
+                        .filter(plan_covers::user_id.eq(&caller.id))
+                        .select(plan_covers::plan_id),
+                ),
+            ),
+            Tie::LeadSocialWorker => query.or_filter(plans::lead_social_worker_id.eq(&caller.id)),
+            Tie::Chair => query.or_filter(plans::cp_chair_id.eq(&caller.id)),
+            Tie::Team => match caller.team_id.as_deref() {
+                Some(team) => query.or_filter(plans::team_id.eq(team)),
+                // No team, no team's plans.
+                None => continue,
+            },
+        };
+        conditions += 1;
+    }
+    if conditions == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let mut ids: Vec<String> = query.load(conn)?;
     ids.sort();
     ids.dedup();
     Ok(Some(ids))

@@ -704,4 +704,81 @@ on_both! {
             assert!(!s.contains('_'), "a storage word in {s:?}");
         }
     }
+
+    async fn the_dashboard_lists_exactly_the_children_each_caller_may_read(app) {
+        // The dashboard's candidates come from the same table as the decision for one child
+        // (access::read_scope_of); here one child per kind of tie, and for every user the
+        // dashboard lists exactly the children whose record they may open.
+        let w = world(&app).await;
+        let start = days_ago(30).to_string();
+        let (yesterday, next_week) = (days_ago(1).to_string(), days_ago(-7).to_string());
+        // A core-group member: the teacher.
+        let member = child(&app, &w, "Ada", "2015-01-01", None).await;
+        let member_plan = plan(&app, &w, &member, &start).await;
+        join(&app, &w, &member_plan, &w.teacher, &start).await;
+        // The lead and, as access sees it, nothing else: the Court Team's social worker led
+        // the child's earlier, Riverside-team plan, which has ended (a lead stays on the core
+        // group while the plan is open); the child's open plan is someone else's.
+        let led = child(&app, &w, "Ben", "2015-01-01", None).await;
+        let res = app.post(&format!("/api/v1/children/{led}/plans"), &w.lead.token, &json!({
+            "start_date": days_ago(90).to_string(), "category": "neglect", "team_id": w.team_id,
+            "lead_social_worker_id": w.other_worker.id, "cp_chair_id": w.other_chair.id,
+        })).await;
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.unwrap();
+        let old = body["id"].as_str().unwrap();
+        let res = app.post(&format!("/api/v1/plans/{old}/end"), &w.lead.token, &json!({"end_date": days_ago(31).to_string(), "reason": "other"})).await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+        plan(&app, &w, &led, &start).await;
+        // Cover: the Court Team's social worker covers for the lead. (The Court Team's manager
+        // covers the teacher's child: a tie a team manager's scope does not count.)
+        let covered = child(&app, &w, "Cal", "2015-01-01", None).await;
+        let p = plan(&app, &w, &covered, &start).await;
+        let res = app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.other_worker.id, "from": yesterday, "until": next_week})).await;
+        assert_eq!(res.status(), 201);
+        let res = app.post(&format!("/api/v1/plans/{member_plan}/covers"), &w.manager.token, &json!({"user_id": w.other_manager.id, "from": yesterday, "until": next_week})).await;
+        assert_eq!(res.status(), 201);
+        let children = [member, led, covered];
+
+        let everyone = [
+            ("lead", &w.lead), ("manager", &w.manager), ("chair", &w.chair), ("teacher", &w.teacher),
+            ("health_visitor", &w.health_visitor), ("police", &w.police), ("auditor", &w.auditor),
+            ("other_worker", &w.other_worker), ("other_manager", &w.other_manager),
+            ("other_chair", &w.other_chair), ("other_teacher", &w.other_teacher),
+        ];
+        for (who, person) in everyone {
+            let mut readable = Vec::new();
+            for c in &children {
+                let status = app.get(&format!("/api/v1/children/{c}"), &person.token).await.status();
+                assert!(status == 200 || status == 404, "{who} {c}: {status}");
+                if status == 200 {
+                    readable.push(c.clone());
+                }
+            }
+            let res = app.get("/api/v1/dashboard", &person.token).await;
+            assert_eq!(res.status(), 200, "{who}");
+            let board: Value = res.json().await.unwrap();
+            let mut listed: Vec<String> = board["children"].as_array().unwrap().iter().map(|c| c["child_id"].as_str().unwrap().to_string()).collect();
+            listed.sort();
+            readable.sort();
+            assert_eq!(listed, readable, "{who}");
+        }
+        // The ties did what they say.
+        let sees = |who: &'static str, expected: &[&String]| (who, expected.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+        for (who, expected) in [
+            sees("teacher", &[&children[0]]),
+            sees("other_worker", &[&children[1], &children[2]]),
+            sees("other_manager", &[]),
+            sees("other_teacher", &[]),
+        ] {
+            let person = everyone.iter().find(|(name, _)| *name == who).unwrap().1;
+            let board: Value = app.get("/api/v1/dashboard", &person.token).await.json().await.unwrap();
+            let mut listed: Vec<String> = board["children"].as_array().unwrap().iter().map(|c| c["child_id"].as_str().unwrap().to_string()).collect();
+            listed.sort();
+            let mut expected = expected;
+            expected.sort();
+            assert_eq!(listed, expected, "{who}");
+        }
+        problem(app.get("/api/v1/dashboard", &w.admin.token).await, 403).await;
+    }
 }
