@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{ApiJson, Caller};
 use super::views::{instant, AgencyView, ListOf, TeamView, UserView};
 use super::AppState;
@@ -74,9 +74,7 @@ where
     request_body = NewAgency,
     responses(
         (status = 201, description = "Created", body = AgencyView),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Name already taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not acceptable", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/agencies")]
@@ -95,7 +93,7 @@ pub async fn create_agency(
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    responses((status = 200, description = "All agencies", body = ListOf<AgencyView>))
+    responses((status = 200, description = "All agencies", body = ListOf<AgencyView>), Problems)
 )]
 #[get("/agencies")]
 pub async fn list_agencies(
@@ -115,9 +113,7 @@ pub async fn list_agencies(
     request_body = NewTeam,
     responses(
         (status = 201, description = "Created", body = TeamView),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Name already taken in this agency", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not acceptable", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/teams")]
@@ -141,7 +137,7 @@ pub async fn create_team(
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    responses((status = 200, description = "All teams", body = ListOf<TeamView>))
+    responses((status = 200, description = "All teams", body = ListOf<TeamView>), Problems)
 )]
 #[get("/teams")]
 pub async fn list_teams(
@@ -161,9 +157,7 @@ pub async fn list_teams(
     request_body = NewUserRequest,
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "E-mail address already in use", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not acceptable", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/users")]
@@ -197,7 +191,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "All users", body = ListOf<UserView>),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[get("/users")]
@@ -218,8 +212,7 @@ pub async fn list_users(
     params(("id" = String, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = UserView),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[get("/users/{id}")]
@@ -246,9 +239,7 @@ pub async fn get_user(
     request_body = UserUpdate,
     responses(
         (status = 200, description = "The user as changed", body = UserView),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not acceptable", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[patch("/users/{id}")]
@@ -289,8 +280,7 @@ pub async fn update_user(
     params(("id" = String, Path, description = "User id")),
     responses(
         (status = 201, description = "The code, shown this once", body = ResetCodeView),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/users/{id}/password-reset")]

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{client_address, ApiJson, Caller};
 use super::views::UserView;
 use super::AppState;
@@ -70,8 +70,7 @@ impl From<Session> for SessionView {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = SessionView),
-        (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/auth/login")]
@@ -92,7 +91,7 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = SessionView),
-        (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/auth/refresh")]
@@ -110,7 +109,7 @@ pub async fn refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out everywhere"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/auth/logout")]
@@ -125,7 +124,7 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = UserView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[get("/me")]
@@ -142,9 +141,7 @@ pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
     request_body = PasswordChange,
     responses(
         (status = 200, description = "Changed; a new token pair (every earlier token is refused)", body = SessionView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong current_password, or a new_password that is not acceptable", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts, or too busy; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/me/password")]
@@ -173,8 +170,7 @@ pub async fn change_password(
     request_body = PasswordReset,
     responses(
         (status = 204, description = "The password is set; sign in with it"),
-        (status = 422, description = "A code that does not work for this address (wrong, expired, used or superseded), or a new_password that is not acceptable", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts, or too busy; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[post("/auth/reset-password")]

@@ -4,7 +4,7 @@ use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problems};
 use super::extract::{parse_json, ApiJson, Caller, RawJson};
 use super::views::{instant, ListOf};
 use super::AppState;
@@ -74,7 +74,7 @@ fn views(calendars: &[CalendarInForce]) -> ListOf<CalendarView> {
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),
-    responses((status = 200, description = "Calendars in force", body = ListOf<CalendarView>))
+    responses((status = 200, description = "Calendars in force", body = ListOf<CalendarView>), Problems)
 )]
 #[get("/calendars")]
 pub async fn list_calendars(
@@ -93,7 +93,7 @@ pub async fn list_calendars(
     params(("region" = String, Path, description = "england-and-wales, scotland or northern-ireland")),
     responses(
         (status = 200, description = "The calendar", body = CalendarView),
-        (status = 404, description = "No calendar for this region", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[get("/calendars/{region}")]
@@ -123,8 +123,7 @@ pub async fn get_calendar(
     request_body(content = Object, description = "The GOV.UK bank-holidays feed", content_type = "application/json"),
     responses(
         (status = 200, description = "The calendars now in force", body = ListOf<CalendarView>),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The feed is malformed: the line and the reason", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[put("/calendars")]
@@ -143,7 +142,7 @@ pub async fn import_calendars(
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),
-    responses((status = 200, description = "The rule settings", body = Policy))
+    responses((status = 200, description = "The rule settings", body = Policy), Problems)
 )]
 #[get("/policy")]
 pub async fn get_policy(
@@ -162,8 +161,7 @@ pub async fn get_policy(
     request_body = Policy,
     responses(
         (status = 200, description = "The rule settings now in force", body = Policy),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is out of bounds", body = Problem, content_type = "application/problem+json"),
+        Problems,
     )
 )]
 #[put("/policy")]
