@@ -218,9 +218,61 @@ pub fn check_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// An e-mail address read once on the way in: trimmed and plausible (`check_email`). Code
+/// that holds one needs no second check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, &'static str> {
+        check_email(raw)?;
+        Ok(Email(raw.trim().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key under which the address is unique (`email_key`).
+    pub fn key(&self) -> String {
+        email_key(&self.0)
+    }
+}
+
+/// A name (of a person, a child, an agency or a team) read once on the way in: trimmed,
+/// 1 to 200 characters, no control characters (`check_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(raw: &str) -> Result<Name, &'static str> {
+        check_name(raw)?;
+        Ok(Name(raw.trim().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_and_names_are_read_once_trimmed() {
+        let email = Email::parse("  Jo.Example@School.example ").unwrap();
+        assert_eq!(email.as_str(), "Jo.Example@School.example");
+        assert_eq!(email.key(), "jo.example@school.example");
+        assert!(Email::parse("no-at-sign").is_err());
+        assert_eq!(Name::parse("  Ada Example ").unwrap().as_str(), "Ada Example");
+        assert!(Name::parse("   ").is_err());
+        assert!(Name::parse(&"x".repeat(201)).is_err());
+    }
 
     #[test]
     fn roles_round_trip_through_their_names() {
