@@ -28,7 +28,9 @@ pub async fn create_family(
     who: Requester,
 ) -> Result<HttpResponse, ApiError> {
     let id = children::create_family(&state.services, &who).await?;
-    Ok(HttpResponse::Created().json(FamilyView { id }))
+    Ok(HttpResponse::Created().json(FamilyView {
+        id: id.into_string(),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

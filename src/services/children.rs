@@ -7,7 +7,7 @@ use super::{authorise, invalid, log, write_logged, Requester, ServiceError, Serv
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
-use crate::domain::ids::{ChildId, MemberId, PlanId, UserId};
+use crate::domain::ids::{ChildId, FamilyId, MemberId, PlanId, UserId};
 use crate::domain::people::{check_name, Role, User};
 use crate::domain::policy::VisitFrequency;
 use crate::store::accounts;
@@ -449,12 +449,13 @@ fn add_cover_in(
 }
 
 /// `POST /families`: a new sibling group, to link children with `family_id`.
-pub async fn create_family(svc: &Services, who: &Requester) -> Result<String, ServiceError> {
+pub async fn create_family(svc: &Services, who: &Requester) -> Result<FamilyId, ServiceError> {
     let w = who.clone();
     write_logged(&svc.store, who, AuditAction::CreateFamily, None, move |c| {
         create_family_in(c, &w)
     })
     .await
+    .map(FamilyId::from)
 }
 
 /// `POST /children`: records a child (social care only).
