@@ -8,6 +8,7 @@ use super::error::{ApiError, Problems};
 use super::extract::{if_match, with_etag, ApiJson};
 use super::views::{instant, ListOf};
 use super::AppState;
+use crate::domain::ids::{ActionId, PlanId};
 use crate::domain::records::ActionStatus;
 use crate::services::actions::{self, ActionChange, ActionOnDay, NewActionInput, ProgressNote};
 use crate::services::Requester;
@@ -110,7 +111,8 @@ pub async fn create_action(
         due_on: b.due_on,
         meeting_id: b.meeting_id,
     };
-    let action = actions::create(&state.services, &who, id.into_inner(), input).await?;
+    let action =
+        actions::create(&state.services, &who, PlanId::from(id.into_inner()), input).await?;
     let v = view(action);
     Ok(with_etag(HttpResponse::Created(), v.version, &v))
 }
@@ -126,7 +128,7 @@ pub async fn plan_actions(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let all = actions::of_plan(&state.services, &who, id.into_inner()).await?;
+    let all = actions::of_plan(&state.services, &who, PlanId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: all.into_iter().map(view).collect::<Vec<_>>(),
     }))
@@ -143,7 +145,8 @@ pub async fn get_action(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (action, notes) = actions::read(&state.services, &who, id.into_inner()).await?;
+    let (action, notes) =
+        actions::read(&state.services, &who, ActionId::from(id.into_inner())).await?;
     let mut v = view(action);
     v.progress = Some(notes.into_iter().map(ProgressView::from).collect());
     Ok(with_etag(HttpResponse::Ok(), v.version, &v))
@@ -185,7 +188,14 @@ pub async fn update_action(
         due_on: b.due_on,
         status: b.status,
     };
-    let action = actions::change(&state.services, &who, id.into_inner(), version, change).await?;
+    let action = actions::change(
+        &state.services,
+        &who,
+        ActionId::from(id.into_inner()),
+        version,
+        change,
+    )
+    .await?;
     let v = view(action);
     Ok(with_etag(HttpResponse::Ok(), v.version, &v))
 }
@@ -208,8 +218,13 @@ pub async fn add_progress(
     id: web::Path<String>,
     body: ApiJson<ProgressRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let written =
-        actions::add_progress(&state.services, &who, id.into_inner(), body.0.note).await?;
+    let written = actions::add_progress(
+        &state.services,
+        &who,
+        ActionId::from(id.into_inner()),
+        body.0.note,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(ProgressView::from(written)))
 }
 

@@ -8,6 +8,7 @@ use super::case_views::{plan_view, ChildRecordView, ChildView};
 use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
+use crate::domain::ids::ChildId;
 use crate::services::children::NewChild;
 use crate::services::{children, status, Requester};
 
@@ -27,7 +28,9 @@ pub async fn create_family(
     who: Requester,
 ) -> Result<HttpResponse, ApiError> {
     let id = children::create_family(&state.services, &who).await?;
-    Ok(HttpResponse::Created().json(FamilyView { id }))
+    Ok(HttpResponse::Created().json(FamilyView {
+        id: id.into_string(),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -77,7 +80,7 @@ pub async fn get_child(
         plans,
         members,
         siblings,
-    } = status::child_record(&state.services, &who, id.into_inner()).await?;
+    } = status::child_record(&state.services, &who, ChildId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ChildRecordView {
         child: child.into(),
         plans: plans

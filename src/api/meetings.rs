@@ -8,6 +8,7 @@ use super::error::{ApiError, Problems};
 use super::extract::{as_of, AsOf};
 use super::extract::{ApiJson, ApiQuery};
 use super::AppState;
+use crate::domain::ids::{MeetingId, PlanId};
 use crate::domain::records::Attendance;
 use crate::domain::rules::{percent, Severity, Subject};
 use crate::services::meetings::{self, AttendanceEntry, CoreGroup, Meeting, NewMeeting};
@@ -67,7 +68,8 @@ pub async fn create_meeting(
         chair_id,
         urgent: urgent.unwrap_or(false),
     };
-    let meeting = meetings::create_meeting(&state.services, &who, id.into_inner(), new).await?;
+    let meeting =
+        meetings::create_meeting(&state.services, &who, PlanId::from(id.into_inner()), new).await?;
     Ok(HttpResponse::Created().json(MeetingView::from(meeting)))
 }
 
@@ -117,8 +119,13 @@ pub async fn record_attendance(
             contribution: a.contribution,
         })
         .collect();
-    let records =
-        meetings::record_attendance(&state.services, &who, id.into_inner(), entries).await?;
+    let records = meetings::record_attendance(
+        &state.services,
+        &who,
+        MeetingId::from(id.into_inner()),
+        entries,
+    )
+    .await?;
     let views: Vec<AttendanceView> = records
         .into_iter()
         .map(|r| AttendanceView {
@@ -186,7 +193,8 @@ pub async fn core_group(
     query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = as_of(&query, &state)?;
-    let group = meetings::core_group(&state.services, &who, id.into_inner(), as_of).await?;
+    let group =
+        meetings::core_group(&state.services, &who, PlanId::from(id.into_inner()), as_of).await?;
     Ok(HttpResponse::Ok().json(core_group_view(group)))
 }
 

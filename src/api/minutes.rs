@@ -9,6 +9,7 @@ use super::error::{ApiError, Problems};
 use super::extract::{if_match, with_etag, ApiJson};
 use super::views::{instant, ListOf};
 use super::AppState;
+use crate::domain::ids::{MeetingId, MinutesId};
 use crate::services::minutes::{self, MinutesRead, Receipt};
 use crate::services::Requester;
 
@@ -107,7 +108,14 @@ pub async fn draft_minutes(
     body: ApiJson<NewMinutesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let NewMinutesRequest { body, addendum_to } = body.0;
-    let read = minutes::draft(&state.services, &who, id.into_inner(), body, addendum_to).await?;
+    let read = minutes::draft(
+        &state.services,
+        &who,
+        MeetingId::from(id.into_inner()),
+        body,
+        addendum_to.map(MinutesId::from),
+    )
+    .await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Created(), view.version, &view))
 }
@@ -123,7 +131,7 @@ pub async fn list_minutes(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let all = minutes::of_meeting(&state.services, &who, id.into_inner()).await?;
+    let all = minutes::of_meeting(&state.services, &who, MeetingId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: all.into_iter().map(MinutesView::from).collect::<Vec<_>>(),
     }))
@@ -140,7 +148,7 @@ pub async fn get_minutes(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let read = minutes::read(&state.services, &who, id.into_inner()).await?;
+    let read = minutes::read(&state.services, &who, MinutesId::from(id.into_inner())).await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
@@ -165,7 +173,14 @@ pub async fn edit_minutes(
     body: ApiJson<MinutesUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
-    let read = minutes::edit(&state.services, &who, id.into_inner(), version, body.0.body).await?;
+    let read = minutes::edit(
+        &state.services,
+        &who,
+        MinutesId::from(id.into_inner()),
+        version,
+        body.0.body,
+    )
+    .await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
@@ -183,7 +198,13 @@ pub async fn publish_minutes(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
-    let read = minutes::publish(&state.services, &who, id.into_inner(), version).await?;
+    let read = minutes::publish(
+        &state.services,
+        &who,
+        MinutesId::from(id.into_inner()),
+        version,
+    )
+    .await?;
     let view = MinutesView::from(read);
     Ok(with_etag(HttpResponse::Ok(), view.version, &view))
 }
@@ -199,6 +220,7 @@ pub async fn acknowledge_minutes(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let receipt = minutes::acknowledge(&state.services, &who, id.into_inner()).await?;
+    let receipt =
+        minutes::acknowledge(&state.services, &who, MinutesId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ReceiptView::from(receipt)))
 }

@@ -9,6 +9,7 @@ use super::error::{ApiError, Problems};
 use super::extract::ApiQuery;
 use super::extract::{as_of, AsOf};
 use super::AppState;
+use crate::domain::ids::PlanId;
 use crate::domain::rules::{percent, ClockState, FlagCode};
 use crate::services::oversight::{self, ChairedPlan, PlanImplementation};
 use crate::services::Requester;
@@ -187,7 +188,8 @@ pub async fn plan_implementation(
 ) -> Result<HttpResponse, ApiError> {
     let as_of = as_of(&query, &state)?;
     let done =
-        oversight::plan_implementation(&state.services, &who, id.into_inner(), as_of).await?;
+        oversight::plan_implementation(&state.services, &who, PlanId::from(id.into_inner()), as_of)
+            .await?;
     Ok(HttpResponse::Ok().json(implementation_view(&done)))
 }
 

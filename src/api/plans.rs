@@ -11,6 +11,7 @@ use super::extract::ApiJson;
 use super::AppState;
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
+use crate::domain::ids::{ChildId, MemberId, PlanId, UserId};
 use crate::domain::policy::VisitFrequency;
 use crate::services::{children, Requester};
 
@@ -49,8 +50,13 @@ pub async fn create_plan(
         visit_frequency: b.visit_frequency,
         region: b.region.unwrap_or(Region::EnglandAndWales),
     };
-    let (plan, members) =
-        children::create_plan(&state.services, &who, id.into_inner(), request).await?;
+    let (plan, members) = children::create_plan(
+        &state.services,
+        &who,
+        ChildId::from(id.into_inner()),
+        request,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(plan_view(plan, members)))
 }
 
@@ -65,7 +71,8 @@ pub async fn get_plan(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (plan, members) = children::read_plan(&state.services, &who, id.into_inner()).await?;
+    let (plan, members) =
+        children::read_plan(&state.services, &who, PlanId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(plan_view(plan, members)))
 }
 
@@ -90,8 +97,14 @@ pub async fn add_member(
     body: ApiJson<NewMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let NewMemberRequest { user_id, from } = body.0;
-    let member =
-        children::add_member(&state.services, &who, id.into_inner(), user_id, from).await?;
+    let member = children::add_member(
+        &state.services,
+        &who,
+        PlanId::from(id.into_inner()),
+        UserId::from(user_id),
+        from,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(MemberView::from(member)))
 }
 
@@ -115,7 +128,14 @@ pub async fn end_membership(
     body: ApiJson<MemberUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let (plan_id, member_id) = path.into_inner();
-    children::end_membership(&state.services, &who, plan_id, member_id, body.0.until).await?;
+    children::end_membership(
+        &state.services,
+        &who,
+        PlanId::from(plan_id),
+        MemberId::from(member_id),
+        body.0.until,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -139,8 +159,14 @@ pub async fn end_plan(
     body: ApiJson<EndPlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let EndPlanRequest { end_date, reason } = body.0;
-    let (plan, members) =
-        children::end_plan(&state.services, &who, id.into_inner(), end_date, reason).await?;
+    let (plan, members) = children::end_plan(
+        &state.services,
+        &who,
+        PlanId::from(id.into_inner()),
+        end_date,
+        reason,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(plan_view(plan, members)))
 }
 
@@ -173,7 +199,8 @@ pub async fn change_frequency(
         reason: b.reason,
     };
     let (plan, members) =
-        children::change_frequency(&state.services, &who, id.into_inner(), change).await?;
+        children::change_frequency(&state.services, &who, PlanId::from(id.into_inner()), change)
+            .await?;
     Ok(HttpResponse::Ok().json(plan_view(plan, members)))
 }
 
@@ -212,8 +239,15 @@ pub async fn add_cover(
         from,
         until,
     } = body.0;
-    let cover =
-        children::add_cover(&state.services, &who, id.into_inner(), user_id, from, until).await?;
+    let cover = children::add_cover(
+        &state.services,
+        &who,
+        PlanId::from(id.into_inner()),
+        UserId::from(user_id),
+        from,
+        until,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(CoverView {
         id: cover.id,
         plan_id: cover.plan_id,

@@ -9,6 +9,7 @@ use super::error::{ApiError, Problems};
 use super::extract::{date_param, ApiQuery, AsOf};
 use super::views::ListOf;
 use super::AppState;
+use crate::domain::ids::ChildId;
 use crate::domain::words::Phrase;
 use crate::services::{status, Requester};
 
@@ -25,7 +26,7 @@ pub async fn child_status(
     query: ApiQuery<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = date_param("as_of", &query.as_of)?;
-    let s = status::status(&state.services, &who, id.into_inner(), as_of).await?;
+    let s = status::status(&state.services, &who, ChildId::from(id.into_inner()), as_of).await?;
     Ok(HttpResponse::Ok().json(status_view(&s.child, &s.plan, s.frequency, &s.evaluation)))
 }
 
@@ -47,7 +48,7 @@ pub async fn chronology(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let record = status::chronology(&state.services, &who, id.clone()).await?;
+    let record = status::chronology(&state.services, &who, ChildId::from(id.clone())).await?;
     Ok(HttpResponse::Ok().json(ChronologyView {
         child_id: id,
         entries: chronology_entries(record, state.services.timezone),
@@ -226,7 +227,7 @@ pub async fn access_log(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entries = status::access_log(&state.services, &who, id.into_inner()).await?;
+    let entries = status::access_log(&state.services, &who, ChildId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: entries
             .into_iter()

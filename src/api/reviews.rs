@@ -8,6 +8,7 @@ use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
 use crate::domain::case::EndReason;
+use crate::domain::ids::PlanId;
 use crate::domain::records::ReviewOutcome;
 use crate::services::reviews::{self, Review, ReviewInput, Reviews};
 use crate::services::Requester;
@@ -75,7 +76,7 @@ pub async fn record_review(
         end_reason: b.end_reason,
         notes: b.notes,
     };
-    let done = reviews::record(&state.services, &who, id.into_inner(), input).await?;
+    let done = reviews::record(&state.services, &who, PlanId::from(id.into_inner()), input).await?;
     Ok(HttpResponse::Created().json(reviews_view(done)))
 }
 
@@ -101,6 +102,6 @@ pub async fn plan_reviews(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let read = reviews::of_plan(&state.services, &who, id.into_inner()).await?;
+    let read = reviews::of_plan(&state.services, &who, PlanId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(reviews_view(read)))
 }

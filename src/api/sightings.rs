@@ -9,6 +9,7 @@ use super::case_views::SightingView;
 use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::AppState;
+use crate::domain::ids::SightingId;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
 use crate::services::sightings::{self, ChildPart, Contact};
 use crate::services::Requester;
@@ -200,7 +201,8 @@ pub async fn get_sighting(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sighting = sightings::read(&state.services, &who, id.into_inner()).await?;
+    let sighting =
+        sightings::read(&state.services, &who, SightingId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
 }
 
@@ -219,8 +221,14 @@ pub async fn update_sighting(
     let mut request = body.0;
     request.status = Some(request.status.unwrap_or(RecordStatus::Draft));
     let (contact, part) = request.split();
-    let sighting =
-        sightings::edit_draft(&state.services, &who, id.into_inner(), contact, part).await?;
+    let sighting = sightings::edit_draft(
+        &state.services,
+        &who,
+        SightingId::from(id.into_inner()),
+        contact,
+        part,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
 }
 
@@ -235,7 +243,8 @@ pub async fn finalise_sighting(
     who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sighting = sightings::finalise(&state.services, &who, id.into_inner()).await?;
+    let sighting =
+        sightings::finalise(&state.services, &who, SightingId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
 }
 
@@ -277,7 +286,7 @@ pub async fn correct_sighting(
     let sighting = sightings::correct(
         &state.services,
         &who,
-        id.into_inner(),
+        SightingId::from(id.into_inner()),
         contact,
         part,
         reason,
@@ -313,8 +322,13 @@ pub async fn record_decision(
     id: web::Path<String>,
     body: ApiJson<DecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let d =
-        sightings::record_decision(&state.services, &who, id.into_inner(), body.0.decision).await?;
+    let d = sightings::record_decision(
+        &state.services,
+        &who,
+        SightingId::from(id.into_inner()),
+        body.0.decision,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(DecisionView {
         id: d.id,
         sighting_id: d.sighting_id,

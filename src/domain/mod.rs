@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod feed;
+pub mod ids;
 pub mod people;
 pub mod policy;
 pub mod records;

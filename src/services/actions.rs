@@ -8,6 +8,7 @@ use super::AuditAction;
 use super::{invalid, log, log_read_of_children, may_on_plan, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::case::MAX_TEXT_CHARS;
+use crate::domain::ids::{ActionId, PlanId};
 use crate::domain::records::ActionStatus;
 use crate::store::actions::{self as store, NewAction};
 pub use crate::store::actions::{Action, ProgressNote};
@@ -42,7 +43,7 @@ fn on_day(action: Action, child_id: Option<String>, day: NaiveDate) -> ActionOnD
 pub async fn create(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     input: NewActionInput,
 ) -> Result<ActionOnDay, ServiceError> {
     let day = svc.today();
@@ -61,16 +62,16 @@ pub async fn create(
 pub async fn of_plan(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
 ) -> Result<Vec<ActionOnDay>, ServiceError> {
     let (w, day, pid) = (who.clone(), svc.today(), plan_id.clone());
     let all = svc
         .read_about(
             who,
-            Record::Plan(plan_id.clone()),
+            Record::Plan(plan_id.as_str().to_owned()),
             AuditAction::ReadActions,
             format!("actions of plan {plan_id}"),
-            move |c| of_plan_in(c, &w, &pid, day),
+            move |c| of_plan_in(c, &w, pid.as_str(), day),
         )
         .await?;
     Ok(all.into_iter().map(|a| on_day(a, None, day)).collect())
@@ -80,16 +81,16 @@ pub async fn of_plan(
 pub async fn read(
     svc: &Services,
     who: &Requester,
-    action_id: String,
+    action_id: ActionId,
 ) -> Result<(ActionOnDay, Vec<ProgressNote>), ServiceError> {
     let (w, day, aid) = (who.clone(), svc.today(), action_id.clone());
     let (action, notes, child) = svc
         .read_about(
             who,
-            Record::Action(action_id.clone()),
+            Record::Action(action_id.as_str().to_owned()),
             AuditAction::ReadAction,
             format!("action {action_id}"),
-            move |c| read_in(c, &w, &aid, day),
+            move |c| read_in(c, &w, aid.as_str(), day),
         )
         .await?;
     Ok((on_day(action, Some(child), day), notes))
@@ -100,7 +101,7 @@ pub async fn read(
 pub async fn change(
     svc: &Services,
     who: &Requester,
-    action_id: String,
+    action_id: ActionId,
     version: i32,
     change: ActionChange,
 ) -> Result<ActionOnDay, ServiceError> {
@@ -108,9 +109,9 @@ pub async fn change(
     let (action, child_id) = svc
         .write_about(
             who,
-            Record::Action(action_id.clone()),
+            Record::Action(action_id.as_str().to_owned()),
             AuditAction::ChangeAction,
-            move |c| change_in(c, &w, &action_id, version, &change, day),
+            move |c| change_in(c, &w, action_id.as_str(), version, &change, day),
         )
         .await?;
     Ok(on_day(action, Some(child_id), day))
@@ -120,15 +121,15 @@ pub async fn change(
 pub async fn add_progress(
     svc: &Services,
     who: &Requester,
-    action_id: String,
+    action_id: ActionId,
     note: String,
 ) -> Result<ProgressNote, ServiceError> {
     let (w, day) = (who.clone(), svc.today());
     svc.write_about(
         who,
-        Record::Action(action_id.clone()),
+        Record::Action(action_id.as_str().to_owned()),
         AuditAction::AddActionProgress,
-        move |c| add_progress_in(c, &w, &action_id, &note, day),
+        move |c| add_progress_in(c, &w, action_id.as_str(), &note, day),
     )
     .await
 }

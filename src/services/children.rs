@@ -7,6 +7,7 @@ use super::{authorise, invalid, log, write_logged, Requester, ServiceError, Serv
 use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
+use crate::domain::ids::{ChildId, FamilyId, MemberId, PlanId, UserId};
 use crate::domain::people::{check_name, Role, User};
 use crate::domain::policy::VisitFrequency;
 use crate::store::accounts;
@@ -202,8 +203,8 @@ fn create_plan_in(
 pub async fn add_member(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
-    user_id: String,
+    plan_id: PlanId,
+    user_id: UserId,
     from: Option<NaiveDate>,
 ) -> Result<(Member, String, String), ServiceError> {
     svc.write_for_plan(
@@ -211,7 +212,7 @@ pub async fn add_member(
         plan_id,
         AuditAction::AddMember,
         move |c, who, plan_id, day| {
-            let member = add_member_in(c, who, plan_id, &user_id, from, day)?;
+            let member = add_member_in(c, who, plan_id, user_id.as_str(), from, day)?;
             store::members_with_names(c, plan_id)?
                 .into_iter()
                 .find(|(m, _, _)| m.id == member.id)
@@ -225,16 +226,16 @@ pub async fn add_member(
 pub async fn read_plan(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
 ) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
     let (w, day) = (who.clone(), svc.today());
     svc.read_about(
         who,
-        Record::Plan(plan_id.clone()),
+        Record::Plan(plan_id.as_str().to_owned()),
         AuditAction::ReadPlan,
         format!("plan {plan_id}"),
         move |c| {
-            let plan = plan_for(c, &w, &plan_id, CaseAction::Read, day)?;
+            let plan = plan_for(c, &w, plan_id.as_str(), CaseAction::Read, day)?;
             let members = store::members_with_names(c, &plan.id)?;
             Ok((plan, members))
         },
@@ -448,12 +449,13 @@ fn add_cover_in(
 }
 
 /// `POST /families`: a new sibling group, to link children with `family_id`.
-pub async fn create_family(svc: &Services, who: &Requester) -> Result<String, ServiceError> {
+pub async fn create_family(svc: &Services, who: &Requester) -> Result<FamilyId, ServiceError> {
     let w = who.clone();
     write_logged(&svc.store, who, AuditAction::CreateFamily, None, move |c| {
         create_family_in(c, &w)
     })
     .await
+    .map(FamilyId::from)
 }
 
 /// `POST /children`: records a child (social care only).
@@ -474,7 +476,7 @@ pub async fn create_child(
 pub async fn create_plan(
     svc: &Services,
     who: &Requester,
-    child_id: String,
+    child_id: ChildId,
     request: PlanRequest,
 ) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
     let known: Vec<Region> = svc
@@ -491,9 +493,9 @@ pub async fn create_plan(
         &svc.store,
         who,
         AuditAction::CreatePlan,
-        Some(&child_id),
+        Some(child_id.as_str()),
         move |c| {
-            let plan = create_plan_in(c, &w, &cid, request, &known, day)?;
+            let plan = create_plan_in(c, &w, cid.as_str(), request, &known, day)?;
             let members = store::members_with_names(c, &plan.id)?;
             Ok((plan, members))
         },
@@ -505,15 +507,17 @@ pub async fn create_plan(
 pub async fn end_membership(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
-    member_id: String,
+    plan_id: PlanId,
+    member_id: MemberId,
     until: NaiveDate,
 ) -> Result<(), ServiceError> {
     svc.write_for_plan(
         who,
         plan_id,
         AuditAction::EndMember,
-        move |c, who, plan_id, day| end_membership_in(c, who, plan_id, &member_id, until, day),
+        move |c, who, plan_id, day| {
+            end_membership_in(c, who, plan_id, member_id.as_str(), until, day)
+        },
     )
     .await
 }
@@ -522,7 +526,7 @@ pub async fn end_membership(
 pub async fn end_plan(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     end: NaiveDate,
     reason: EndReason,
 ) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
@@ -552,7 +556,7 @@ pub struct FrequencyChange {
 pub async fn change_frequency(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     change: FrequencyChange,
 ) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
     svc.write_for_plan(
@@ -580,8 +584,8 @@ pub async fn change_frequency(
 pub async fn add_cover(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
-    user_id: String,
+    plan_id: PlanId,
+    user_id: UserId,
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<store::Cover, ServiceError> {
@@ -589,7 +593,9 @@ pub async fn add_cover(
         who,
         plan_id,
         AuditAction::AddCover,
-        move |c, who, plan_id, day| add_cover_in(c, who, plan_id, &user_id, from, until, day),
+        move |c, who, plan_id, day| {
+            add_cover_in(c, who, plan_id, user_id.as_str(), from, until, day)
+        },
     )
     .await
 }

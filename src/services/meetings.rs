@@ -7,6 +7,7 @@ use super::children::plan_for;
 use super::AuditAction;
 use super::{invalid, log, Requester, ServiceError, Services};
 use crate::access::CaseAction;
+use crate::domain::ids::{MeetingId, PlanId};
 use crate::domain::people::Role;
 use crate::domain::policy::Policy;
 use crate::domain::records::{Attendance, MeetingFact, MemberFact, MinutesFact};
@@ -34,7 +35,7 @@ pub struct NewMeeting {
 pub async fn create_meeting(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     new: NewMeeting,
 ) -> Result<Meeting, ServiceError> {
     svc.write_for_plan(
@@ -60,15 +61,15 @@ pub async fn create_meeting(
 pub async fn record_attendance(
     svc: &Services,
     who: &Requester,
-    meeting_id: String,
+    meeting_id: MeetingId,
     entries: Vec<AttendanceEntry>,
 ) -> Result<Vec<AttendanceRecord>, ServiceError> {
     let (w, day) = (who.clone(), svc.today());
     svc.write_about(
         who,
-        Record::Meeting(meeting_id.clone()),
+        Record::Meeting(meeting_id.as_str().to_owned()),
         AuditAction::RecordAttendance,
-        move |c| record_attendance_in(c, &w, &meeting_id, entries, day),
+        move |c| record_attendance_in(c, &w, meeting_id.as_str(), entries, day),
     )
     .await
 }
@@ -78,7 +79,7 @@ pub async fn record_attendance(
 pub async fn core_group(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     as_of: NaiveDate,
 ) -> Result<CoreGroup, ServiceError> {
     let day = svc.today();
@@ -86,10 +87,10 @@ pub async fn core_group(
     let (w, pid) = (who.clone(), plan_id.clone());
     svc.read_about(
         who,
-        Record::Plan(plan_id),
+        Record::Plan(plan_id.into_string()),
         AuditAction::ReadCoreGroup,
         format!("core group as of {as_of}"),
-        move |c| core_group_in(c, &w, &pid, as_of, &policy, day),
+        move |c| core_group_in(c, &w, pid.as_str(), as_of, &policy, day),
     )
     .await
 }

@@ -10,6 +10,7 @@ use super::AuditAction;
 use super::{authorise_plan, invalid, log, may_on_plan, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::case::MAX_TEXT_CHARS;
+use crate::domain::ids::{MeetingId, MinutesId};
 use crate::store::cases as case_store;
 use crate::store::cases::Plan;
 use crate::store::meetings::Meeting;
@@ -23,17 +24,24 @@ use crate::store::DbConnection;
 pub async fn draft(
     svc: &Services,
     who: &Requester,
-    meeting_id: String,
+    meeting_id: MeetingId,
     body: String,
-    addendum_to: Option<String>,
+    addendum_to: Option<MinutesId>,
 ) -> Result<MinutesRead, ServiceError> {
     let (w, day) = (who.clone(), svc.today());
     svc.write_about(
         who,
-        Record::Meeting(meeting_id.clone()),
+        Record::Meeting(meeting_id.as_str().to_owned()),
         AuditAction::DraftMinutes,
         move |c| {
-            let m = draft_in(c, &w, &meeting_id, &body, addendum_to.as_deref(), day)?;
+            let m = draft_in(
+                c,
+                &w,
+                meeting_id.as_str(),
+                &body,
+                addendum_to.as_ref().map(MinutesId::as_str),
+                day,
+            )?;
             read_in(c, &w, &m.id, day).map(|(view, _)| view)
         },
     )
@@ -44,15 +52,15 @@ pub async fn draft(
 pub async fn of_meeting(
     svc: &Services,
     who: &Requester,
-    meeting_id: String,
+    meeting_id: MeetingId,
 ) -> Result<Vec<MinutesRead>, ServiceError> {
     let (w, day, mid) = (who.clone(), svc.today(), meeting_id.clone());
     svc.read_about(
         who,
-        Record::Meeting(meeting_id.clone()),
+        Record::Meeting(meeting_id.as_str().to_owned()),
         AuditAction::ReadMinutes,
         format!("minutes of meeting {meeting_id}"),
-        move |c| of_meeting_in(c, &w, &mid, day),
+        move |c| of_meeting_in(c, &w, mid.as_str(), day),
     )
     .await
 }
@@ -62,16 +70,16 @@ pub async fn of_meeting(
 pub async fn read(
     svc: &Services,
     who: &Requester,
-    minutes_id: String,
+    minutes_id: MinutesId,
 ) -> Result<MinutesRead, ServiceError> {
     let (w, day, mid) = (who.clone(), svc.today(), minutes_id.clone());
     let (read, _) = svc
         .read_about(
             who,
-            Record::Minutes(minutes_id.clone()),
+            Record::Minutes(minutes_id.as_str().to_owned()),
             AuditAction::ReadMinutes,
             format!("minutes {minutes_id}"),
-            move |c| read_in(c, &w, &mid, day),
+            move |c| read_in(c, &w, mid.as_str(), day),
         )
         .await?;
     Ok(read)
@@ -81,18 +89,18 @@ pub async fn read(
 pub async fn edit(
     svc: &Services,
     who: &Requester,
-    minutes_id: String,
+    minutes_id: MinutesId,
     version: i32,
     body: String,
 ) -> Result<MinutesRead, ServiceError> {
     let (w, day) = (who.clone(), svc.today());
     svc.write_about(
         who,
-        Record::Minutes(minutes_id.clone()),
+        Record::Minutes(minutes_id.as_str().to_owned()),
         AuditAction::EditMinutes,
         move |c| {
-            edit_in(c, &w, &minutes_id, version, &body, day)?;
-            read_in(c, &w, &minutes_id, day).map(|(view, _)| view)
+            edit_in(c, &w, minutes_id.as_str(), version, &body, day)?;
+            read_in(c, &w, minutes_id.as_str(), day).map(|(view, _)| view)
         },
     )
     .await
@@ -103,15 +111,15 @@ pub async fn edit(
 pub async fn publish(
     svc: &Services,
     who: &Requester,
-    minutes_id: String,
+    minutes_id: MinutesId,
     version: i32,
 ) -> Result<MinutesRead, ServiceError> {
     let (w, day, at) = (who.clone(), svc.today(), svc.clock().now.naive_utc());
     svc.write_about(
         who,
-        Record::Minutes(minutes_id.clone()),
+        Record::Minutes(minutes_id.as_str().to_owned()),
         AuditAction::PublishMinutes,
-        move |c| publish_in(c, &w, &minutes_id, version, at, day),
+        move |c| publish_in(c, &w, minutes_id.as_str(), version, at, day),
     )
     .await
 }
@@ -120,14 +128,14 @@ pub async fn publish(
 pub async fn acknowledge(
     svc: &Services,
     who: &Requester,
-    minutes_id: String,
+    minutes_id: MinutesId,
 ) -> Result<Receipt, ServiceError> {
     let (w, day, at) = (who.clone(), svc.today(), svc.clock().now.naive_utc());
     svc.write_about(
         who,
-        Record::Minutes(minutes_id.clone()),
+        Record::Minutes(minutes_id.as_str().to_owned()),
         AuditAction::AcknowledgeMinutes,
-        move |c| acknowledge_in(c, &w, &minutes_id, at, day),
+        move |c| acknowledge_in(c, &w, minutes_id.as_str(), at, day),
     )
     .await
 }

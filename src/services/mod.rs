@@ -24,6 +24,7 @@ pub use audit_action::AuditAction;
 use ties::relationship_with_plans;
 
 use crate::access::{self, CaseAccess, CaseAction};
+use crate::domain::ids::PlanId;
 use crate::domain::people::User;
 use crate::domain::records::local_date;
 use crate::domain::rules::RuleError;
@@ -190,7 +191,7 @@ impl Services {
     pub(crate) async fn write_for_plan<T, F>(
         &self,
         who: &Requester,
-        plan_id: String,
+        plan_id: PlanId,
         action: AuditAction,
         f: F,
     ) -> Result<T, ServiceError>
@@ -202,9 +203,12 @@ impl Services {
     {
         let day = self.today();
         let w = who.clone();
-        self.write_about(who, Record::Plan(plan_id.clone()), action, move |c| {
-            f(c, &w, &plan_id, day)
-        })
+        self.write_about(
+            who,
+            Record::Plan(plan_id.as_str().to_owned()),
+            action,
+            move |c| f(c, &w, plan_id.as_str(), day),
+        )
         .await
     }
 }

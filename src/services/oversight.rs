@@ -9,6 +9,7 @@ use super::status::{load_facts, RuleSettings};
 use super::AuditAction;
 use super::{invalid, log_read_of_children, Requester, ServiceError, Services};
 use crate::access::{self, CaseAction, Permission};
+use crate::domain::ids::PlanId;
 use crate::domain::policy::VisitFrequency;
 use crate::domain::rules::{
     evaluate, implementation, ClockState, Context, Evaluation, FlagCode, Implementation, Severity,
@@ -88,7 +89,7 @@ impl PlanImplementation {
 pub async fn plan_implementation(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     as_of: NaiveDate,
 ) -> Result<PlanImplementation, ServiceError> {
     let day = svc.today();
@@ -96,12 +97,12 @@ pub async fn plan_implementation(
     let (w, pid) = (who.clone(), plan_id.clone());
     svc.read_about(
         who,
-        Record::Plan(plan_id.clone()),
+        Record::Plan(plan_id.as_str().to_owned()),
         AuditAction::ReadImplementation,
         format!("implementation of plan {plan_id} as of {as_of}"),
         move |c| {
             let settings = rules.settings();
-            plan_implementation_in(c, &w, &pid, as_of, day, &settings)
+            plan_implementation_in(c, &w, pid.as_str(), as_of, day, &settings)
         },
     )
     .await

@@ -8,6 +8,7 @@ use super::AuditAction;
 use super::{invalid, log, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::case::{EndReason, MAX_TEXT_CHARS};
+use crate::domain::ids::PlanId;
 use crate::domain::policy::Policy;
 use crate::domain::records::ReviewOutcome;
 use crate::domain::rules::next_review_due;
@@ -31,7 +32,7 @@ pub struct Reviews {
 pub async fn record(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
     input: ReviewInput,
 ) -> Result<Reviews, ServiceError> {
     let (plan, reviews) = svc
@@ -50,16 +51,16 @@ pub async fn record(
 pub async fn of_plan(
     svc: &Services,
     who: &Requester,
-    plan_id: String,
+    plan_id: PlanId,
 ) -> Result<Reviews, ServiceError> {
     let (w, day, pid) = (who.clone(), svc.today(), plan_id.clone());
     let (plan, reviews) = svc
         .read_about(
             who,
-            Record::Plan(plan_id.clone()),
+            Record::Plan(plan_id.as_str().to_owned()),
             AuditAction::ReadReviews,
             format!("reviews of plan {plan_id}"),
-            move |c| of_plan_in(c, &w, &pid, day),
+            move |c| of_plan_in(c, &w, pid.as_str(), day),
         )
         .await?;
     let policy = svc.store.read(stored_settings::policy).await?;

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
+use crate::domain::ids::SightingId;
 use crate::domain::people::{AgencyKind, Role};
 use crate::domain::records::{local_date, Location, Outcome, RecordStatus, SightingKind};
 use crate::store::accounts;
@@ -571,14 +572,18 @@ pub async fn record_visit(
 }
 
 /// `GET /sightings/{id}`: one record (a draft only to its author).
-pub async fn read(svc: &Services, who: &Requester, id: String) -> Result<Sighting, ServiceError> {
+pub async fn read(
+    svc: &Services,
+    who: &Requester,
+    id: SightingId,
+) -> Result<Sighting, ServiceError> {
     let (w, day, sid) = (who.clone(), svc.today(), id.clone());
     svc.read_about(
         who,
-        Record::Sighting(id.clone()),
+        Record::Sighting(id.as_str().to_owned()),
         AuditAction::ReadSighting,
         format!("sighting {id}"),
-        move |c| sighting_for(c, &w, &sid, CaseAction::Read, day),
+        move |c| sighting_for(c, &w, sid.as_str(), CaseAction::Read, day),
     )
     .await
 }
@@ -588,7 +593,7 @@ pub async fn read(svc: &Services, who: &Requester, id: String) -> Result<Sightin
 async fn write_for_sighting<T, F>(
     svc: &Services,
     who: &Requester,
-    id: String,
+    id: SightingId,
     action: AuditAction,
     f: F,
 ) -> Result<T, ServiceError>
@@ -599,9 +604,12 @@ where
     T: Send + 'static,
 {
     let (w, clock) = (who.clone(), svc.clock());
-    svc.write_about(who, Record::Sighting(id.clone()), action, move |c| {
-        f(c, &w, &id, clock)
-    })
+    svc.write_about(
+        who,
+        Record::Sighting(id.as_str().to_owned()),
+        action,
+        move |c| f(c, &w, id.as_str(), clock),
+    )
     .await
 }
 
@@ -609,7 +617,7 @@ where
 pub async fn edit_draft(
     svc: &Services,
     who: &Requester,
-    id: String,
+    id: SightingId,
     contact: Contact,
     part: ChildPart,
 ) -> Result<Sighting, ServiceError> {
@@ -627,7 +635,7 @@ pub async fn edit_draft(
 pub async fn finalise(
     svc: &Services,
     who: &Requester,
-    id: String,
+    id: SightingId,
 ) -> Result<Sighting, ServiceError> {
     write_for_sighting(svc, who, id, AuditAction::FinaliseSighting, finalise_in).await
 }
@@ -636,7 +644,7 @@ pub async fn finalise(
 pub async fn correct(
     svc: &Services,
     who: &Requester,
-    id: String,
+    id: SightingId,
     contact: Contact,
     part: ChildPart,
     reason: String,
@@ -655,7 +663,7 @@ pub async fn correct(
 pub async fn record_decision(
     svc: &Services,
     who: &Requester,
-    id: String,
+    id: SightingId,
     decision: String,
 ) -> Result<store::VisitDecision, ServiceError> {
     write_for_sighting(

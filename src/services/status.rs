@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use super::{authorise, read_logged, AuditAction, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
+use crate::domain::ids::ChildId;
 use crate::domain::policy::Policy;
 use crate::domain::records::{
     ActionFact, ActionStatus, CaseFacts, DecisionFact, PlanFacts, RecordStatus, ReviewFact,
@@ -294,7 +295,7 @@ pub struct Status {
 pub async fn status(
     svc: &Services,
     who: &Requester,
-    child_id: String,
+    child_id: ChildId,
     as_of: Option<NaiveDate>,
 ) -> Result<Status, ServiceError> {
     let day = svc.today();
@@ -307,9 +308,9 @@ pub async fn status(
         &svc.store,
         who,
         AuditAction::ReadStatus,
-        Some(&child_id),
+        Some(child_id.as_str()),
         format!("status as of {as_of}"),
-        move |c| status_in(c, &w, &cid, as_of, day, &rules.settings()),
+        move |c| status_in(c, &w, cid.as_str(), as_of, day, &rules.settings()),
     )
     .await?;
     let frequency = plan.visit_frequency.unwrap_or(default_frequency);
@@ -326,16 +327,16 @@ pub async fn status(
 pub async fn chronology(
     svc: &Services,
     who: &Requester,
-    child_id: String,
+    child_id: ChildId,
 ) -> Result<Chronology, ServiceError> {
     let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
     read_logged(
         &svc.store,
         who,
         AuditAction::ReadChronology,
-        Some(&child_id),
+        Some(child_id.as_str()),
         "chronology".into(),
-        move |c| chronology_in(c, &w, &cid, day),
+        move |c| chronology_in(c, &w, cid.as_str(), day),
     )
     .await
 }
@@ -345,16 +346,16 @@ pub async fn chronology(
 pub async fn child_record(
     svc: &Services,
     who: &Requester,
-    child_id: String,
+    child_id: ChildId,
 ) -> Result<ChildRecord, ServiceError> {
     let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
     read_logged(
         &svc.store,
         who,
         AuditAction::ReadChild,
-        Some(&child_id),
+        Some(child_id.as_str()),
         "child".into(),
-        move |c| child_record_in(c, &w, &cid, day),
+        move |c| child_record_in(c, &w, cid.as_str(), day),
     )
     .await
 }
@@ -363,16 +364,16 @@ pub async fn child_record(
 pub async fn access_log(
     svc: &Services,
     who: &Requester,
-    child_id: String,
+    child_id: ChildId,
 ) -> Result<Vec<AccessEntry>, ServiceError> {
     let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
     read_logged(
         &svc.store,
         who,
         AuditAction::ReadAccessLog,
-        Some(&child_id),
+        Some(child_id.as_str()),
         "access log".into(),
-        move |c| access_log_in(c, &w, &cid, day),
+        move |c| access_log_in(c, &w, cid.as_str(), day),
     )
     .await
 }
