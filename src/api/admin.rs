@@ -4,11 +4,12 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
 use super::error::{ApiError, Problems};
-use super::extract::{ApiJson, Caller};
+use super::extract::ApiJson;
 use super::views::{instant, AgencyView, ListOf, TeamView, UserView};
 use super::AppState;
 use crate::domain::people::{AgencyKind, Role};
 use crate::services::admin::{self, Actor, ResetFor, UserChanges, UserRequest};
+use crate::services::Requester;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,12 +81,12 @@ where
 #[post("/agencies")]
 pub async fn create_agency(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     body: ApiJson<NewAgency>,
 ) -> Result<HttpResponse, ApiError> {
     let NewAgency { name, kind } = body.0;
     let agency =
-        admin::create_agency(&state.services.store, &Actor::User(caller.0), name, kind).await?;
+        admin::create_agency(&state.services.store, &Actor::User(who.user), name, kind).await?;
     Ok(HttpResponse::Created().json(AgencyView::from(agency)))
 }
 
@@ -98,9 +99,9 @@ pub async fn create_agency(
 #[get("/agencies")]
 pub async fn list_agencies(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
 ) -> Result<HttpResponse, ApiError> {
-    let items = admin::list_agencies(&state.services.store, &Actor::User(caller.0)).await?;
+    let items = admin::list_agencies(&state.services.store, &Actor::User(who.user)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(AgencyView::from).collect::<Vec<_>>(),
     }))
@@ -119,13 +120,13 @@ pub async fn list_agencies(
 #[post("/teams")]
 pub async fn create_team(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     body: ApiJson<NewTeam>,
 ) -> Result<HttpResponse, ApiError> {
     let NewTeam { name, agency_id } = body.0;
     let team = admin::create_team(
         &state.services.store,
-        &Actor::User(caller.0),
+        &Actor::User(who.user),
         agency_id,
         name,
     )
@@ -142,9 +143,9 @@ pub async fn create_team(
 #[get("/teams")]
 pub async fn list_teams(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
 ) -> Result<HttpResponse, ApiError> {
-    let items = admin::list_teams(&state.services.store, &Actor::User(caller.0)).await?;
+    let items = admin::list_teams(&state.services.store, &Actor::User(who.user)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(TeamView::from).collect::<Vec<_>>(),
     }))
@@ -163,7 +164,7 @@ pub async fn list_teams(
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     body: ApiJson<NewUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -178,7 +179,7 @@ pub async fn create_user(
     let user = admin::create_user(
         &state.services.store,
         state.auth.hashing(),
-        &Actor::User(caller.0),
+        &Actor::User(who.user),
         request,
     )
     .await?;
@@ -197,9 +198,9 @@ pub async fn create_user(
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
 ) -> Result<HttpResponse, ApiError> {
-    let items = admin::list_users(&state.services.store, &Actor::User(caller.0)).await?;
+    let items = admin::list_users(&state.services.store, &Actor::User(who.user)).await?;
     Ok(HttpResponse::Ok().json(ListOf {
         items: items.into_iter().map(UserView::from).collect::<Vec<_>>(),
     }))
@@ -218,12 +219,12 @@ pub async fn list_users(
 #[get("/users/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = admin::get_user(
         &state.services.store,
-        &Actor::User(caller.0),
+        &Actor::User(who.user),
         id.into_inner(),
     )
     .await?;
@@ -245,7 +246,7 @@ pub async fn get_user(
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
     body: ApiJson<UserUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -263,7 +264,7 @@ pub async fn update_user(
     };
     let user = admin::update_user(
         &state.services.store,
-        &Actor::User(caller.0),
+        &Actor::User(who.user),
         id.into_inner(),
         changes,
     )
@@ -286,12 +287,12 @@ pub async fn update_user(
 #[post("/users/{id}/password-reset")]
 pub async fn issue_password_reset(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let issued = admin::issue_password_reset(
         &state.services.store,
-        &Actor::User(caller.0),
+        &Actor::User(who.user),
         ResetFor::Id(id.into_inner()),
     )
     .await?;

@@ -4,10 +4,11 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Problems};
-use super::extract::{client_address, ApiJson, Caller};
+use super::extract::{client_address, ApiJson};
 use super::views::UserView;
 use super::AppState;
 use crate::auth::Session;
+use crate::services::Requester;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -113,8 +114,8 @@ pub async fn refresh(
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    state.auth.logout(caller.0.id).await?;
+pub async fn logout(state: web::Data<AppState>, who: Requester) -> Result<HttpResponse, ApiError> {
+    state.auth.logout(who.user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -128,8 +129,8 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     )
 )]
 #[get("/me")]
-pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(UserView::from(caller.0)))
+pub async fn me(who: Requester) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(UserView::from(who.user)))
 }
 
 /// POST /api/v1/me/password — changes the caller's password. The current password is required
@@ -147,18 +148,16 @@ pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    who: Requester,
     body: ApiJson<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let ApiJson(PasswordChange {
         current_password,
         new_password,
     }) = body;
-    let address = client_address(&req, state.trust_forwarded_for);
     let session = state
         .auth
-        .change_password(caller.0, current_password, new_password, address)
+        .change_password(who.user, current_password, new_password, who.address)
         .await?;
     Ok(HttpResponse::Ok().json(SessionView::from(session)))
 }

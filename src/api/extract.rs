@@ -170,12 +170,12 @@ fn backticked_field(message: &str) -> Option<String> {
     Some(message[start..start + len].to_string())
 }
 
-/// The signed-in user making the request, checked against the database on every request
+/// The token's user, checked against the database on every request
 /// (so a disabled user or an ended session is refused at once).
 #[derive(Debug, Clone)]
-pub struct Caller(pub User);
+struct SignedIn(User);
 
-impl FromRequest for Caller {
+impl FromRequest for SignedIn {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -191,7 +191,7 @@ impl FromRequest for Caller {
                 )
             })?;
             let user = state.auth.authenticate(&token).await?;
-            Ok(Caller(user))
+            Ok(SignedIn(user))
         })
     }
 }
@@ -203,14 +203,14 @@ impl FromRequest for crate::services::Requester {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
+        let signed_in = SignedIn::from_request(req, payload);
         let trust = req
             .app_data::<web::Data<AppState>>()
             .is_some_and(|s| s.trust_forwarded_for);
         let address = client_address(req, trust);
         Box::pin(async move {
             Ok(crate::services::Requester {
-                user: caller.await?.0,
+                user: signed_in.await?.0,
                 address,
             })
         })

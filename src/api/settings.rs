@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::error::{ApiError, Problems};
-use super::extract::{parse_json, ApiJson, Caller, RawJson};
+use super::extract::{parse_json, ApiJson, RawJson};
 use super::views::{instant, ListOf};
 use super::AppState;
 use crate::calendars::Source;
@@ -13,6 +13,7 @@ use crate::domain::calendar::{CalendarError, Region};
 use crate::domain::policy::Policy;
 use crate::services::admin::Actor;
 use crate::services::settings::{self, CalendarInForce, PolicyChanges};
+use crate::services::Requester;
 use crate::services::ServiceError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -79,10 +80,10 @@ fn views(calendars: &[CalendarInForce]) -> ListOf<CalendarView> {
 #[get("/calendars")]
 pub async fn list_calendars(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
 ) -> Result<HttpResponse, ApiError> {
     let calendars =
-        settings::list_calendars(&state.services.calendars, &Actor::User(caller.0)).await?;
+        settings::list_calendars(&state.services.calendars, &Actor::User(who.user)).await?;
     Ok(HttpResponse::Ok().json(views(&calendars)))
 }
 
@@ -99,11 +100,11 @@ pub async fn list_calendars(
 #[get("/calendars/{region}")]
 pub async fn get_calendar(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     region: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let region: Region = region.parse().map_err(ApiError::NotFound)?;
-    let shown = settings::get_calendar(&state.services.calendars, &Actor::User(caller.0), region)
+    let shown = settings::get_calendar(&state.services.calendars, &Actor::User(who.user), region)
         .await
         .map_err(|e| match e {
             // The region is known and none is loaded for it: say so, and what to do.
@@ -129,11 +130,11 @@ pub async fn get_calendar(
 #[put("/calendars")]
 pub async fn import_calendars(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     body: RawJson,
 ) -> Result<HttpResponse, ApiError> {
     let imported =
-        settings::import_calendars(&state.services.calendars, &Actor::User(caller.0), body.0)
+        settings::import_calendars(&state.services.calendars, &Actor::User(who.user), body.0)
             .await?;
     Ok(HttpResponse::Ok().json(views(&imported.in_force)))
 }
@@ -147,9 +148,9 @@ pub async fn import_calendars(
 #[get("/policy")]
 pub async fn get_policy(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = settings::get_policy(&state.services.store, &Actor::User(caller.0)).await?;
+    let policy = settings::get_policy(&state.services.store, &Actor::User(who.user)).await?;
     Ok(HttpResponse::Ok().json(policy))
 }
 
@@ -167,11 +168,11 @@ pub async fn get_policy(
 #[put("/policy")]
 pub async fn put_policy(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Requester,
     body: ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = PolicyChanges::read(body.0, parse_json::<Policy>)?;
     let policy =
-        settings::put_policy(&state.services.store, &Actor::User(caller.0), changes).await?;
+        settings::put_policy(&state.services.store, &Actor::User(who.user), changes).await?;
     Ok(HttpResponse::Ok().json(policy))
 }

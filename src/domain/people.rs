@@ -269,7 +269,10 @@ mod tests {
         assert_eq!(email.as_str(), "Jo.Example@School.example");
         assert_eq!(email.key(), "jo.example@school.example");
         assert!(Email::parse("no-at-sign").is_err());
-        assert_eq!(Name::parse("  Ada Example ").unwrap().as_str(), "Ada Example");
+        assert_eq!(
+            Name::parse("  Ada Example ").unwrap().as_str(),
+            "Ada Example"
+        );
         assert!(Name::parse("   ").is_err());
         assert!(Name::parse(&"x".repeat(201)).is_err());
     }
