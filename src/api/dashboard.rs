@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::case_views::{status_view_of, StatusView};
 use super::error::{ApiError, Problems};
-use super::extract::{date_param, ApiQuery, AsOf};
+use super::extract::{AsOf, AsOfDate};
 use super::AppState;
 use crate::services::{dashboard as service, Requester};
 
@@ -26,10 +26,10 @@ pub struct DashboardView {
 pub async fn dashboard(
     state: web::Data<AppState>,
     who: Requester,
-    query: ApiQuery<AsOf>,
+    as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = date_param("as_of", &query.as_of)?;
-    let (as_of, lines) = service::dashboard(&state.services, &who, as_of).await?;
+    let AsOfDate(as_of) = as_of;
+    let (as_of, lines) = service::dashboard(&state.services, &who, Some(as_of)).await?;
     let children = lines
         .iter()
         .map(|l| {

@@ -288,8 +288,30 @@ pub struct AsOf {
     pub as_of: Option<String>,
 }
 
-pub fn as_of(query: &AsOf, state: &AppState) -> Result<NaiveDate, ApiError> {
-    Ok(date_param("as_of", &query.as_of)?.unwrap_or_else(|| state.services.today()))
+/// The date a status or report is about, from `?as_of=YYYY-MM-DD` (today in the service's
+/// zone when absent): the extractor of every route that takes only `as_of`. A date that is
+/// not one is refused naming `as_of`; any other parameter is refused as unknown.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOfDate(pub NaiveDate);
+
+impl FromRequest for AsOfDate {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let today = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.services.today());
+        let answer = ApiQuery::<AsOf>::from_request(req, payload)
+            .into_inner()
+            .and_then(|query| date_param("as_of", &query.as_of))
+            .and_then(|date| {
+                date.or(today)
+                    .map(AsOfDate)
+                    .ok_or_else(|| ApiError::Internal("application state missing".into()))
+            });
+        std::future::ready(answer)
+    }
 }
 
 /// A date given in the query string, naming the parameter when it is not one.

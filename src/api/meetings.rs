@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Problems};
-use super::extract::{as_of, AsOf};
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::ApiJson;
+use super::extract::{AsOf, AsOfDate};
 use super::AppState;
 use crate::domain::ids::{MeetingId, PlanId};
 use crate::domain::records::Attendance;
@@ -190,9 +190,9 @@ pub async fn core_group(
     state: web::Data<AppState>,
     who: Requester,
     id: web::Path<String>,
-    query: ApiQuery<AsOf>,
+    as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = as_of(&query, &state)?;
+    let AsOfDate(as_of) = as_of;
     let group =
         meetings::core_group(&state.services, &who, PlanId::from(id.into_inner()), as_of).await?;
     Ok(HttpResponse::Ok().json(core_group_view(group)))

@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::case_views::{status_view, StatusView};
 use super::error::{ApiError, Problems};
-use super::extract::ApiQuery;
-use super::extract::{as_of, AsOf};
+use super::extract::{AsOf, AsOfDate};
 use super::AppState;
 use crate::domain::ids::PlanId;
 use crate::domain::rules::{percent, ClockState, FlagCode};
@@ -184,9 +183,9 @@ pub async fn plan_implementation(
     state: web::Data<AppState>,
     who: Requester,
     id: web::Path<String>,
-    query: ApiQuery<AsOf>,
+    as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = as_of(&query, &state)?;
+    let AsOfDate(as_of) = as_of;
     let done =
         oversight::plan_implementation(&state.services, &who, PlanId::from(id.into_inner()), as_of)
             .await?;
@@ -274,9 +273,9 @@ fn chair_line(p: ChairedPlan) -> ChairPlanLine {
 pub async fn chair_plans(
     state: web::Data<AppState>,
     who: Requester,
-    query: ApiQuery<AsOf>,
+    as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = as_of(&query, &state)?;
+    let AsOfDate(as_of) = as_of;
     let plans = oversight::chaired_plans(&state.services, &who, as_of).await?;
     Ok(HttpResponse::Ok().json(ChairPlansView {
         as_of,

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::case_views::*;
 use super::error::{ApiError, Problems};
-use super::extract::{date_param, ApiQuery, AsOf};
+use super::extract::{AsOf, AsOfDate};
 use super::views::ListOf;
 use super::AppState;
 use crate::domain::ids::ChildId;
@@ -23,10 +23,16 @@ pub async fn child_status(
     state: web::Data<AppState>,
     who: Requester,
     id: web::Path<String>,
-    query: ApiQuery<AsOf>,
+    as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = date_param("as_of", &query.as_of)?;
-    let s = status::status(&state.services, &who, ChildId::from(id.into_inner()), as_of).await?;
+    let AsOfDate(as_of) = as_of;
+    let s = status::status(
+        &state.services,
+        &who,
+        ChildId::from(id.into_inner()),
+        Some(as_of),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(status_view(&s.child, &s.plan, s.frequency, &s.evaluation)))
 }
 

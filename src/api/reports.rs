@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::csv;
 use super::error::{ApiError, Problems};
 use super::extract::ApiQuery;
-use super::extract::{as_of, date_param, AsOf};
+use super::extract::{date_param, AsOf, AsOfDate};
 use super::AppState;
 use crate::domain::audit::AuditFinding;
 use crate::domain::records::{Outcome, SightingKind};
@@ -363,9 +363,9 @@ pub async fn plans(
     state: web::Data<AppState>,
     req: HttpRequest,
     who: Requester,
-    query: ApiQuery<AsOf>,
+    as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let as_of = as_of(&query, &state)?;
+    let AsOfDate(as_of) = as_of;
     let report = reports::plans(&state.services, &who, as_of).await?;
     let view = PlansReportView {
         as_of,

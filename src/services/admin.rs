@@ -10,7 +10,7 @@ use crate::auth::hashing::HashingLimit;
 use crate::auth::password;
 use crate::auth::service::{issue_reset_code, IssuedReset};
 use crate::domain::people::User;
-use crate::domain::people::{check_email, check_name, AgencyKind, Role};
+use crate::domain::people::{AgencyKind, Email, Name, Role};
 use crate::store::accounts::{self as store, NewUser};
 use crate::store::{DbConnection, Store};
 
@@ -77,7 +77,9 @@ where
 }
 
 fn checked_name(field: &'static str, name: &str) -> Result<(), ServiceError> {
-    check_name(name).map_err(|reason| invalid(field, reason))
+    Name::parse(name)
+        .map(drop)
+        .map_err(|reason| invalid(field, reason))
 }
 
 /// Creates an agency (admins). Names are unique whatever their case: a second one is a
@@ -140,7 +142,7 @@ pub struct UserRequest {
 /// The checks of a new user that need no database: e-mail, name, password and, for roles
 /// that work for an agency, that one is given.
 fn check_request(request: &UserRequest, agency_given: bool) -> Result<(), ServiceError> {
-    check_email(&request.email).map_err(|r| invalid("email", r))?;
+    Email::parse(&request.email).map_err(|r| invalid("email", r))?;
     checked_name("name", &request.name)?;
     password::check_policy(&request.password).map_err(|e| invalid("password", e.to_string()))?;
     if request.role.needs_agency() && !agency_given {

@@ -8,7 +8,7 @@ use crate::access::{self, CaseAction};
 use crate::domain::calendar::Region;
 use crate::domain::case::{EndReason, PlanCategory};
 use crate::domain::ids::{ChildId, FamilyId, MemberId, PlanId, UserId};
-use crate::domain::people::{check_name, Role, User};
+use crate::domain::people::{Name, Role, User};
 use crate::domain::policy::VisitFrequency;
 use crate::store::accounts;
 use crate::store::cases::{self as store, NewPlan};
@@ -40,8 +40,14 @@ fn create_child_in(
             "only social care records children".into(),
         ));
     }
-    check_name(&new.given_name).map_err(|r| invalid("given_name", r))?;
-    check_name(&new.family_name).map_err(|r| invalid("family_name", r))?;
+    // Names are read once, here, on the way in: the store gets them trimmed and checked.
+    let given_name = Name::parse(&new.given_name).map_err(|r| invalid("given_name", r))?;
+    let family_name = Name::parse(&new.family_name).map_err(|r| invalid("family_name", r))?;
+    let new = NewChild {
+        given_name: given_name.into_string(),
+        family_name: family_name.into_string(),
+        ..new
+    };
     crate::domain::case::check_date_of_birth(new.date_of_birth, today)
         .map_err(|r| invalid("date_of_birth", r))?;
     if let Some(family) = &new.family_id {
