@@ -7,6 +7,7 @@ use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
 use super::views::{instant, AgencyView, ListOf, TeamView, UserView};
 use super::AppState;
+use crate::domain::ids::{AgencyId, UserId};
 use crate::domain::people::{AgencyKind, Role};
 use crate::services::admin::{self, Actor, ResetFor, UserChanges, UserRequest};
 use crate::services::Requester;
@@ -127,7 +128,7 @@ pub async fn create_team(
     let team = admin::create_team(
         &state.services.store,
         &Actor::User(who.user),
-        agency_id,
+        AgencyId::from(agency_id),
         name,
     )
     .await?;
@@ -225,7 +226,7 @@ pub async fn get_user(
     let user = admin::get_user(
         &state.services.store,
         &Actor::User(who.user),
-        id.into_inner(),
+        UserId::from(id.into_inner()),
     )
     .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
@@ -265,7 +266,7 @@ pub async fn update_user(
     let user = admin::update_user(
         &state.services.store,
         &Actor::User(who.user),
-        id.into_inner(),
+        UserId::from(id.into_inner()),
         changes,
     )
     .await?;
@@ -293,7 +294,7 @@ pub async fn issue_password_reset(
     let issued = admin::issue_password_reset(
         &state.services.store,
         &Actor::User(who.user),
-        ResetFor::Id(id.into_inner()),
+        ResetFor::Id(UserId::from(id.into_inner())),
     )
     .await?;
     Ok(HttpResponse::Created().json(ResetCodeView {

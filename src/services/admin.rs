@@ -9,6 +9,7 @@ use crate::access::{self, Permission};
 use crate::auth::hashing::HashingLimit;
 use crate::auth::password;
 use crate::auth::service::{issue_reset_code, IssuedReset};
+use crate::domain::ids::{AgencyId, UserId};
 use crate::domain::people::User;
 use crate::domain::people::{AgencyKind, Email, Name, Role};
 use crate::store::accounts::{self as store, NewUser};
@@ -105,16 +106,16 @@ pub async fn list_agencies(store: &Store, actor: &Actor) -> Result<Vec<Agency>, 
 pub async fn create_team(
     store: &Store,
     actor: &Actor,
-    agency_id: String,
+    agency_id: AgencyId,
     name: String,
 ) -> Result<Team, ServiceError> {
     actor.require(Permission::ManageAccounts)?;
     checked_name("name", &name)?;
     in_transaction(store, move |c| {
-        if store::get_agency(c, &agency_id)?.is_none() {
+        if store::get_agency(c, agency_id.as_str())?.is_none() {
             return Err(invalid("agency_id", "no agency has this id"));
         }
-        Ok(store::create_team(c, &agency_id, &name)?)
+        Ok(store::create_team(c, agency_id.as_str(), &name)?)
     })
     .await
 }
@@ -286,10 +287,10 @@ pub async fn list_users(store: &Store, actor: &Actor) -> Result<Vec<User>, Servi
 }
 
 /// One user (admins).
-pub async fn get_user(store: &Store, actor: &Actor, id: String) -> Result<User, ServiceError> {
+pub async fn get_user(store: &Store, actor: &Actor, id: UserId) -> Result<User, ServiceError> {
     actor.require(Permission::ManageAccounts)?;
     store
-        .read(move |c| store::get_user(c, &id))
+        .read(move |c| store::get_user(c, id.as_str()))
         .await?
         .ok_or(ServiceError::NotFound)
 }
@@ -303,7 +304,7 @@ pub async fn get_user(store: &Store, actor: &Actor, id: String) -> Result<User, 
 pub async fn update_user(
     store: &Store,
     actor: &Actor,
-    id: String,
+    id: UserId,
     changes: UserChanges,
 ) -> Result<User, ServiceError> {
     actor.require(Permission::ManageAccounts)?;
@@ -319,7 +320,7 @@ pub async fn update_user(
         ));
     }
     in_transaction(store, move |c| {
-        let current = store::get_user(c, &id)?.ok_or(ServiceError::NotFound)?;
+        let current = store::get_user(c, id.as_str())?.ok_or(ServiceError::NotFound)?;
         if changes.role.is_some_and(|r| r.needs_agency()) && current.agency_id.is_none() {
             return Err(invalid(
                 "role",
@@ -333,7 +334,7 @@ pub async fn update_user(
                 return Err(invalid("team_id", "the team belongs to another agency"));
             }
         }
-        Ok(store::update_user(c, &id, changes)?)
+        Ok(store::update_user(c, id.as_str(), changes)?)
     })
     .await
 }
@@ -342,7 +343,7 @@ pub async fn update_user(
 #[derive(Debug, Clone)]
 pub enum ResetFor {
     /// By id (the API's path): an unknown one is not found.
-    Id(String),
+    Id(UserId),
     /// By e-mail address, whatever its case (the console): an unknown one is a refused
     /// `email`.
     Email(String),
@@ -360,7 +361,11 @@ pub async fn issue_password_reset(
     let issued_by = actor.user_id().map(str::to_string);
     let (user_id, issued) = in_transaction(store, move |c| {
         let user_id = match user {
-            ResetFor::Id(id) => store::get_user(c, &id)?.ok_or(ServiceError::NotFound)?.id,
+            ResetFor::Id(id) => {
+                store::get_user(c, id.as_str())?
+                    .ok_or(ServiceError::NotFound)?
+                    .id
+            }
             ResetFor::Email(email) => {
                 store::find_credentials_by_email(c, &email)?
                     .ok_or_else(|| invalid("email", "no user has this e-mail address"))?
@@ -473,7 +478,7 @@ pub(crate) mod tests {
                 create_team(
                     &store,
                     &actor,
-                    target.agency_id.clone().unwrap(),
+                    target.agency_id.clone().unwrap().into(),
                     "Sneaky".into(),
                 )
                 .await
@@ -484,7 +489,7 @@ pub(crate) mod tests {
                 update_user(
                     &store,
                     &actor,
-                    target.id.clone(),
+                    target.id.clone().into(),
                     UserChanges {
                         role: Some(Role::Admin),
                         ..UserChanges::default()
@@ -492,11 +497,11 @@ pub(crate) mod tests {
                 )
                 .await
                 .map(|_| ()),
-                issue_password_reset(&store, &actor, ResetFor::Id(target.id.clone()))
+                issue_password_reset(&store, &actor, ResetFor::Id(target.id.clone().into()))
                     .await
                     .map(|_| ()),
                 list_users(&store, &actor).await.map(|_| ()),
-                get_user(&store, &actor, target.id.clone())
+                get_user(&store, &actor, target.id.clone().into())
                     .await
                     .map(|_| ()),
             ];
@@ -559,7 +564,7 @@ pub(crate) mod tests {
         )
         .await
         .unwrap();
-        let other_team = create_team(&store, &admin, health.id.clone(), "Ward".into())
+        let other_team = create_team(&store, &admin, health.id.clone().into(), "Ward".into())
             .await
             .unwrap();
         let before = everything(&store).await;
@@ -627,7 +632,7 @@ pub(crate) mod tests {
         assert_eq!(refused_field(answer), "name");
         let answer = create_team(&store, &admin, "no-such-agency".into(), "Team".into()).await;
         assert_eq!(refused_field(answer), "agency_id");
-        let answer = create_team(&store, &admin, police.id.clone(), "\u{0}".into()).await;
+        let answer = create_team(&store, &admin, police.id.clone().into(), "\u{0}".into()).await;
         assert_eq!(refused_field(answer), "name");
         assert_eq!(
             everything(&store).await,
@@ -649,7 +654,7 @@ pub(crate) mod tests {
         let elsewhere = create_agency(&store, &admin, "Elsewhere".into(), AgencyKind::Other)
             .await
             .unwrap();
-        let foreign_team = create_team(&store, &admin, elsewhere.id, "Foreign".into())
+        let foreign_team = create_team(&store, &admin, elsewhere.id.into(), "Foreign".into())
             .await
             .unwrap();
         let before = everything(&store).await;
@@ -688,7 +693,7 @@ pub(crate) mod tests {
         ];
         for (id, changes, field) in refusals {
             assert_eq!(
-                refused_field(update_user(&store, &admin, id, changes).await),
+                refused_field(update_user(&store, &admin, id.into(), changes).await),
                 field
             );
         }
@@ -706,7 +711,7 @@ pub(crate) mod tests {
         let renamed = update_user(
             &store,
             &admin,
-            auditor.id.clone(),
+            auditor.id.clone().into(),
             change(&|c| c.name = Some("  Renamed Person ".into())),
         )
         .await
@@ -731,7 +736,7 @@ pub(crate) mod tests {
         .await;
         assert_eq!(refused_field(answer), "email");
         assert!(
-            issue_password_reset(&store, &admin, ResetFor::Id(user.id.clone()))
+            issue_password_reset(&store, &admin, ResetFor::Id(user.id.clone().into()))
                 .await
                 .is_ok()
         );
