@@ -44,20 +44,35 @@ pub async fn visits(
 ) -> Result<VisitsReport, ServiceError> {
     require(who, Permission::ReadReports)?;
     let (first, last, month) = month_asked(month)?;
+    let resource = format!("visits {month}");
+    counted(svc, who, resource, move |c, settings| {
+        visits_in(c, first, last, month, settings)
+    })
+    .await
+}
+
+/// A report of counts: read with the rules in force on a reader connection, then logged as
+/// one read that names no child (counts name none).
+async fn counted<T, F>(
+    svc: &Services,
+    who: &Requester,
+    resource: String,
+    f: F,
+) -> Result<T, ServiceError>
+where
+    F: FnOnce(&mut DbConnection, &RuleSettings<'_>) -> Result<T, ServiceError> + Send + 'static,
+    T: Send + 'static,
+{
     let rules = svc.rule_inputs().await?;
-    let m = month.clone();
     let report = svc
         .store
-        .read(move |c| {
-            let settings = rules.settings();
-            Ok(visits_in(c, first, last, m, &settings))
-        })
+        .read(move |c| Ok(f(c, &rules.settings())))
         .await??;
     log_read_of_children(
         &svc.store,
         who,
         AuditAction::ReadReport,
-        format!("visits {month}"),
+        resource,
         Vec::new(),
     )
     .await?;
@@ -82,23 +97,13 @@ pub async fn core_groups(
         return Err(invalid("to", "a report covers at most three years"));
     }
     let day = svc.today();
-    let rules = svc.rule_inputs().await?;
-    let report = svc
-        .store
-        .read(move |c| {
-            let settings = rules.settings();
-            Ok(core_groups_in(c, from, to, day, &settings))
-        })
-        .await??;
-    log_read_of_children(
-        &svc.store,
+    counted(
+        svc,
         who,
-        AuditAction::ReadReport,
         format!("core groups {from} to {to}"),
-        Vec::new(),
+        move |c, settings| core_groups_in(c, from, to, day, settings),
     )
-    .await?;
-    Ok(report)
+    .await
 }
 
 /// `GET /reports/plans?as_of=`: open plans, those over 12 and 15 months, second or subsequent
