@@ -1,0 +1,1 @@
+//! Built page assets (CSS, JavaScript, images) served under `/assets/`.
