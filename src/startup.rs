@@ -7,7 +7,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
-use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpMessage, HttpServer, ResponseError};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
@@ -214,6 +214,11 @@ pub fn openapi_document() -> &'static utoipa::openapi::OpenApi {
     })
 }
 
+/// Whether a path belongs to the JSON API (problem+json errors) rather than the pages.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/readyz"
+}
+
 /// Content security policy: nothing but our own origin, no framing.
 const CSP: &str = "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; \
                    frame-ancestors 'none'";
@@ -252,9 +257,15 @@ pub fn build_app(
             }),
     )
     .split_for_parts();
-    app.default_service(web::to(|| async {
-        Err::<HttpResponse, ApiError>(ApiError::not_found())
-    }))
+    app.configure(crate::web::routes)
+        .default_service(web::to(|req: actix_web::HttpRequest| async move {
+            // A person who mistypes a page's address gets a page; a program, problem+json.
+            if is_api_path(req.path()) {
+                ApiError::not_found().error_response()
+            } else {
+                crate::web::error::PageError::NotFound.error_response()
+            }
+        }))
     // A path that, percent-decoded, holds a control character (`/children/%00`) names no
     // record: the same 404 as a missing one, before any extractor or database sees it.
     // Ordinary ids, however odd, are left to the services (a hidden record and a missing
@@ -303,7 +314,7 @@ pub fn build_app(
                 header::HeaderName::from_static("permissions-policy"),
                 HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
             );
-            if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
+            if !path.starts_with("/assets/") && !headers.contains_key(header::CACHE_CONTROL) {
                 // Case records must not linger in shared or browser caches.
                 headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             }

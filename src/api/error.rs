@@ -286,8 +286,20 @@ pub fn problem_for_framework_errors<B: MessageBody + 'static>(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_problem || is_page || res.status() == StatusCode::SEE_OTHER {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    if !crate::startup::is_api_path(res.request().path()) {
+        let status = res.status();
+        let (req, _) = res.into_parts();
+        let answer = crate::web::error::page_for_status(status);
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, answer).map_into_right_body(),
+        ));
     }
     let status = res.status();
     let allow = res.headers().get(header::ALLOW).cloned();

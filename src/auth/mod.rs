@@ -9,5 +9,8 @@ pub mod service;
 pub mod tokens;
 
 pub use hashing::HashingLimit;
-pub use service::{AuthError, AuthService, IssuedReset, Session, ThrottlePolicy};
+pub use service::{
+    AuthError, AuthService, BrowserSession, IssuedReset, Session, ThrottlePolicy,
+    BROWSER_IDLE_MINUTES,
+};
 pub use tokens::{AccessClaims, TokenKeys};

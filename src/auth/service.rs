@@ -69,6 +69,19 @@ pub enum AuthError {
     Token(String),
 }
 
+/// A browser session ends after this long without a page being used (a shared school
+/// laptop left signed in); its absolute limit is the refresh-token lifetime.
+pub const BROWSER_IDLE_MINUTES: i64 = 30;
+
+/// A session of the web pages: the cookie's value (a refresh token never traded), its family
+/// (what the forms' anti-forgery tokens are bound to), and the user as stored now.
+#[derive(Debug, Clone)]
+pub struct BrowserSession {
+    pub cookie: String,
+    pub family_id: String,
+    pub user: User,
+}
+
 /// What a successful login or refresh hands back.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -338,6 +351,92 @@ impl AuthService {
             Presented::Expired => Err(AuthError::InvalidToken("the refresh token has expired")),
             Presented::Unknown => Err(AuthError::InvalidToken("the refresh token is not valid")),
         }
+    }
+
+    /// Signs in for the web pages: the same checks and throttle as [`AuthService::login`];
+    /// the session's refresh token becomes the browser's cookie and is never traded.
+    pub async fn sign_in_browser(
+        &self,
+        email: String,
+        password: String,
+        address: String,
+    ) -> Result<BrowserSession, AuthError> {
+        let session = self.login(email, password, address).await?;
+        let family_id = self
+            .keys_family(&session.refresh_token)
+            .await?
+            .ok_or(AuthError::InvalidToken("the session could not be opened"))?;
+        Ok(BrowserSession {
+            cookie: session.refresh_token,
+            family_id,
+            user: session.user,
+        })
+    }
+
+    async fn keys_family(&self, token: &str) -> Result<Option<String>, AuthError> {
+        let hash = refresh_token_hash(token);
+        Ok(self
+            .store
+            .read(move |c| sessions::family_of_token(c, &hash))
+            .await?)
+    }
+
+    /// The user of a browser session cookie, as stored now, if the session is still good:
+    /// unrevoked (sign-out, password or role change, disable all revoke it), within its
+    /// lifetime, and used within [`BROWSER_IDLE_MINUTES`]. Use restarts the idle clock.
+    pub async fn browser_session(&self, cookie: &str) -> Result<BrowserSession, AuthError> {
+        let ended = AuthError::InvalidToken("the session has ended; sign in again");
+        let hash = refresh_token_hash(cookie);
+        let at = crate::store::now();
+        let idle_since = at - Duration::minutes(BROWSER_IDLE_MINUTES);
+        let found = self
+            .store
+            .read(move |c| {
+                let Some(row) = sessions::live_browser_session(c, &hash, at, idle_since)? else {
+                    return Ok(None);
+                };
+                let user = accounts::get_user(c, &row.user_id)?;
+                Ok(user.map(|u| (row, u)))
+            })
+            .await?;
+        let Some((row, user)) = found else {
+            return Err(ended);
+        };
+        if !user.active {
+            return Err(ended);
+        }
+        // One write a minute at most per session, not one per page.
+        if at - row.last_seen_at > Duration::seconds(60) {
+            let id = row.id.clone();
+            self.store
+                .write(move |c| sessions::touch_browser_session(c, &id, at))
+                .await?;
+        }
+        Ok(BrowserSession {
+            cookie: cookie.to_string(),
+            family_id: row.family_id,
+            user,
+        })
+    }
+
+    /// Ends the browser session of `cookie` (this device only), whatever its state.
+    pub async fn sign_out_browser(&self, cookie: &str) -> Result<(), AuthError> {
+        if let Some(family) = self.keys_family(cookie).await? {
+            self.store
+                .write(move |c| sessions::revoke_family(c, &family))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The anti-forgery token of the pages' forms for `binding`.
+    pub fn form_token(&self, binding: &str) -> String {
+        self.keys.form_token(binding)
+    }
+
+    /// Whether `presented` is the form token for `binding`.
+    pub fn form_token_matches(&self, binding: &str, presented: &str) -> bool {
+        self.keys.form_token_matches(binding, presented)
     }
 
     /// Ends every session of the user: refresh tokens revoked, access tokens refused.

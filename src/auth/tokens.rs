@@ -5,6 +5,7 @@ use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::domain::people::Role;
@@ -38,6 +39,9 @@ pub const MAX_CLOCK_SKEW_SECONDS: i64 = 60;
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Keys the anti-forgery tokens of the pages' forms; derived from the signing secret so
+    /// that every instance makes and checks the same tokens.
+    form_key: [u8; 32],
     pub access_ttl_seconds: i64,
     pub refresh_ttl_seconds: i64,
 }
@@ -47,9 +51,35 @@ impl TokenKeys {
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            form_key: Sha256::new()
+                .chain_update(b"coregroup form tokens\0")
+                .chain_update(secret)
+                .finalize()
+                .into(),
             access_ttl_seconds: 15 * 60,
             refresh_ttl_seconds: 12 * 60 * 60,
         }
+    }
+
+    /// The anti-forgery token of a form for `binding` (a browser session's family, or the
+    /// nonce of a sign-in form): an HMAC, so it cannot be made without the secret.
+    pub fn form_token(&self, binding: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.form_mac(binding).finalize().into_bytes())
+    }
+
+    /// Whether `presented` is the form token for `binding` (compared in constant time).
+    pub fn form_token_matches(&self, binding: &str, presented: &str) -> bool {
+        match URL_SAFE_NO_PAD.decode(presented.as_bytes()) {
+            Ok(bytes) => self.form_mac(binding).verify_slice(&bytes).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    fn form_mac(&self, binding: &str) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.form_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(binding.as_bytes());
+        mac
     }
 
     pub fn issue(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {

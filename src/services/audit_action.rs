@@ -29,6 +29,9 @@ pub enum AuditAction {
     ReadAuditSample,
     ReadChairedPlans,
     ReadChild,
+    ReadChildPage,
+    ReadFamily,
+    ReadVisit,
     ReadChronology,
     ReadCoreGroup,
     ReadDashboard,
@@ -50,7 +53,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for tests and for readers of the log.
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 45] = [
         AuditAction::AcknowledgeMinutes,
         AuditAction::AddActionProgress,
         AuditAction::AddCover,
@@ -76,6 +79,9 @@ impl AuditAction {
         AuditAction::ReadAuditSample,
         AuditAction::ReadChairedPlans,
         AuditAction::ReadChild,
+        AuditAction::ReadChildPage,
+        AuditAction::ReadFamily,
+        AuditAction::ReadVisit,
         AuditAction::ReadChronology,
         AuditAction::ReadCoreGroup,
         AuditAction::ReadDashboard,
@@ -123,6 +129,9 @@ impl AuditAction {
             AuditAction::ReadAuditSample => "read_audit_sample",
             AuditAction::ReadChairedPlans => "read_chaired_plans",
             AuditAction::ReadChild => "read_child",
+            AuditAction::ReadChildPage => "read_child_page",
+            AuditAction::ReadFamily => "read_family",
+            AuditAction::ReadVisit => "read_visit",
             AuditAction::ReadChronology => "read_chronology",
             AuditAction::ReadCoreGroup => "read_core_group",
             AuditAction::ReadDashboard => "read_dashboard",

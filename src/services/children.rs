@@ -605,3 +605,45 @@ pub async fn add_cover(
     )
     .await
 }
+
+/// The children of a family for whom the caller may record a home visit today (the family
+/// visit form): each decided as if recording a contact with that child. A family with none
+/// does not exist for the caller.
+pub async fn family_for_visit(
+    svc: &Services,
+    who: &Requester,
+    family_id: FamilyId,
+) -> Result<Vec<Child>, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    let fid = family_id.clone();
+    let found = svc
+        .store
+        .read(move |c| {
+            let mut children = Vec::new();
+            for child in store::siblings(c, fid.as_str())? {
+                if super::authorise_with_plans(c, &w, &child.id, CaseAction::RecordSighting, day)
+                    .is_ok()
+                {
+                    children.push(child);
+                }
+            }
+            Ok(children)
+        })
+        .await?;
+    let resource = format!("family {family_id}");
+    if found.is_empty() {
+        super::log_refusal(
+            &svc.store,
+            who,
+            AuditAction::ReadFamily,
+            None,
+            &resource,
+            &ServiceError::NotFound,
+        )
+        .await;
+        return Err(ServiceError::NotFound);
+    }
+    let ids = found.iter().map(|c| c.id.clone()).collect();
+    super::log_read_of_children(&svc.store, who, AuditAction::ReadFamily, resource, ids).await?;
+    Ok(found)
+}

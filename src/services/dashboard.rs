@@ -21,6 +21,8 @@ use crate::store::DbConnection;
 pub struct Line {
     pub child: Child,
     pub plan: Plan,
+    /// The name of the plan's social-work team (for filtering by team).
+    pub team_name: String,
     pub frequency: VisitFrequency,
     pub clocks: Clocks,
     /// The seen-clock flags (the child's status page has every rule).
@@ -105,8 +107,15 @@ fn dashboard_in(
         None
     };
 
+    let mut team_names: HashMap<String, String> = HashMap::new();
     let mut lines = Vec::with_capacity(chosen.len());
     for row in chosen {
+        if !team_names.contains_key(&row.plan.team_id) {
+            let name = crate::store::accounts::get_team(conn, &row.plan.team_id)?
+                .map(|t| t.name)
+                .unwrap_or_default();
+            team_names.insert(row.plan.team_id.clone(), name);
+        }
         let latest = match &past {
             Some(map) => map.get(&row.child.id).copied().unwrap_or_default(),
             None => row.latest,
@@ -136,6 +145,10 @@ fn dashboard_in(
                 .visit_frequency
                 .unwrap_or(settings.policy.home_visit_frequency),
             child: row.child.clone(),
+            team_name: team_names
+                .get(&row.plan.team_id)
+                .cloned()
+                .unwrap_or_default(),
             plan: row.plan.clone(),
             clocks,
             flags,

@@ -675,3 +675,102 @@ pub async fn record_decision(
     )
     .await
 }
+
+/// The records of one family visit the caller may read, each with its child's name (the
+/// confirmation after recording one). A visit none of whose records the caller may read does
+/// not exist for them.
+pub async fn read_visit(
+    svc: &Services,
+    who: &Requester,
+    visit_id: String,
+) -> Result<Vec<(Sighting, String)>, ServiceError> {
+    let (w, clock) = (who.clone(), svc.clock());
+    let resource = format!("visit {visit_id}");
+    let found = svc
+        .store
+        .read(move |c| {
+            let mut readable = Vec::new();
+            for sighting in store::of_visit(c, &visit_id)? {
+                if sighting_for(c, &w, &sighting.id, CaseAction::Read, clock.today()).is_ok() {
+                    let name = crate::store::cases::get_child(c, &sighting.child_id)?
+                        .map(|child| format!("{} {}", child.given_name, child.family_name))
+                        .unwrap_or_default();
+                    readable.push((sighting, name));
+                }
+            }
+            Ok(readable)
+        })
+        .await?;
+    let ids: Vec<String> = found.iter().map(|(s, _)| s.child_id.clone()).collect();
+    if found.is_empty() {
+        super::log_refusal(
+            &svc.store,
+            who,
+            AuditAction::ReadVisit,
+            None,
+            &resource,
+            &ServiceError::NotFound,
+        )
+        .await;
+        return Err(ServiceError::NotFound);
+    }
+    super::log_read_of_children(&svc.store, who, AuditAction::ReadVisit, resource, ids).await?;
+    Ok(found)
+}
+
+/// What the "record a contact" form starts from: the child (if the caller may record a
+/// contact with them today) and the kind and place of contact the caller's agency usually
+/// has with children.
+#[derive(Debug, Clone)]
+pub struct RecordingForm {
+    pub child: crate::store::cases::Child,
+    pub kind: SightingKind,
+    pub location: Location,
+    /// A social worker's contact at home is the statutory home visit.
+    pub by_social_care: bool,
+}
+
+/// The form to record a contact with a child (the web pages' question page).
+pub async fn recording_form(
+    svc: &Services,
+    who: &Requester,
+    child_id: crate::domain::ids::ChildId,
+) -> Result<RecordingForm, ServiceError> {
+    let (w, today) = (who.clone(), svc.today());
+    let cid = child_id.clone();
+    super::read_logged(
+        &svc.store,
+        who,
+        AuditAction::ReadChild,
+        Some(child_id.as_str()),
+        "the form to record a contact".into(),
+        move |c| {
+            let (child, _) =
+                authorise_with_plans(c, &w, cid.as_str(), CaseAction::RecordSighting, today)?;
+            let (agency_id, by_social_care) = author_agency(c, &w)?;
+            let kind_of_agency = accounts::get_agency(c, &agency_id)?.map(|a| a.kind);
+            let (kind, location) = usual_contact(kind_of_agency, by_social_care);
+            Ok(RecordingForm {
+                child,
+                kind,
+                location,
+                by_social_care,
+            })
+        },
+    )
+    .await
+}
+
+/// The kind and place of contact an agency usually has with a child.
+fn usual_contact(agency: Option<AgencyKind>, by_social_care: bool) -> (SightingKind, Location) {
+    if by_social_care {
+        return (SightingKind::HomeVisit, Location::Home);
+    }
+    match agency {
+        Some(AgencyKind::School) => (SightingKind::SchoolContact, Location::School),
+        Some(AgencyKind::Nursery) => (SightingKind::SchoolContact, Location::Nursery),
+        Some(AgencyKind::Health) => (SightingKind::HealthContact, Location::Home),
+        Some(AgencyKind::Police) => (SightingKind::PoliceContact, Location::Home),
+        _ => (SightingKind::OtherContact, Location::Community),
+    }
+}

@@ -377,3 +377,60 @@ pub async fn access_log(
     )
     .await
 }
+
+/// A child's page: the record, the chronology and, when the child had a plan on `as_of`, the
+/// status on that date — read together, and logged as one read.
+pub struct ChildPage {
+    pub record: ChildRecord,
+    pub chronology: Chronology,
+    /// `None` when no plan had begun by `as_of` (the record is still shown).
+    pub status: Option<Status>,
+    pub as_of: NaiveDate,
+}
+
+/// The child's page (`GET /children/{id}` of the web pages).
+pub async fn child_page(
+    svc: &Services,
+    who: &Requester,
+    child_id: ChildId,
+    as_of: Option<NaiveDate>,
+) -> Result<ChildPage, ServiceError> {
+    let day = svc.today();
+    let as_of = as_of.unwrap_or(day);
+    let rules = svc.rule_inputs().await?;
+    let default_frequency = rules.policy.home_visit_frequency;
+    let (w, cid) = (who.clone(), child_id.clone());
+    read_logged(
+        &svc.store,
+        who,
+        AuditAction::ReadChildPage,
+        Some(child_id.as_str()),
+        format!("child's page as of {as_of}"),
+        move |c| {
+            let record = child_record_in(c, &w, cid.as_str(), day)?;
+            let chronology = chronology_in(c, &w, cid.as_str(), day)?;
+            let has_plan = plan_on(&record.plans, as_of).is_some();
+            let status = if has_plan {
+                let (child, plan, evaluation) =
+                    status_in(c, &w, cid.as_str(), as_of, day, &rules.settings())?;
+                let frequency = plan.visit_frequency.unwrap_or(default_frequency);
+                Some(Status {
+                    child,
+                    plan,
+                    frequency,
+                    evaluation,
+                    as_of,
+                })
+            } else {
+                None
+            };
+            Ok(ChildPage {
+                record,
+                chronology,
+                status,
+                as_of,
+            })
+        },
+    )
+    .await
+}

@@ -81,6 +81,73 @@ pub fn present_refresh_token(
     Ok(Presented::Fresh { user_id, family_id })
 }
 
+/// A browser session still good at `at`: its token unused (never traded), unrevoked,
+/// unexpired, and used since `idle_since`. Answers the user and family.
+pub fn live_browser_session(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    at: NaiveDateTime,
+    idle_since: NaiveDateTime,
+) -> Result<Option<BrowserSessionRow>, StoreError> {
+    let found: Option<(String, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
+        refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(token_hash))
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::expires_at.gt(at))
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::user_id,
+                refresh_tokens::family_id,
+                refresh_tokens::issued_at,
+                refresh_tokens::last_seen_at,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(found.and_then(|(id, user_id, family_id, issued_at, last_seen_at)| {
+        let last_seen_at = last_seen_at.unwrap_or(issued_at);
+        (last_seen_at > idle_since).then_some(BrowserSessionRow {
+            id,
+            user_id,
+            family_id,
+            last_seen_at,
+        })
+    }))
+}
+
+/// A live browser session, as [`live_browser_session`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserSessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub family_id: String,
+    pub last_seen_at: NaiveDateTime,
+}
+
+/// Notes that a browser session was used at `at` (its inactivity clock starts again).
+pub fn touch_browser_session(
+    conn: &mut DbConnection,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(refresh_tokens::table.find(id))
+        .set(refresh_tokens::last_seen_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The family of a token, whatever its state (to end a browser session by its cookie).
+pub fn family_of_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .optional()?)
+}
+
 pub fn revoke_family(conn: &mut DbConnection, family_id: &str) -> Result<(), StoreError> {
     diesel::update(
         refresh_tokens::table

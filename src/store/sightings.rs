@@ -438,3 +438,15 @@ pub fn insert_many(conn: &mut DbConnection, many: &[Sighting]) -> Result<(), Sto
     }
     Ok(())
 }
+
+/// The records made together at one family visit, oldest child first.
+pub fn of_visit(conn: &mut DbConnection, visit_id: &str) -> Result<Vec<Sighting>, StoreError> {
+    sightings::table
+        .filter(sightings::visit_id.eq(visit_id))
+        .order((sightings::created_at, sightings::id))
+        .select(SightingRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Sighting::try_from)
+        .collect()
+}

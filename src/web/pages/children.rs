@@ -1,0 +1,460 @@
+//! "My children" (the caller's dashboard, most urgent first) and a child's page (status,
+//! chronology, plan and core group), each "as at" a date chosen for audit.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::api::AppState;
+use crate::domain::ids::ChildId;
+use crate::domain::rules::{Clock, Flag, Severity};
+use crate::domain::words::Phrase;
+use crate::services::dashboard::{self, Line};
+use crate::services::status::{self, ChildPage};
+use crate::web::error::PageError;
+use crate::web::session::Visitor;
+use crate::web::view::{page, Chrome, Section};
+use crate::web::words::{self, Tag};
+
+/// Children per page of "My children".
+pub const PAGE_SIZE: usize = 25;
+
+#[derive(Debug, Deserialize)]
+pub struct ChildrenQuery {
+    team: Option<String>,
+    flag: Option<String>,
+    page: Option<String>,
+    as_of: Option<String>,
+}
+
+/// One clock in words: its tag, when it is due and when it last restarted.
+#[derive(Debug, Serialize)]
+struct ClockCell {
+    tag: Tag,
+    due: String,
+    last: String,
+    since: String,
+}
+
+fn clock_cell(clock: &Clock, last_words: &str, working_days: bool) -> ClockCell {
+    let since = if working_days {
+        format!(
+            "{} working day{} ago",
+            clock.working_days_since,
+            if clock.working_days_since == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{} day{} ago",
+            clock.days_since,
+            if clock.days_since == 1 { "" } else { "s" }
+        )
+    };
+    ClockCell {
+        tag: words::clock_tag(clock.state),
+        due: words::date(clock.due),
+        last: match clock.last_seen {
+            Some(day) => format!("{last_words} {}", words::date(day)),
+            None => format!("Not {} since the plan began", last_words.to_lowercase()),
+        },
+        since,
+    }
+}
+
+/// The worst flag first: highest severity, then the earliest.
+fn worst(flags: &[Flag]) -> Option<&Flag> {
+    flags
+        .iter()
+        .max_by(|a, b| a.severity.cmp(&b.severity).then(b.since.cmp(&a.since)))
+}
+
+#[derive(Debug, Serialize)]
+struct ChildRow {
+    id: String,
+    name: String,
+    team: String,
+    any_agency: ClockCell,
+    social_worker: ClockCell,
+    home_visit: ClockCell,
+    status: Tag,
+    worst_flag: Option<String>,
+}
+
+fn child_row(line: &Line) -> ChildRow {
+    let status = match worst(&line.flags).map(|f| f.severity) {
+        Some(Severity::High) => words::severity_tag(Severity::High),
+        Some(Severity::Medium) => words::severity_tag(Severity::Medium),
+        _ => Tag {
+            text: "On time",
+            classes: "govuk-tag--green",
+        },
+    };
+    ChildRow {
+        id: line.child.id.clone(),
+        name: format!("{} {}", line.child.given_name, line.child.family_name),
+        team: line.team_name.clone(),
+        any_agency: clock_cell(&line.clocks.any_agency, "Seen", true),
+        social_worker: clock_cell(&line.clocks.social_worker, "Seen", false),
+        home_visit: clock_cell(&line.clocks.home_visit, "Visited", true),
+        status,
+        worst_flag: worst(&line.flags).map(|f| f.message()),
+    }
+}
+
+/// Reads the "as at" date of a page: a date, or today when absent or blank.
+fn as_of_param(raw: &Option<String>) -> Result<Option<NaiveDate>, String> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse::<NaiveDate>()
+            .map(Some)
+            .map_err(|_| "Enter the date as at which to look, like 2026-11-23".to_string()),
+    }
+}
+
+/// GET /children — "My children": the caller's dashboard, most urgent first, filtered by team
+/// and flag, 25 to a page.
+#[get("/children")]
+pub async fn my_children(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ChildrenQuery>,
+) -> Result<HttpResponse, PageError> {
+    let as_of_error = as_of_param(&query.as_of).err();
+    let as_of = as_of_param(&query.as_of).ok().flatten();
+    let (as_of, lines) = dashboard::dashboard(&state.services, &visitor.who, as_of).await?;
+
+    let mut teams: Vec<String> = lines.iter().map(|l| l.team_name.clone()).collect();
+    teams.sort();
+    teams.dedup();
+    let mut flags: Vec<(&'static str, &'static str)> = lines
+        .iter()
+        .flat_map(|l| l.flags.iter())
+        .map(|f| (f.code.as_str(), words::flag_name(f.code)))
+        .collect();
+    flags.sort();
+    flags.dedup();
+
+    let team = query.team.clone().filter(|t| !t.is_empty());
+    let flag = query.flag.clone().filter(|f| !f.is_empty());
+    let chosen: Vec<&Line> = lines
+        .iter()
+        .filter(|l| team.as_ref().is_none_or(|t| &l.team_name == t))
+        .filter(|l| {
+            flag.as_ref()
+                .is_none_or(|f| l.flags.iter().any(|x| x.code.as_str() == f))
+        })
+        .collect();
+    let pages = chosen.len().div_ceil(PAGE_SIZE).max(1);
+    let page_number = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let rows: Vec<ChildRow> = chosen
+        .iter()
+        .skip((page_number - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|l| child_row(l))
+        .collect();
+    let overdue = chosen
+        .iter()
+        .filter(|l| worst(&l.flags).is_some_and(|f| f.severity == Severity::High))
+        .count();
+
+    let link = |n: usize| {
+        let mut params = vec![("page", n.to_string())];
+        if let Some(t) = &team {
+            params.push(("team", t.clone()));
+        }
+        if let Some(f) = &flag {
+            params.push(("flag", f.clone()));
+        }
+        if let Some(d) = &query.as_of {
+            params.push(("as_of", d.clone()));
+        }
+        format!(
+            "/children?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
+    };
+    let pagination = (pages > 1).then(|| {
+        serde_json::json!({
+            "previous": (page_number > 1).then(|| serde_json::json!({ "href": link(page_number - 1) })),
+            "next": (page_number < pages).then(|| serde_json::json!({ "href": link(page_number + 1) })),
+            "items": (1..=pages).map(|n| serde_json::json!({
+                "number": n, "href": link(n), "current": n == page_number
+            })).collect::<Vec<_>>(),
+        })
+    });
+
+    let chrome = Chrome::signed_in(&visitor, "My children", Section::Children);
+    page(
+        "children.html",
+        &chrome,
+        crate::values! {
+            rows => rows,
+            total => chosen.len(),
+            overdue => overdue,
+            all => lines.len(),
+            teams => teams,
+            flags => flags.iter().map(|(code, name)| serde_json::json!({"value": code, "text": name})).collect::<Vec<_>>(),
+            team => team,
+            flag => flag,
+            as_of => as_of.to_string(),
+            as_of_words => words::date(as_of),
+            as_of_error => as_of_error,
+            is_today => as_of == state.services.today(),
+            pagination => pagination,
+            page_number => page_number,
+            pages => pages,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChildQuery {
+    as_of: Option<String>,
+    agency: Option<String>,
+    kind: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct FlagRow {
+    name: &'static str,
+    tag: Tag,
+    message: String,
+    since: String,
+    due: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Event {
+    kind: &'static str,
+    kind_name: &'static str,
+    when: String,
+    title: String,
+    agency: String,
+    by: String,
+    lines: Vec<String>,
+    tags: Vec<Tag>,
+}
+
+/// GET /children/{id} — a child's page: status with every flag, the multi-agency chronology
+/// (filtered by agency and type), the plan and its core group; "as at" a chosen date.
+#[get("/children/{id}")]
+pub async fn child_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    query: web::Query<ChildQuery>,
+) -> Result<HttpResponse, PageError> {
+    let id = ChildId::from(path.into_inner());
+    let as_of_error = as_of_param(&query.as_of).err();
+    let as_of = as_of_param(&query.as_of).ok().flatten();
+    let found = status::child_page(&state.services, &visitor.who, id, as_of).await?;
+    let tz = state.services.timezone;
+    let view = child_view(&found, tz, &query);
+    let title = format!(
+        "{} {}",
+        found.record.child.given_name, found.record.child.family_name
+    );
+    let chrome = Chrome::signed_in(&visitor, &title, Section::Children);
+    let mut view = view;
+    if let Some(map) = view.as_object_mut() {
+        map.insert("as_of_error".into(), serde_json::json!(as_of_error));
+        map.insert(
+            "is_today".into(),
+            serde_json::json!(found.as_of == state.services.today()),
+        );
+        map.insert(
+            "may_record".into(),
+            serde_json::json!(crate::web::view::records_contacts(visitor.who.user.role)),
+        );
+    }
+    page("child.html", &chrome, view)
+}
+
+fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde_json::Value {
+    let record_child = &found.record.child;
+    let status = found.status.as_ref().map(|s| {
+        let e = &s.evaluation;
+        let mut flags: Vec<&Flag> = e.flags.iter().collect();
+        flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+        serde_json::json!({
+            "plan_open": e.plan_open,
+            "any_agency": clock_cell(&e.any_agency, "Seen", true),
+            "social_worker": clock_cell(&e.social_worker, "Seen", false),
+            "home_visit": clock_cell(&e.home_visit, "Visited", true),
+            "frequency": format!("{:?}", s.frequency),
+            "flags": flags.iter().map(|f| FlagRow {
+                name: words::flag_name(f.code),
+                tag: words::severity_tag(f.severity),
+                message: f.message(),
+                since: words::date(f.since),
+                due: f.due.map(words::date),
+            }).collect::<Vec<_>>(),
+        })
+    });
+
+    let names: std::collections::HashMap<&str, (&str, &str)> = found
+        .record
+        .members
+        .iter()
+        .map(|(m, name, agency)| (m.user_id.as_str(), (name.as_str(), agency.as_str())))
+        .collect();
+    let person = |id: &str| names.get(id).map(|(n, _)| n.to_string()).unwrap_or_default();
+    // An author no longer in the core group is still named by agency where we know it.
+    let agency_names: std::collections::HashMap<&str, &str> = found
+        .record
+        .members
+        .iter()
+        .map(|(m, _, agency)| (m.agency_id.as_str(), agency.as_str()))
+        .collect();
+    let agency_of = |agency_id: &str| {
+        agency_names
+            .get(agency_id)
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    };
+
+    let mut events: Vec<(chrono::DateTime<chrono::Utc>, Event)> = Vec::new();
+    for s in &found.chronology.sightings {
+        let at = crate::api::views::instant(s.occurred_at);
+        let mut lines = vec![format!("At {}", s.location.phrase())];
+        if let Some(o) = &s.observations {
+            lines.push(format!("Observations: {o}"));
+        }
+        if let Some(v) = &s.childs_voice {
+            lines.push(format!("The child's voice: {v}"));
+        }
+        if let Some(reason) = &s.correction_reason {
+            lines.push(format!("Correction: {reason}"));
+        }
+        let mut tags = vec![];
+        if s.status == crate::domain::records::RecordStatus::Draft {
+            tags.push(Tag {
+                text: "Draft",
+                classes: "govuk-tag--grey",
+            });
+        }
+        if s.superseded_by_id.is_some() {
+            tags.push(Tag {
+                text: "Corrected",
+                classes: "govuk-tag--grey",
+            });
+        }
+        events.push((
+            at,
+            Event {
+                kind: "sighting",
+                kind_name: "Contact",
+                when: words::instant(tz, at),
+                title: format!(
+                    "{}: {}",
+                    capitalised(s.kind.phrase()),
+                    s.outcome.phrase()
+                ),
+                agency: agency_of(&s.agency_id),
+                by: person(&s.author_id),
+                lines,
+                tags,
+            },
+        ));
+    }
+    for m in &found.chronology.meetings {
+        let at = m
+            .held_on
+            .and_hms_opt(9, 0, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or_default();
+        events.push((
+            at,
+            Event {
+                kind: "meeting",
+                kind_name: "Core group meeting",
+                when: words::date(m.held_on),
+                title: "Core group meeting".into(),
+                agency: String::new(),
+                by: String::new(),
+                lines: vec![],
+                tags: vec![],
+            },
+        ));
+    }
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let agencies: Vec<String> = {
+        let mut a: Vec<String> = events
+            .iter()
+            .map(|(_, e)| e.agency.clone())
+            .filter(|a| !a.is_empty())
+            .collect();
+        a.sort();
+        a.dedup();
+        a
+    };
+    let agency = query.agency.clone().filter(|a| !a.is_empty());
+    let kind = query.kind.clone().filter(|k| !k.is_empty());
+    let shown: Vec<Event> = events
+        .into_iter()
+        .map(|(_, e)| e)
+        .filter(|e| agency.as_ref().is_none_or(|a| &e.agency == a))
+        .filter(|e| kind.as_ref().is_none_or(|k| e.kind == k))
+        .collect();
+
+    let plans: Vec<serde_json::Value> = found
+        .record
+        .plans
+        .iter()
+        .rev()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id,
+                "category": capitalised(p.category.phrase()),
+                "start": words::date(p.start_date),
+                "end": p.end_date.map(words::date),
+                "lead_social_worker": person(&p.lead_social_worker_id),
+                "chair": person(&p.cp_chair_id),
+                "members": found.record.members.iter()
+                    .filter(|(m, _, _)| m.plan_id == p.id)
+                    .map(|(m, name, agency)| serde_json::json!({
+                        "name": name,
+                        "agency": agency,
+                        "lead": m.user_id == p.lead_social_worker_id,
+                        "from": words::date(m.from_date),
+                        "to": m.until_date.map(words::date),
+                    }))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+
+    serde_json::json!({
+        "child": {
+            "id": record_child.id,
+            "name": format!("{} {}", record_child.given_name, record_child.family_name),
+            "date_of_birth": words::date(record_child.date_of_birth),
+            "family_id": record_child.family_id,
+        },
+        "siblings": found.record.siblings.iter().map(|s| serde_json::json!({
+            "id": s.id, "name": format!("{} {}", s.given_name, s.family_name)
+        })).collect::<Vec<_>>(),
+        "as_of": found.as_of.to_string(),
+        "as_of_words": words::date(found.as_of),
+        "status": status,
+        "events": shown,
+        "agencies": agencies,
+        "agency": agency,
+        "kind": kind,
+        "plans": plans,
+    })
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,46 @@
+//! The home page, and the pages every public-sector service must have: the accessibility
+//! statement and the cookies page.
+
+use actix_web::{get, HttpRequest, HttpResponse};
+
+use crate::web::error::PageError;
+use crate::web::session::{Visitor, SESSION_COOKIE};
+use crate::web::view::{page, see_other, Chrome};
+
+/// GET / — where a bookmark lands: "My children" when signed in, else the sign-in page.
+#[get("/")]
+pub async fn home(req: HttpRequest) -> HttpResponse {
+    if req.cookie(SESSION_COOKIE).is_some() {
+        see_other("/children")
+    } else {
+        see_other("/sign-in")
+    }
+}
+
+/// The layout for a page anyone may read: signed in or not, as the visitor is.
+async fn chrome_for(req: &HttpRequest, title: &str) -> Chrome {
+    use actix_web::FromRequest;
+    match Visitor::extract(req).await {
+        Ok(visitor) => Chrome::signed_in(&visitor, title, crate::web::view::Section::Other),
+        Err(_) => Chrome::anonymous(title),
+    }
+}
+
+/// GET /accessibility — the accessibility statement (Public Sector Bodies Accessibility
+/// Regulations 2018; WCAG 2.2 AA).
+#[get("/accessibility")]
+pub async fn accessibility(req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let chrome = chrome_for(&req, "Accessibility statement for coregroup").await;
+    page("accessibility.html", &chrome, ())
+}
+
+/// GET /cookies — the one cookie the service sets, and why.
+#[get("/cookies")]
+pub async fn cookies(req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let chrome = chrome_for(&req, "Cookies").await;
+    page(
+        "cookies.html",
+        &chrome,
+        crate::values! { idle_minutes => crate::auth::BROWSER_IDLE_MINUTES },
+    )
+}
