@@ -136,6 +136,7 @@ fn build(
         people_present: contact.people_present.clone(),
         status: contact.status,
         finalised_at: (contact.status == RecordStatus::Final).then_some(at),
+        withdrawn_at: None,
         supersedes_id: None,
         superseded_by_id: None,
         correction_reason: None,

@@ -88,6 +88,7 @@ fn fact_of(s: &Sighting, _tz: Tz) -> SightingFact {
         occurred_on: s.occurred_on,
         status: s.status,
         finalised_at: s.finalised_at.map(|f| f.and_utc()),
+        withdrawn_at: s.withdrawn_at.map(|w| w.and_utc()),
         superseded: s.superseded_by_id.is_some(),
         kind: s.kind,
         outcome: s.outcome,

@@ -205,6 +205,7 @@ diesel::table! {
         visit_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 
