@@ -47,7 +47,8 @@ pub struct SightingRequest {
     /// The child's wishes and feelings, in their words where possible.
     pub childs_voice: Option<String>,
     pub people_present: Option<String>,
-    /// `final` (the default) or `draft`. Only a final record counts.
+    /// `final` (the default) or `draft`. Only a final record counts (`withdrawn` is refused:
+    /// a draft is withdrawn with `POST /sightings/{id}/withdraw`).
     pub status: Option<RecordStatus>,
 }
 
@@ -245,6 +246,22 @@ pub async fn finalise_sighting(
 ) -> Result<HttpResponse, ApiError> {
     let sighting =
         sightings::finalise(&state.services, &who, SightingId::from(id.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
+}
+
+/// POST /api/v1/sightings/{id}/withdraw — withdraws a draft (its author only): kept, shown to nobody else, never counted; a final record is never withdrawn (409).
+#[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = SightingView),
+    Problems,
+))]
+#[post("/sightings/{id}/withdraw")]
+pub async fn withdraw_sighting(
+    state: web::Data<AppState>,
+    who: Requester,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sighting =
+        sightings::withdraw(&state.services, &who, SightingId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
 }
 

@@ -46,11 +46,12 @@ pub enum AuditAction {
     RecordSighting,
     RecordVisit,
     ReplaySighting,
+    WithdrawSighting,
 }
 
 impl AuditAction {
     /// Every action, for tests and for readers of the log.
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 43] = [
         AuditAction::AcknowledgeMinutes,
         AuditAction::AddActionProgress,
         AuditAction::AddCover,
@@ -93,6 +94,7 @@ impl AuditAction {
         AuditAction::RecordSighting,
         AuditAction::RecordVisit,
         AuditAction::ReplaySighting,
+        AuditAction::WithdrawSighting,
     ];
 
     /// The name stored in the access log.
@@ -140,6 +142,7 @@ impl AuditAction {
             AuditAction::RecordSighting => "record_sighting",
             AuditAction::RecordVisit => "record_visit",
             AuditAction::ReplaySighting => "replay_sighting",
+            AuditAction::WithdrawSighting => "withdraw_sighting",
         }
     }
 }

@@ -177,7 +177,7 @@ pub struct Chronology {
     pub plans: Vec<Plan>,
     pub members: Vec<(Member, String, String)>,
     pub frequency_changes: Vec<FrequencyChange>,
-    /// Every version of every record, less other people's drafts.
+    /// Every version of every record, less other people's drafts and withdrawn ones.
     pub sightings: Vec<Sighting>,
     pub decisions: Vec<VisitDecision>,
     pub meetings: Vec<crate::store::meetings::Meeting>,
@@ -213,7 +213,12 @@ fn chronology_in(
     }
     let sightings = sighting_store::of_child(conn, child_id)?
         .into_iter()
-        .filter(|s| s.status == RecordStatus::Final || s.author_id == requester.user.id)
+        .filter(|s| match s.status {
+            RecordStatus::Final => true,
+            RecordStatus::Draft => s.author_id == requester.user.id,
+            // Kept for the audit trail, shown to nobody: its author still reads it by id.
+            RecordStatus::Withdrawn => false,
+        })
         .collect();
     let decisions = sighting_store::decisions_of_child(conn, child_id)?;
     Ok(Chronology {

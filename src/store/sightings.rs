@@ -166,6 +166,23 @@ pub fn update_draft(conn: &mut DbConnection, sighting: &Sighting) -> Result<bool
     Ok(changed == 1)
 }
 
+/// Marks a draft withdrawn at `at` (the row stays, for the audit trail). `false` when it was
+/// no longer a draft.
+pub fn withdraw(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<bool, StoreError> {
+    let changed = diesel::update(
+        sightings::table
+            .find(id)
+            .filter(sightings::status.eq(word(&RecordStatus::Draft))),
+    )
+    .set((
+        sightings::status.eq(word(&RecordStatus::Withdrawn)),
+        sightings::withdrawn_at.eq(Some(at)),
+        sightings::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// Stores `correction` as the new final version of `original`, which it supersedes.
 /// A `Conflict` (and, in the caller's transaction, no change) when `original` is not the
 /// current final version.
