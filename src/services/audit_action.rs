@@ -35,6 +35,7 @@ pub enum AuditAction {
     ReadImplementation,
     ReadMinutes,
     ReadMyActions,
+    ReadMyDrafts,
     ReadPlan,
     ReadReport,
     ReadReviews,
@@ -51,7 +52,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for tests and for readers of the log.
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 44] = [
         AuditAction::AcknowledgeMinutes,
         AuditAction::AddActionProgress,
         AuditAction::AddCover,
@@ -83,6 +84,7 @@ impl AuditAction {
         AuditAction::ReadImplementation,
         AuditAction::ReadMinutes,
         AuditAction::ReadMyActions,
+        AuditAction::ReadMyDrafts,
         AuditAction::ReadPlan,
         AuditAction::ReadReport,
         AuditAction::ReadReviews,
@@ -131,6 +133,7 @@ impl AuditAction {
             AuditAction::ReadImplementation => "read_implementation",
             AuditAction::ReadMinutes => "read_minutes",
             AuditAction::ReadMyActions => "read_my_actions",
+            AuditAction::ReadMyDrafts => "read_my_drafts",
             AuditAction::ReadPlan => "read_plan",
             AuditAction::ReadReport => "read_report",
             AuditAction::ReadReviews => "read_reviews",

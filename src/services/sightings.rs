@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::AuditAction;
 use super::{
-    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, write_logged,
-    Requester, ServiceError, Services,
+    authorise, authorise_on_plan, authorise_with_plans, invalid, log, log_read_of_children,
+    may_on_plan, write_logged, Requester, ServiceError, Services,
 };
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
@@ -673,6 +673,71 @@ pub async fn read(
         move |c| sighting_for(c, &w, sid.as_str(), CaseAction::Read, day),
     )
     .await
+}
+
+/// One of the caller's drafts, with the name of its child.
+#[derive(Debug, Clone)]
+pub struct DraftLine {
+    pub sighting: Sighting,
+    /// The child's given and family names.
+    pub child_name: String,
+}
+
+/// The caller's drafts about children they may still read (a draft about a child out of
+/// their reach any more is left out, name and all), the latest contact first.
+fn my_drafts_in(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    today: NaiveDate,
+) -> Result<Vec<DraftLine>, ServiceError> {
+    // Each child decided once, however many drafts are about them.
+    let mut names: std::collections::HashMap<String, Option<String>> = Default::default();
+    let mut lines = Vec::new();
+    for sighting in store::drafts_of_author(conn, &requester.user.id)? {
+        let name = match names.get(&sighting.child_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name =
+                    match authorise(conn, requester, &sighting.child_id, CaseAction::Read, today) {
+                        Ok(child) => Some(format!("{} {}", child.given_name, child.family_name)),
+                        Err(ServiceError::NotFound | ServiceError::Forbidden(_)) => None,
+                        Err(e) => return Err(e),
+                    };
+                names.insert(sighting.child_id.clone(), name.clone());
+                name
+            }
+        };
+        if let Some(child_name) = name {
+            lines.push(DraftLine {
+                sighting,
+                child_name,
+            });
+        }
+    }
+    Ok(lines)
+}
+
+/// `GET /me/drafts`: the caller's own drafts (never anyone else's; neither final nor
+/// withdrawn records), the latest contact first, each with its child's name. Only children
+/// the caller may still read are shown, and showing them is one logged read of each.
+pub async fn my_drafts(svc: &Services, who: &Requester) -> Result<Vec<DraftLine>, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    let lines = svc
+        .store
+        .read(move |c| Ok(my_drafts_in(c, &w, day)))
+        .await??;
+    let mut children: Vec<String> = lines.iter().map(|l| l.sighting.child_id.clone()).collect();
+    children.sort();
+    children.dedup();
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadMyDrafts,
+        "my drafts".into(),
+        children,
+    )
+    .await?;
+    Ok(lines)
 }
 
 /// A write about one record: its child is found first, so that a refusal is logged against

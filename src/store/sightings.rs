@@ -183,6 +183,26 @@ pub fn withdraw(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<
     Ok(changed == 1)
 }
 
+/// An author's drafts (not final, not withdrawn), the latest contact first.
+pub fn drafts_of_author(
+    conn: &mut DbConnection,
+    author_id: &str,
+) -> Result<Vec<Sighting>, StoreError> {
+    sightings::table
+        .filter(sightings::author_id.eq(author_id))
+        .filter(sightings::status.eq(word(&RecordStatus::Draft)))
+        .order((
+            sightings::occurred_at.desc(),
+            sightings::created_at.desc(),
+            sightings::id,
+        ))
+        .select(SightingRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Sighting::try_from)
+        .collect()
+}
+
 /// Stores `correction` as the new final version of `original`, which it supersedes.
 /// A `Conflict` (and, in the caller's transaction, no change) when `original` is not the
 /// current final version.
