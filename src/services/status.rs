@@ -211,7 +211,7 @@ fn chronology_in(
         actions.extend(action_store::of_plan(conn, &plan.id)?);
         reviews.extend(action_store::reviews_of_plan(conn, &plan.id)?);
     }
-    let sightings = sighting_store::of_child(conn, child_id)?
+    let sightings: Vec<Sighting> = sighting_store::of_child(conn, child_id)?
         .into_iter()
         .filter(|s| match s.status {
             RecordStatus::Final => true,
@@ -220,7 +220,11 @@ fn chronology_in(
             RecordStatus::Withdrawn => false,
         })
         .collect();
-    let decisions = sighting_store::decisions_of_child(conn, child_id)?;
+    // A decision about a record not shown would name it.
+    let decisions = sighting_store::decisions_of_child(conn, child_id)?
+        .into_iter()
+        .filter(|d| sightings.iter().any(|s| s.id == d.sighting_id))
+        .collect();
     Ok(Chronology {
         child,
         plans,
