@@ -37,7 +37,9 @@ struct ClockCell {
 }
 
 fn clock_cell(clock: &Clock, last_words: &str, working_days: bool) -> ClockCell {
-    let since = if working_days {
+    let since = if clock.days_since == 0 {
+        "today".to_string()
+    } else if working_days {
         format!(
             "{} working day{} ago",
             clock.working_days_since,
