@@ -242,11 +242,22 @@ pub fn build_app(
         App::new()
             .into_utoipa_app()
             .app_data(state)
-            .app_data(web::PathConfig::default().error_handler(|e, _| {
-                ApiError::BadRequest(format!("the path is not valid: {e}")).into()
+            .app_data(web::PathConfig::default().error_handler(|e, req| {
+                if is_api_path(req.path()) {
+                    ApiError::BadRequest(format!("the path is not valid: {e}")).into()
+                } else {
+                    crate::web::error::PageError::NotFound.into()
+                }
             }))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::BadRequest(format!("the query string is not valid: {e}")).into()
+            .app_data(web::QueryConfig::default().error_handler(|e, req| {
+                if is_api_path(req.path()) {
+                    ApiError::BadRequest(format!("the query string is not valid: {e}")).into()
+                } else {
+                    crate::web::error::PageError::BadRequest(format!(
+                        "the address is not one this service makes: {e}"
+                    ))
+                    .into()
+                }
             }))
             // Before the /api/v1 scope, which would otherwise answer these paths itself.
             .map(|app| {
@@ -273,7 +284,11 @@ pub fn build_app(
         .wrap_fn(|req, srv| {
             use futures_util::future::{Either, FutureExt};
             if crate::api::text::path_is_not_an_id(req.path()) {
-                let answer = actix_web::ResponseError::error_response(&ApiError::not_found());
+                let answer = if is_api_path(req.path()) {
+                    ApiError::not_found().error_response()
+                } else {
+                    crate::web::error::PageError::NotFound.error_response()
+                };
                 Either::Left(std::future::ready(Ok(req
                     .into_response(answer)
                     .map_into_right_body())))

@@ -226,6 +226,16 @@ pub async fn record_form(
     show_form(&visitor, StatusCode::OK, &form, &values, &Errors::default())
 }
 
+/// A child the visitor may read but not record a contact with (a CP chair, an auditor) has
+/// no record form: to them the page does not exist, as for a child they may not read, and
+/// as the family visit form answers.
+fn not_one_of_yours(e: ServiceError) -> PageError {
+    match e {
+        ServiceError::Forbidden(_) => PageError::NotFound,
+        other => other.into(),
+    }
+}
+
 /// Reads a moment typed as a date (three boxes) and a time, in the service's zone.
 pub fn read_moment(
     tz: chrono_tz::Tz,
@@ -322,7 +332,9 @@ pub async fn record_contact(
 ) -> Result<HttpResponse, PageError> {
     visitor.check_form(&state, posted.form_token())?;
     let child_id = ChildId::from(path.into_inner());
-    let form = sightings::recording_form(&state.services, &visitor.who, child_id.clone()).await?;
+    let form = sightings::recording_form(&state.services, &visitor.who, child_id.clone())
+        .await
+        .map_err(not_one_of_yours)?;
     let values = Values::from_form(&posted);
     let mut errors = Errors::default();
 
