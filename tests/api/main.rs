@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod cases;
 mod cli;
+mod drafts;
 mod errors;
 mod input;
 mod meetings;
