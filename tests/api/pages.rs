@@ -67,7 +67,7 @@ impl Page {
 
     pub fn title(&self) -> String {
         between(&self.body, "<title>", "</title>")
-            .map(|t| words(t))
+            .map(words)
             .unwrap_or_default()
     }
 
@@ -696,12 +696,13 @@ on_both! {
         let browser = Browser::new(&app);
         for path in ["/children", "/children/made-up-id", "/record", "/children/made-up-id/record",
                      "/families/made-up-id/visit", "/sightings/made-up-id/recorded", "/visits/made-up-id/recorded",
-                     "/children?page=2&flag=not_seen_any_agency"] {
+                     "/drafts", "/children?page=2&flag=not_seen_any_agency"] {
             let page = browser.get(path).await;
             assert_eq!(page.status, 303, "{page}");
             assert_eq!(page.location(), sign_in_for(path), "GET {path}");
         }
-        for path in ["/sign-out", "/children/made-up-id/record", "/families/made-up-id/visit"] {
+        for path in ["/sign-out", "/children/made-up-id/record", "/families/made-up-id/visit",
+                     "/drafts/made-up-id/finish", "/drafts/made-up-id/withdraw"] {
             let page = browser.post(path, &fields(&[("form_token", "x")])).await;
             assert_eq!(page.status, 303, "{page}");
             assert_eq!(page.location(), sign_in_for("/"), "POST {path} comes back to the start");
@@ -716,7 +717,8 @@ on_both! {
     async fn an_ended_session_goes_to_the_session_ended_page(app) {
         let w = world(&app).await;
         let paths = ["/children", "/children/made-up-id", "/record", "/children/made-up-id/record",
-                     "/families/made-up-id/visit", "/sightings/made-up-id/recorded", "/visits/made-up-id/recorded"];
+                     "/families/made-up-id/visit", "/sightings/made-up-id/recorded", "/visits/made-up-id/recorded",
+                     "/drafts"];
 
         // Signed out on this browser.
         let lead = Browser::new(&app);
@@ -815,17 +817,37 @@ on_both! {
         let form = lead.get(&visit).await;
         assert_eq!(form.status, 200, "{form}");
         let key = form.hidden("idempotency_key").expect("idempotency_key");
-        let good = with(&visit_form(&lead_token, &key, &[Some("seen"), Some("seen")]), "step", "save");
-        for (how, posted) in [("no token", without(&good, "form_token")), ("another person's token", with(&good, "form_token", &teacher_token))] {
+        let good_visit = with(&visit_form(&lead_token, &key, &[Some("seen"), Some("seen")]), "step", "save");
+        for (how, posted) in [("no token", without(&good_visit, "form_token")), ("another person's token", with(&good_visit, "form_token", &teacher_token))] {
             let page = lead.post(&visit, &posted).await;
             assert_eq!(page.status, 403, "visit with {how}: {page}");
             assert!(page.main().contains("The form has expired"), "{page}");
         }
         assert!(contacts(&app, &w.lead.token, &f.alby).await.is_empty(), "nothing was recorded");
         assert!(contacts(&app, &w.lead.token, &f.abbie).await.is_empty(), "nothing was recorded");
+
+        // Finishing or withdrawing a draft.
+        let mut body = sighting(&f.alby, "2026-01-15T10:00:00Z", "school_contact", "school", "seen");
+        body["status"] = json!("draft");
+        let res = app.post("/api/v1/sightings", &w.teacher.token, &body).await;
+        assert_eq!(res.status(), 201);
+        let draft = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        for action in ["finish", "withdraw"] {
+            let path = format!("/drafts/{draft}/{action}");
+            for (how, form) in [("no token", Fields::new()), ("another device's token", fields(&[("form_token", &elsewhere_token)])), ("another person's token", fields(&[("form_token", &lead_token)]))] {
+                let page = teacher.post(&path, &form).await;
+                assert_eq!(page.status, 403, "{action} with {how}: {page}");
+                assert!(page.main().contains("The form has expired"), "{page}");
+            }
+        }
+        let still: Value = app.get(&format!("/api/v1/sightings/{draft}"), &w.teacher.token).await.json().await.unwrap();
+        assert_eq!(still["status"], "draft", "{still}");
+
         // With the right token, the same forms work (so the refusals above were the token's).
-        let page = teacher.post(&record, &good_contact(&teacher_token, &record_key)).await;
+        let page = teacher.post(&record, &good).await;
         assert_eq!(page.status, 303, "{page}");
+        let page = teacher.post(&format!("/drafts/{draft}/finish"), &fields(&[("form_token", &teacher_token)])).await;
+        assert_eq!((page.status, page.location()), (303, "/drafts?done=finished"), "{page}");
     }
 
     async fn a_practitioner_records_a_contact_once(app) {
@@ -1194,19 +1216,22 @@ on_both! {
         lead.sign_in(LEAD).await;
         let missing = lead.get("/children/made-up-id").await;
         assert_eq!(missing.status, 404, "{missing}");
+        let mut wrong = Vec::new();
         // A control character in a page's path names no record: the same page as a missing one.
         for path in ["/children/%00", "/children/%00/record", "/sightings/%0A/recorded", "/families/%1B/visit"] {
             let page = lead.get(path).await;
-            assert!(page.is_html(), "GET {path} answered {} {:?}", page.status, page.headers.get(CONTENT_TYPE));
-            assert_eq!(page.status, 404, "{page}");
-            assert_eq!(page.main(), missing.main(), "GET {path}");
+            if !page.is_html() || page.status != 404 || page.main() != missing.main() {
+                wrong.push(format!("GET {path} answered {} {:?}", page.status, page.headers.get(CONTENT_TYPE)));
+            }
         }
         // A query a form never sends (a parameter twice) is refused with a page, not JSON.
         for path in [format!("/children/{}?as_of=2026-01-01&as_of=2026-02-01", f.alby), "/children?page=1&page=2".to_string(), "/record?q=a&q=b".to_string()] {
             let page = lead.get(&path).await;
-            assert!(page.is_html(), "GET {path} answered {} {:?}", page.status, page.headers.get(CONTENT_TYPE));
-            assert!(page.status < 500, "{page}");
+            if !page.is_html() || page.status >= 500 {
+                wrong.push(format!("GET {path} answered {} {:?}", page.status, page.headers.get(CONTENT_TYPE)));
+            }
         }
+        assert!(wrong.is_empty(), "answers that are not pages:\n{}", wrong.join("\n"));
     }
 
     async fn assets_are_served_immutable_and_nothing_else(app) {
@@ -1214,17 +1239,16 @@ on_both! {
         world(&app).await;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let manifest = std::fs::read_to_string(root.join("frontend/dist/manifest.json")).expect("frontend/dist/manifest.json is built");
-        let manifest: Value = serde_json::from_str(&manifest).expect("the manifest is JSON");
-        let mut names = Vec::new();
-        collect_file_names(&manifest, &mut names);
-        assert!(!names.is_empty(), "the manifest names no file: {manifest}");
+        let manifest: BTreeMap<String, String> = serde_json::from_str(&manifest).expect("the manifest maps names to files");
+        assert!(manifest.iter().any(|(logical, file)| logical != file), "the manifest names no hashed file: {manifest:?}");
         let browser = Browser::new(&app);
-        for name in &names {
-            let name = name.trim_start_matches("/assets/").trim_start_matches('/');
-            let res = app.client.get(app.url(&format!("/assets/{name}"))).send().await.unwrap();
-            assert_eq!(res.status(), 200, "/assets/{name}");
+        for (logical, file) in &manifest {
+            let res = app.client.get(app.url(&format!("/assets/{file}"))).send().await.unwrap();
+            assert_eq!(res.status(), 200, "/assets/{file}");
             let cache = res.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            assert!(cache.contains("immutable"), "/assets/{name}: Cache-Control {cache:?}");
+            // A file whose name keeps its content's hash never changes; one that keeps its
+            // name (an icon) must not be kept for ever.
+            assert_eq!(cache.contains("immutable"), logical != file, "/assets/{file}: Cache-Control {cache:?}");
         }
         // What the pages link to is served.
         let page = browser.get("/sign-in").await;
@@ -1255,31 +1279,6 @@ on_both! {
     }
 }
 
-/// The contact form for Alby as the teacher fills it in, after the refusals above.
-fn good_contact(token: &str, key: &str) -> Fields {
-    contact_form(
-        token,
-        key,
-        Some("seen"),
-        london_today().pred_opt().unwrap(),
-        "10am",
-    )
-}
-
-/// The file names in a manifest of built assets, however it nests them.
-fn collect_file_names(value: &Value, names: &mut Vec<String>) {
-    match value {
-        Value::String(s)
-            if s.contains('.') && !s.contains(char::is_whitespace) && !s.contains("://") =>
-        {
-            names.push(s.clone())
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_file_names(v, names)),
-        Value::Object(map) => map.values().for_each(|v| collect_file_names(v, names)),
-        _ => {}
-    }
-}
-
 /// What a page route is, for access: which record it names, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
@@ -1299,6 +1298,10 @@ enum Route {
     VisitForm,
     Visit,
     VisitRecorded,
+    /// `/drafts`: the caller's own drafts.
+    Drafts,
+    Finish,
+    Withdraw,
 }
 
 /// Every page route: the handler as `src/web/mod.rs` registers it, its method and path.
@@ -1359,6 +1362,19 @@ const PAGE_ROUTES: &[(&str, &str, &str, Route)] = &[
         "GET",
         "/visits/{id}/recorded",
         Route::VisitRecorded,
+    ),
+    ("drafts::my_drafts", "GET", "/drafts", Route::Drafts),
+    (
+        "drafts::finish",
+        "POST",
+        "/drafts/{id}/finish",
+        Route::Finish,
+    ),
+    (
+        "drafts::withdraw",
+        "POST",
+        "/drafts/{id}/withdraw",
+        Route::Withdraw,
     ),
 ];
 
@@ -1421,14 +1437,15 @@ enum Who {
 }
 
 impl Who {
+    /// The teacher walks last: finishing their own drafts changes them.
     const ALL: [Who; 7] = [
-        Who::Practitioner,
         Who::SocialWorker,
         Who::TeamManager,
         Who::CpChair,
         Who::Auditor,
         Who::Admin,
         Who::Outsider,
+        Who::Practitioner,
     ];
 
     fn email(self) -> &'static str {
@@ -1457,13 +1474,16 @@ impl Who {
     }
 }
 
-/// The records a route may name: a child, a family, a contact and a visit.
+/// The records a route may name: a child, a family, a contact, a visit, and two drafts (one
+/// to finish, one to withdraw).
 #[derive(Debug, Clone)]
 struct Named {
     child: String,
     family: String,
     sighting: String,
     visit: String,
+    draft: String,
+    other_draft: String,
 }
 
 impl Named {
@@ -1476,6 +1496,10 @@ impl Named {
             &self.sighting
         } else if pattern.starts_with("/visits/") {
             &self.visit
+        } else if pattern.ends_with("/finish") {
+            &self.draft
+        } else if pattern.ends_with("/withdraw") {
+            &self.other_draft
         } else {
             return pattern.to_string();
         };
@@ -1529,7 +1553,20 @@ on_both! {
         })).await;
         assert_eq!(res.status(), 201);
         let visit = res.json::<Value>().await.unwrap()["sightings"][0]["visit_id"].as_str().unwrap().to_string();
-        let visible = Named { child: f.alby.clone(), family: f.id.clone(), sighting: seen, visit };
+        let draft = |token: String, child_id: String, at: &'static str, kind: &'static str, location: &'static str| {
+            let app = &app;
+            async move {
+                let mut body = sighting(&child_id, at, kind, location, "seen");
+                body["status"] = json!("draft");
+                let res = app.post("/api/v1/sightings", &token, &body).await;
+                assert_eq!(res.status(), 201, "{:?}", res.text().await);
+                res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+            }
+        };
+        // Two drafts of the teacher's, which only the teacher sees.
+        let teachers_draft = draft(w.teacher.token.clone(), f.alby.clone(), "2026-01-15T10:00:00Z", "school_contact", "school").await;
+        let teachers_other_draft = draft(w.teacher.token.clone(), f.alby.clone(), "2026-01-16T10:00:00Z", "school_contact", "school").await;
+        let visible = Named { child: f.alby.clone(), family: f.id.clone(), sighting: seen, visit, draft: teachers_draft, other_draft: teachers_other_draft };
 
         // What none of them may see but the auditor: Zeta, of another team, with another chair,
         // on a plan that has ended.
@@ -1547,10 +1584,13 @@ on_both! {
         })).await;
         assert_eq!(res.status(), 201);
         let zeta_visit = res.json::<Value>().await.unwrap()["sightings"][0]["visit_id"].as_str().unwrap().to_string();
+        let zeta_draft = draft(w.other_worker.token.clone(), zeta.clone(), "2026-01-21T10:00:00Z", "home_visit", "home").await;
+        let zeta_other_draft = draft(w.other_worker.token.clone(), zeta.clone(), "2026-01-22T10:00:00Z", "home_visit", "home").await;
         let res = app.post(&format!("/api/v1/plans/{zeta_plan}/end"), &w.other_worker.token, &json!({"end_date": "2026-03-01", "reason": "no_longer_at_risk"})).await;
         assert_eq!(res.status(), 200);
-        let hidden = Named { child: zeta.clone(), family: zeta_family, sighting: zeta_seen, visit: zeta_visit };
-        let missing = Named { child: "made-up-id".into(), family: "made-up-id".into(), sighting: "made-up-id".into(), visit: "made-up-id".into() };
+        let hidden = Named { child: zeta.clone(), family: zeta_family, sighting: zeta_seen, visit: zeta_visit, draft: zeta_draft.clone(), other_draft: zeta_other_draft.clone() };
+        let made_up = || "made-up-id".to_string();
+        let missing = Named { child: made_up(), family: made_up(), sighting: made_up(), visit: made_up(), draft: made_up(), other_draft: made_up() };
 
         let mut wrong: Vec<String> = Vec::new();
 
@@ -1606,6 +1646,10 @@ on_both! {
                     if *route == Route::List && page.status == 200 && (who.records() || *pattern == "/children") && who.reads() != page.body.contains("Alby Example") {
                         wrong.push(format!("{who:?}: {} {} Alby", page.what, if who.reads() { "does not list" } else { "lists" }));
                     }
+                    // Drafts are their author's alone.
+                    if *route == Route::Drafts && (who == Who::Practitioner) != page.body.contains("Alby Example") {
+                        wrong.push(format!("{who:?}: {} {} the teacher's drafts", page.what, if who == Who::Practitioner { "does not list" } else { "lists" }));
+                    }
                     continue;
                 }
 
@@ -1632,10 +1676,16 @@ on_both! {
                     Route::Child | Route::Recorded | Route::VisitRecorded if who.reads() => 200,
                     Route::RecordForm | Route::VisitForm | Route::Visit if who.records() => 200,
                     Route::Record if who.records() => 422,
+                    Route::Finish | Route::Withdraw if who == Who::Practitioner => 303,
                     _ => 404,
                 };
                 let page = send(&visible, false).await;
-                if page.status != expected {
+                let done = match route {
+                    Route::Finish => "/drafts?done=finished",
+                    Route::Withdraw => "/drafts?done=withdrawn",
+                    _ => "",
+                };
+                if page.status != expected || (expected == 303 && page.location() != done) {
                     wrong.push(format!("{who:?}: the visible record: {page}; expected {expected}"));
                 } else if expected == 404 && page.main() != absent.main() {
                     wrong.push(format!("{who:?}: a visible record refused unlike a missing one: {page}"));
@@ -1652,10 +1702,17 @@ on_both! {
             }
         }
 
-        // Nothing sent about the hidden child was stored.
+        // Nothing sent about the hidden child was stored, and its drafts are as they were.
         let stored = contacts(&app, &w.auditor.token, &zeta).await;
         if stored.len() != 2 {
             wrong.push(format!("the hidden child has {} contacts, not 2", stored.len()));
+        }
+        for id in [&zeta_draft, &zeta_other_draft] {
+            let res = app.get(&format!("/api/v1/sightings/{id}"), &w.other_worker.token).await;
+            let body: Value = res.json().await.unwrap();
+            if body["status"] != "draft" {
+                wrong.push(format!("another's draft was changed: {body}"));
+            }
         }
         assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
     }
