@@ -14,6 +14,7 @@ mod input;
 mod meetings;
 mod minutes_actions;
 mod operations;
+mod pages;
 mod passwords;
 mod process;
 mod reports;
