@@ -220,7 +220,8 @@ pub async fn record_form(
         &visitor.who,
         ChildId::from(path.into_inner()),
     )
-    .await?;
+    .await
+    .map_err(not_one_of_yours)?;
     let now = Utc::now().with_timezone(&state.services.timezone);
     let values = Values::fresh(&form, now);
     show_form(&visitor, StatusCode::OK, &form, &values, &Errors::default())
