@@ -11,6 +11,9 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY data ./data
+# The built pages are committed, so the image needs no Node.
+COPY frontend/dist ./frontend/dist
+COPY frontend/templates ./frontend/templates
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim

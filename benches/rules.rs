@@ -41,6 +41,7 @@ fn sighting(
         occurred_on: day,
         status: RecordStatus::Final,
         finalised_at: Some(when + chrono::Duration::hours(if i % 9 == 0 { 60 } else { 3 })),
+        withdrawn_at: None,
         superseded: i % 40 == 0,
         kind,
         outcome,

@@ -607,6 +607,7 @@ fn make_family(
                     RecordStatus::Final
                 },
                 finalised_at: (!draft).then_some(finalised.min(now())),
+                withdrawn_at: None,
                 supersedes_id: None,
                 superseded_by_id: None,
                 correction_reason: None,

@@ -242,11 +242,22 @@ pub fn build_app(
         App::new()
             .into_utoipa_app()
             .app_data(state)
-            .app_data(web::PathConfig::default().error_handler(|e, _| {
-                ApiError::BadRequest(format!("the path is not valid: {e}")).into()
+            .app_data(web::PathConfig::default().error_handler(|e, req| {
+                if is_api_path(req.path()) {
+                    ApiError::BadRequest(format!("the path is not valid: {e}")).into()
+                } else {
+                    crate::web::error::PageError::NotFound.into()
+                }
             }))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::BadRequest(format!("the query string is not valid: {e}")).into()
+            .app_data(web::QueryConfig::default().error_handler(|e, req| {
+                if is_api_path(req.path()) {
+                    ApiError::BadRequest(format!("the query string is not valid: {e}")).into()
+                } else {
+                    crate::web::error::PageError::BadRequest(format!(
+                        "the address is not one this service makes: {e}"
+                    ))
+                    .into()
+                }
             }))
             // Before the /api/v1 scope, which would otherwise answer these paths itself.
             .map(|app| {
@@ -266,63 +277,67 @@ pub fn build_app(
                 crate::web::error::PageError::NotFound.error_response()
             }
         }))
-    // A path that, percent-decoded, holds a control character (`/children/%00`) names no
-    // record: the same 404 as a missing one, before any extractor or database sees it.
-    // Ordinary ids, however odd, are left to the services (a hidden record and a missing
-    // one must answer alike).
-    .wrap_fn(|req, srv| {
-        use futures_util::future::{Either, FutureExt};
-        if crate::api::text::path_is_not_an_id(req.path()) {
-            let answer = actix_web::ResponseError::error_response(&ApiError::not_found());
-            Either::Left(std::future::ready(Ok(req
-                .into_response(answer)
-                .map_into_right_body())))
-        } else {
-            Either::Right(
-                srv.call(req)
-                    .map(|res| res.map(ServiceResponse::map_into_left_body)),
-            )
-        }
-    })
-    .wrap(ErrorHandlers::new().default_handler(problem_for_framework_errors))
-    .wrap_fn(|req, srv| {
-        let path = req.path().to_string();
-        let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-        let fut = srv.call(req);
-        async move {
-            let mut res = fut.await?;
-            let headers = res.headers_mut();
-            let csp = if path.starts_with("/api/v1/docs") {
-                DOCS_CSP
+        // A path that, percent-decoded, holds a control character (`/children/%00`) names no
+        // record: the same 404 as a missing one, before any extractor or database sees it.
+        // Ordinary ids, however odd, are left to the services (a hidden record and a missing
+        // one must answer alike).
+        .wrap_fn(|req, srv| {
+            use futures_util::future::{Either, FutureExt};
+            if crate::api::text::path_is_not_an_id(req.path()) {
+                let answer = if is_api_path(req.path()) {
+                    ApiError::not_found().error_response()
+                } else {
+                    crate::web::error::PageError::NotFound.error_response()
+                };
+                Either::Left(std::future::ready(Ok(req
+                    .into_response(answer)
+                    .map_into_right_body())))
             } else {
-                CSP
-            };
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(csp),
-            );
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            headers.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
-            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-            headers.insert(
-                header::HeaderName::from_static("permissions-policy"),
-                HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-            );
-            if !path.starts_with("/assets/") && !headers.contains_key(header::CACHE_CONTROL) {
-                // Case records must not linger in shared or browser caches.
-                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                Either::Right(
+                    srv.call(req)
+                        .map(|res| res.map(ServiceResponse::map_into_left_body)),
+                )
             }
-            if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-                headers.insert(header::HeaderName::from_static("x-request-id"), id);
+        })
+        .wrap(ErrorHandlers::new().default_handler(problem_for_framework_errors))
+        .wrap_fn(|req, srv| {
+            let path = req.path().to_string();
+            let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                let headers = res.headers_mut();
+                let csp = if path.starts_with("/api/v1/docs") {
+                    DOCS_CSP
+                } else {
+                    CSP
+                };
+                headers.insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(csp),
+                );
+                headers.insert(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                );
+                headers.insert(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                );
+                headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+                headers.insert(
+                    header::HeaderName::from_static("permissions-policy"),
+                    HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+                );
+                if !path.starts_with("/assets/") && !headers.contains_key(header::CACHE_CONTROL) {
+                    // Case records must not linger in shared or browser caches.
+                    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                }
+                if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                    headers.insert(header::HeaderName::from_static("x-request-id"), id);
+                }
+                Ok(res)
             }
-            Ok(res)
-        }
-    })
-    .wrap(TracingLogger::<RequestSpan>::new())
+        })
+        .wrap(TracingLogger::<RequestSpan>::new())
 }

@@ -130,6 +130,8 @@ pub struct SightingView {
     pub people_present: Option<String>,
     pub status: RecordStatus,
     pub finalised_at: Option<DateTime<Utc>>,
+    /// When its author withdrew the draft (`status: withdrawn`).
+    pub withdrawn_at: Option<DateTime<Utc>>,
     pub supersedes_id: Option<String>,
     pub superseded_by_id: Option<String>,
     pub correction_reason: Option<String>,
@@ -157,6 +159,7 @@ impl From<Sighting> for SightingView {
             people_present: s.people_present,
             status: s.status,
             finalised_at: s.finalised_at.map(instant),
+            withdrawn_at: s.withdrawn_at.map(instant),
             supersedes_id: s.supersedes_id,
             superseded_by_id: s.superseded_by_id,
             correction_reason: s.correction_reason,

@@ -78,6 +78,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sightings::get_sighting)
         .service(sightings::update_sighting)
         .service(sightings::finalise_sighting)
+        .service(sightings::withdraw_sighting)
+        .service(sightings::my_drafts)
         .service(sightings::correct_sighting)
         .service(sightings::record_decision)
         .service(dashboard::dashboard)

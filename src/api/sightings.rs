@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::case_views::SightingView;
 use super::error::{ApiError, Problems};
 use super::extract::ApiJson;
+use super::views::ListOf;
 use super::AppState;
 use crate::domain::ids::SightingId;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
@@ -47,7 +48,8 @@ pub struct SightingRequest {
     /// The child's wishes and feelings, in their words where possible.
     pub childs_voice: Option<String>,
     pub people_present: Option<String>,
-    /// `final` (the default) or `draft`. Only a final record counts.
+    /// `final` (the default) or `draft`. Only a final record counts (`withdrawn` is refused:
+    /// a draft is withdrawn with `POST /sightings/{id}/withdraw`).
     pub status: Option<RecordStatus>,
 }
 
@@ -246,6 +248,53 @@ pub async fn finalise_sighting(
     let sighting =
         sightings::finalise(&state.services, &who, SightingId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
+}
+
+/// POST /api/v1/sightings/{id}/withdraw — withdraws a draft (its author only): kept, shown to nobody else, never counted; a final record is never withdrawn (409).
+#[utoipa::path(tag = "sightings", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = SightingView),
+    Problems,
+))]
+#[post("/sightings/{id}/withdraw")]
+pub async fn withdraw_sighting(
+    state: web::Data<AppState>,
+    who: Requester,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sighting =
+        sightings::withdraw(&state.services, &who, SightingId::from(id.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(SightingView::from(sighting)))
+}
+
+/// One of the caller's drafts: the record, and its child's name.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DraftView {
+    #[serde(flatten)]
+    pub sighting: SightingView,
+    /// The child's given and family names.
+    pub child_name: String,
+}
+
+/// GET /api/v1/me/drafts — the caller's own drafts, the latest contact first, about children they may still read.
+#[utoipa::path(tag = "sightings", security(("bearer" = [])), responses(
+    (status = 200, body = ListOf<DraftView>),
+    Problems,
+))]
+#[get("/me/drafts")]
+pub async fn my_drafts(
+    state: web::Data<AppState>,
+    who: Requester,
+) -> Result<HttpResponse, ApiError> {
+    let drafts = sightings::my_drafts(&state.services, &who).await?;
+    Ok(HttpResponse::Ok().json(ListOf {
+        items: drafts
+            .into_iter()
+            .map(|d| DraftView {
+                sighting: SightingView::from(d.sighting),
+                child_name: d.child_name,
+            })
+            .collect::<Vec<_>>(),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -2,10 +2,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::domain::people::Role;

@@ -53,11 +53,14 @@ pub enum Location {
     Other,
 }
 
+/// Where a record stands: only a final one counts; a withdrawn draft is kept for the audit
+/// trail and counts for nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     Draft,
     Final,
+    Withdrawn,
 }
 
 /// The local date of an instant in the service's zone: 00:30 BST on 2 June is 2 June.
@@ -75,6 +78,8 @@ pub struct SightingFact {
     pub status: RecordStatus,
     /// When the record became final (`None` while a draft).
     pub finalised_at: Option<DateTime<Utc>>,
+    /// When its author withdrew the draft (`None` unless withdrawn).
+    pub withdrawn_at: Option<DateTime<Utc>>,
     /// A later version replaced this one; only the latest version counts.
     pub superseded: bool,
     pub kind: SightingKind,

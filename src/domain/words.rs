@@ -55,6 +55,7 @@ impl Phrase for RecordStatus {
         match self {
             RecordStatus::Draft => "draft",
             RecordStatus::Final => "final",
+            RecordStatus::Withdrawn => "withdrawn",
         }
     }
 }

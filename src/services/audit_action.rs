@@ -38,6 +38,7 @@ pub enum AuditAction {
     ReadImplementation,
     ReadMinutes,
     ReadMyActions,
+    ReadMyDrafts,
     ReadPlan,
     ReadReport,
     ReadReviews,
@@ -49,11 +50,12 @@ pub enum AuditAction {
     RecordSighting,
     RecordVisit,
     ReplaySighting,
+    WithdrawSighting,
 }
 
 impl AuditAction {
     /// Every action, for tests and for readers of the log.
-    pub const ALL: [AuditAction; 45] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::AcknowledgeMinutes,
         AuditAction::AddActionProgress,
         AuditAction::AddCover,
@@ -88,6 +90,7 @@ impl AuditAction {
         AuditAction::ReadImplementation,
         AuditAction::ReadMinutes,
         AuditAction::ReadMyActions,
+        AuditAction::ReadMyDrafts,
         AuditAction::ReadPlan,
         AuditAction::ReadReport,
         AuditAction::ReadReviews,
@@ -99,6 +102,7 @@ impl AuditAction {
         AuditAction::RecordSighting,
         AuditAction::RecordVisit,
         AuditAction::ReplaySighting,
+        AuditAction::WithdrawSighting,
     ];
 
     /// The name stored in the access log.
@@ -138,6 +142,7 @@ impl AuditAction {
             AuditAction::ReadImplementation => "read_implementation",
             AuditAction::ReadMinutes => "read_minutes",
             AuditAction::ReadMyActions => "read_my_actions",
+            AuditAction::ReadMyDrafts => "read_my_drafts",
             AuditAction::ReadPlan => "read_plan",
             AuditAction::ReadReport => "read_report",
             AuditAction::ReadReviews => "read_reviews",
@@ -149,6 +154,7 @@ impl AuditAction {
             AuditAction::RecordSighting => "record_sighting",
             AuditAction::RecordVisit => "record_visit",
             AuditAction::ReplaySighting => "replay_sighting",
+            AuditAction::WithdrawSighting => "withdraw_sighting",
         }
     }
 }

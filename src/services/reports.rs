@@ -234,6 +234,7 @@ fn home_visit_on(child_id: &str, on: NaiveDate) -> SightingFact {
         occurred_on: on,
         status: RecordStatus::Final,
         finalised_at: None,
+        withdrawn_at: None,
         superseded: false,
         kind: SightingKind::HomeVisit,
         outcome: Outcome::Seen,

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::AuditAction;
 use super::{
-    authorise, authorise_on_plan, authorise_with_plans, invalid, log, may_on_plan, write_logged,
-    Requester, ServiceError, Services,
+    authorise, authorise_on_plan, authorise_with_plans, invalid, log, log_read_of_children,
+    may_on_plan, write_logged, Requester, ServiceError, Services,
 };
 use crate::access::CaseAction;
 use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
@@ -87,6 +87,12 @@ fn build(
     clock: Clock,
     field_prefix: &str,
 ) -> Result<Sighting, ServiceError> {
+    if contact.status == RecordStatus::Withdrawn {
+        return Err(invalid(
+            "status",
+            "a record is made draft or final; only a draft already made is withdrawn",
+        ));
+    }
     let (child, child_plans) = authorise_with_plans(
         conn,
         requester,
@@ -136,6 +142,7 @@ fn build(
         people_present: contact.people_present.clone(),
         status: contact.status,
         finalised_at: (contact.status == RecordStatus::Final).then_some(at),
+        withdrawn_at: None,
         supersedes_id: None,
         superseded_by_id: None,
         correction_reason: None,
@@ -304,8 +311,9 @@ fn record_visit_in(
 
 /// Finds a sighting and authorises `action`: reading it is decided on its child's record;
 /// acting on it, on the plan it was recorded under (the plan open on the day it occurred),
-/// so that ties to another plan of the child give no authority over it. A draft is its
-/// author's alone: to anyone else, whatever their role, it does not exist.
+/// so that ties to another plan of the child give no authority over it. A draft, and a
+/// withdrawn one, is its author's alone: to anyone else, whatever their role, it does not
+/// exist.
 pub fn sighting_for(
     conn: &mut DbConnection,
     requester: &Requester,
@@ -327,7 +335,11 @@ fn sighting_and_plan(
     let sighting = store::get(conn, id)?.ok_or(ServiceError::NotFound)?;
     let (_, plans) =
         authorise_with_plans(conn, requester, &sighting.child_id, CaseAction::Read, today)?;
-    if sighting.status == RecordStatus::Draft && sighting.author_id != requester.user.id {
+    let authors_alone = match sighting.status {
+        RecordStatus::Final => false,
+        RecordStatus::Draft | RecordStatus::Withdrawn => true,
+    };
+    if authors_alone && sighting.author_id != requester.user.id {
         return Err(ServiceError::NotFound);
     }
     let plan = plans
@@ -358,10 +370,14 @@ fn update_draft_in(
         CaseAction::RecordSighting,
         clock.today(),
     )?;
-    if current.status != RecordStatus::Draft {
-        return Err(ServiceError::Conflict(
-            "a final record is never edited; record a correction instead".into(),
-        ));
+    match current.status {
+        RecordStatus::Draft => {}
+        RecordStatus::Final => {
+            return Err(ServiceError::Conflict(
+                "a final record is never edited; record a correction instead".into(),
+            ))
+        }
+        RecordStatus::Withdrawn => return Err(withdrawn_conflict("edited")),
     }
     if current.author_id != requester.user.id {
         return Err(ServiceError::Forbidden(
@@ -378,7 +394,9 @@ fn update_draft_in(
     updated.id = current.id;
     updated.visit_id = current.visit_id;
     updated.created_at = current.created_at;
-    store::update_draft(conn, &updated)?;
+    if !store::update_draft(conn, &updated)? {
+        return Err(no_longer_a_draft());
+    }
     log(
         conn,
         requester,
@@ -404,14 +422,18 @@ fn finalise_in(
         CaseAction::RecordSighting,
         clock.today(),
     )?;
-    if sighting.status == RecordStatus::Final {
-        return Ok(sighting);
+    match sighting.status {
+        RecordStatus::Draft => {}
+        RecordStatus::Final => return Ok(sighting),
+        RecordStatus::Withdrawn => return Err(withdrawn_conflict("finalised")),
     }
     let at = now();
     sighting.status = RecordStatus::Final;
     sighting.finalised_at = Some(at);
     sighting.updated_at = at;
-    store::update_draft(conn, &sighting)?;
+    if !store::update_draft(conn, &sighting)? {
+        return Err(no_longer_a_draft());
+    }
     log(
         conn,
         requester,
@@ -441,10 +463,14 @@ fn correct_in(
         CaseAction::RecordSighting,
         clock.today(),
     )?;
-    if original.status != RecordStatus::Final {
-        return Err(ServiceError::Conflict(
-            "a draft is edited, not corrected".into(),
-        ));
+    match original.status {
+        RecordStatus::Final => {}
+        RecordStatus::Draft => {
+            return Err(ServiceError::Conflict(
+                "a draft is edited, not corrected".into(),
+            ))
+        }
+        RecordStatus::Withdrawn => return Err(withdrawn_conflict("corrected")),
     }
     // The team manager of the plan the record was made under (not of another of the
     // child's plans).
@@ -495,6 +521,63 @@ fn correct_in(
     Ok(correction)
 }
 
+/// A withdrawn draft stays as it was withdrawn.
+fn withdrawn_conflict(verb: &str) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "this draft was withdrawn, so it cannot be {verb}; record the contact again instead"
+    ))
+}
+
+/// Another request changed the draft between reading and writing it.
+fn no_longer_a_draft() -> ServiceError {
+    ServiceError::Conflict("this record is no longer a draft; read it again".into())
+}
+
+/// Withdraws a draft (its author only): it is kept, marked withdrawn, and counts for nothing.
+fn withdraw_in(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    id: &str,
+    clock: Clock,
+) -> Result<Sighting, ServiceError> {
+    let mut sighting = sighting_for(
+        conn,
+        requester,
+        id,
+        CaseAction::RecordSighting,
+        clock.today(),
+    )?;
+    match sighting.status {
+        RecordStatus::Draft => {}
+        RecordStatus::Final => {
+            return Err(ServiceError::Conflict(
+                "a final record is never withdrawn; record a correction instead".into(),
+            ))
+        }
+        RecordStatus::Withdrawn => {
+            return Err(ServiceError::Conflict(
+                "this draft has already been withdrawn".into(),
+            ))
+        }
+    }
+    let at = now();
+    if !store::withdraw(conn, &sighting.id, at)? {
+        return Err(no_longer_a_draft());
+    }
+    sighting.status = RecordStatus::Withdrawn;
+    sighting.withdrawn_at = Some(at);
+    sighting.updated_at = at;
+    log(
+        conn,
+        requester,
+        AuditAction::WithdrawSighting,
+        Some(&sighting.child_id),
+        &format!("sighting {}", sighting.id),
+        "ok",
+    )?;
+    Ok(sighting)
+}
+
 /// A team manager's decision after a failed home visit (seed 001 §3).
 fn record_decision_in(
     conn: &mut DbConnection,
@@ -504,6 +587,10 @@ fn record_decision_in(
     today: NaiveDate,
 ) -> Result<store::VisitDecision, ServiceError> {
     let sighting = sighting_for(conn, requester, sighting_id, CaseAction::ManagePlan, today)?;
+    match sighting.status {
+        RecordStatus::Draft | RecordStatus::Final => {}
+        RecordStatus::Withdrawn => return Err(withdrawn_conflict("decided on")),
+    }
     if requester.user.role != Role::TeamManager {
         return Err(ServiceError::Forbidden(
             "a team manager records the decision after a failed visit".into(),
@@ -588,6 +675,71 @@ pub async fn read(
     .await
 }
 
+/// One of the caller's drafts, with the name of its child.
+#[derive(Debug, Clone)]
+pub struct DraftLine {
+    pub sighting: Sighting,
+    /// The child's given and family names.
+    pub child_name: String,
+}
+
+/// The caller's drafts about children they may still read (a draft about a child out of
+/// their reach any more is left out, name and all), the latest contact first.
+fn my_drafts_in(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    today: NaiveDate,
+) -> Result<Vec<DraftLine>, ServiceError> {
+    // Each child decided once, however many drafts are about them.
+    let mut names: std::collections::HashMap<String, Option<String>> = Default::default();
+    let mut lines = Vec::new();
+    for sighting in store::drafts_of_author(conn, &requester.user.id)? {
+        let name = match names.get(&sighting.child_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name =
+                    match authorise(conn, requester, &sighting.child_id, CaseAction::Read, today) {
+                        Ok(child) => Some(format!("{} {}", child.given_name, child.family_name)),
+                        Err(ServiceError::NotFound | ServiceError::Forbidden(_)) => None,
+                        Err(e) => return Err(e),
+                    };
+                names.insert(sighting.child_id.clone(), name.clone());
+                name
+            }
+        };
+        if let Some(child_name) = name {
+            lines.push(DraftLine {
+                sighting,
+                child_name,
+            });
+        }
+    }
+    Ok(lines)
+}
+
+/// `GET /me/drafts`: the caller's own drafts (never anyone else's; neither final nor
+/// withdrawn records), the latest contact first, each with its child's name. Only children
+/// the caller may still read are shown, and showing them is one logged read of each.
+pub async fn my_drafts(svc: &Services, who: &Requester) -> Result<Vec<DraftLine>, ServiceError> {
+    let (w, day) = (who.clone(), svc.today());
+    let lines = svc
+        .store
+        .read(move |c| Ok(my_drafts_in(c, &w, day)))
+        .await??;
+    let mut children: Vec<String> = lines.iter().map(|l| l.sighting.child_id.clone()).collect();
+    children.sort();
+    children.dedup();
+    log_read_of_children(
+        &svc.store,
+        who,
+        AuditAction::ReadMyDrafts,
+        "my drafts".into(),
+        children,
+    )
+    .await?;
+    Ok(lines)
+}
+
 /// A write about one record: its child is found first, so that a refusal is logged against
 /// the right child; `f` gets the requester, the record's id and the clock.
 async fn write_for_sighting<T, F>(
@@ -638,6 +790,17 @@ pub async fn finalise(
     id: SightingId,
 ) -> Result<Sighting, ServiceError> {
     write_for_sighting(svc, who, id, AuditAction::FinaliseSighting, finalise_in).await
+}
+
+/// `POST /sightings/{id}/withdraw`: withdraws a draft (its author only). The record is kept,
+/// marked withdrawn; it never counts, and is shown to nobody but its author. A final record
+/// is never withdrawn (a conflict: correct it instead).
+pub async fn withdraw(
+    svc: &Services,
+    who: &Requester,
+    id: SightingId,
+) -> Result<Sighting, ServiceError> {
+    write_for_sighting(svc, who, id, AuditAction::WithdrawSighting, withdraw_in).await
 }
 
 /// `POST /sightings/{id}/corrections`: a new version of a final record that supersedes it.

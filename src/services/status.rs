@@ -88,6 +88,7 @@ fn fact_of(s: &Sighting, _tz: Tz) -> SightingFact {
         occurred_on: s.occurred_on,
         status: s.status,
         finalised_at: s.finalised_at.map(|f| f.and_utc()),
+        withdrawn_at: s.withdrawn_at.map(|w| w.and_utc()),
         superseded: s.superseded_by_id.is_some(),
         kind: s.kind,
         outcome: s.outcome,
@@ -176,7 +177,7 @@ pub struct Chronology {
     pub plans: Vec<Plan>,
     pub members: Vec<(Member, String, String)>,
     pub frequency_changes: Vec<FrequencyChange>,
-    /// Every version of every record, less other people's drafts.
+    /// Every version of every record, less other people's drafts and withdrawn ones.
     pub sightings: Vec<Sighting>,
     pub decisions: Vec<VisitDecision>,
     pub meetings: Vec<crate::store::meetings::Meeting>,
@@ -210,11 +211,20 @@ fn chronology_in(
         actions.extend(action_store::of_plan(conn, &plan.id)?);
         reviews.extend(action_store::reviews_of_plan(conn, &plan.id)?);
     }
-    let sightings = sighting_store::of_child(conn, child_id)?
+    let sightings: Vec<Sighting> = sighting_store::of_child(conn, child_id)?
         .into_iter()
-        .filter(|s| s.status == RecordStatus::Final || s.author_id == requester.user.id)
+        .filter(|s| match s.status {
+            RecordStatus::Final => true,
+            RecordStatus::Draft => s.author_id == requester.user.id,
+            // Kept for the audit trail, shown to nobody: its author still reads it by id.
+            RecordStatus::Withdrawn => false,
+        })
         .collect();
-    let decisions = sighting_store::decisions_of_child(conn, child_id)?;
+    // A decision about a record not shown would name it.
+    let decisions = sighting_store::decisions_of_child(conn, child_id)?
+        .into_iter()
+        .filter(|d| sightings.iter().any(|s| s.id == d.sighting_id))
+        .collect();
     Ok(Chronology {
         child,
         plans,

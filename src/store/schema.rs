@@ -206,6 +206,7 @@ diesel::table! {
         visit_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 

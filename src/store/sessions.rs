@@ -104,15 +104,17 @@ pub fn live_browser_session(
             ))
             .first(conn)
             .optional()?;
-    Ok(found.and_then(|(id, user_id, family_id, issued_at, last_seen_at)| {
-        let last_seen_at = last_seen_at.unwrap_or(issued_at);
-        (last_seen_at > idle_since).then_some(BrowserSessionRow {
-            id,
-            user_id,
-            family_id,
-            last_seen_at,
-        })
-    }))
+    Ok(
+        found.and_then(|(id, user_id, family_id, issued_at, last_seen_at)| {
+            let last_seen_at = last_seen_at.unwrap_or(issued_at);
+            (last_seen_at > idle_since).then_some(BrowserSessionRow {
+                id,
+                user_id,
+                family_id,
+                last_seen_at,
+            })
+        }),
+    )
 }
 
 /// A live browser session, as [`live_browser_session`] finds it.

@@ -30,6 +30,8 @@ pub struct Sighting {
     pub people_present: Option<String>,
     pub status: RecordStatus,
     pub finalised_at: Option<NaiveDateTime>,
+    /// When its author withdrew it (a withdrawn draft is kept, and counts for nothing).
+    pub withdrawn_at: Option<NaiveDateTime>,
     pub supersedes_id: Option<String>,
     pub superseded_by_id: Option<String>,
     pub correction_reason: Option<String>,
@@ -59,6 +61,7 @@ struct SightingRow {
     people_present: Option<String>,
     status: String,
     finalised_at: Option<NaiveDateTime>,
+    withdrawn_at: Option<NaiveDateTime>,
     supersedes_id: Option<String>,
     superseded_by_id: Option<String>,
     correction_reason: Option<String>,
@@ -89,6 +92,7 @@ impl TryFrom<SightingRow> for Sighting {
             childs_voice: r.childs_voice,
             people_present: r.people_present,
             finalised_at: r.finalised_at,
+            withdrawn_at: r.withdrawn_at,
             supersedes_id: r.supersedes_id,
             superseded_by_id: r.superseded_by_id,
             correction_reason: r.correction_reason,
@@ -120,6 +124,7 @@ impl From<&Sighting> for SightingRow {
             people_present: s.people_present.clone(),
             status: word(&s.status),
             finalised_at: s.finalised_at,
+            withdrawn_at: s.withdrawn_at,
             supersedes_id: s.supersedes_id.clone(),
             superseded_by_id: s.superseded_by_id.clone(),
             correction_reason: s.correction_reason.clone(),
@@ -159,6 +164,43 @@ pub fn update_draft(conn: &mut DbConnection, sighting: &Sighting) -> Result<bool
     .execute(conn)?;
     refresh_projection(conn, &sighting.child_id)?;
     Ok(changed == 1)
+}
+
+/// Marks a draft withdrawn at `at` (the row stays, for the audit trail). `false` when it was
+/// no longer a draft.
+pub fn withdraw(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<bool, StoreError> {
+    let changed = diesel::update(
+        sightings::table
+            .find(id)
+            .filter(sightings::status.eq(word(&RecordStatus::Draft))),
+    )
+    .set((
+        sightings::status.eq(word(&RecordStatus::Withdrawn)),
+        sightings::withdrawn_at.eq(Some(at)),
+        sightings::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// An author's drafts (not final, not withdrawn), the latest contact first.
+pub fn drafts_of_author(
+    conn: &mut DbConnection,
+    author_id: &str,
+) -> Result<Vec<Sighting>, StoreError> {
+    sightings::table
+        .filter(sightings::author_id.eq(author_id))
+        .filter(sightings::status.eq(word(&RecordStatus::Draft)))
+        .order((
+            sightings::occurred_at.desc(),
+            sightings::created_at.desc(),
+            sightings::id,
+        ))
+        .select(SightingRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Sighting::try_from)
+        .collect()
 }
 
 /// Stores `correction` as the new final version of `original`, which it supersedes.

@@ -128,21 +128,17 @@ impl ResponseError for PageError {
                         "You cannot do this",
                         Some(why.clone()),
                     ),
-                    PageError::FormExpired => (
-                        "errors/form-expired.html",
-                        "The form has expired",
-                        None,
-                    ),
+                    PageError::FormExpired => {
+                        ("errors/form-expired.html", "The form has expired", None)
+                    }
                     PageError::BadRequest(why) => (
                         "errors/bad-request.html",
                         "The request could not be understood",
                         Some(why.clone()),
                     ),
-                    PageError::Busy { .. } => (
-                        "errors/busy.html",
-                        "Sorry, the service is busy",
-                        None,
-                    ),
+                    PageError::Busy { .. } => {
+                        ("errors/busy.html", "Sorry, the service is busy", None)
+                    }
                     _ => (
                         "errors/server-error.html",
                         "Sorry, there is a problem with the service",
@@ -196,9 +192,7 @@ pub fn page_for_status(status: StatusCode) -> HttpResponse {
         StatusCode::METHOD_NOT_ALLOWED | StatusCode::BAD_REQUEST => {
             PageError::BadRequest("this page does not take that request".into())
         }
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            PageError::BadRequest("what was sent is too large".into())
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => PageError::BadRequest("what was sent is too large".into()),
         _ => PageError::Internal(format!("status {status}")),
     };
     error.error_response()

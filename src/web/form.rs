@@ -82,8 +82,9 @@ impl FromRequest for FormFields {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| PageError::BadRequest(format!("the form could not be read: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    PageError::BadRequest(format!("the form could not be read: {e}"))
+                })?;
                 if body.len() + chunk.len() > MAX_FORM_BYTES {
                     return Err(PageError::BadRequest("the form is too large".into()));
                 }

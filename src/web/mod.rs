@@ -38,5 +38,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(pages::children::child_page)
     .service(pages::visit::visit_form)
     .service(pages::visit::visit)
-    .service(pages::visit::visit_recorded);
+    .service(pages::visit::visit_recorded)
+    .service(pages::drafts::my_drafts)
+    .service(pages::drafts::finish)
+    .service(pages::drafts::withdraw);
 }

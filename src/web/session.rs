@@ -48,10 +48,7 @@ impl FromRequest for Visitor {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
         let next = return_path(req);
-        let address = client_address(
-            req,
-            state.as_ref().is_some_and(|s| s.trust_forwarded_for),
-        );
+        let address = client_address(req, state.as_ref().is_some_and(|s| s.trust_forwarded_for));
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| PageError::Internal("application state missing".into()))?;
@@ -77,7 +74,11 @@ fn return_path(req: &HttpRequest) -> String {
     if req.method() != actix_web::http::Method::GET {
         return "/".into();
     }
-    let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     safe_return_path(path)
 }
 

@@ -57,11 +57,14 @@ impl Chrome {
     /// The layout for a signed-in visitor in `section`.
     pub fn signed_in(visitor: &Visitor, title: &str, section: Section) -> Chrome {
         let user = &visitor.who.user;
-        let mut navigation = vec![NavItem {
-            href: "/children",
-            text: "My children",
-            active: section == Section::Children,
-        }];
+        let mut navigation = Vec::new();
+        if user.role != Role::Admin {
+            navigation.push(NavItem {
+                href: "/children",
+                text: "My children",
+                active: section == Section::Children,
+            });
+        }
         if records_contacts(user.role) {
             navigation.push(NavItem {
                 href: "/record",

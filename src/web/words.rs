@@ -230,21 +230,30 @@ mod tests {
         assert_eq!(time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()), "12pm");
         assert_eq!(time(NaiveTime::from_hms_opt(0, 5, 0).unwrap()), "12:05am");
         let at: DateTime<Utc> = "2026-06-01T23:30:00Z".parse().unwrap();
-        assert_eq!(instant(chrono_tz::Europe::London, at), "2 June 2026 at 12:30am");
+        assert_eq!(
+            instant(chrono_tz::Europe::London, at),
+            "2 June 2026 at 12:30am"
+        );
     }
 
     #[test]
     fn typed_dates_are_read_leniently() {
         assert_eq!(parse_date_parts("3", "2", "2026"), Ok(d("2026-02-03")));
         assert_eq!(parse_date_parts("03", "Feb", "2026"), Ok(d("2026-02-03")));
-        assert_eq!(parse_date_parts(" 3 ", "february", "2026"), Ok(d("2026-02-03")));
+        assert_eq!(
+            parse_date_parts(" 3 ", "february", "2026"),
+            Ok(d("2026-02-03"))
+        );
         assert_eq!(parse_date_parts("3", "Sept", "2026"), Ok(d("2026-09-03")));
         assert_eq!(parse_date_parts("", "", ""), Err(DateProblem::Missing));
         assert_eq!(parse_date_parts("x", "2", "2026"), Err(DateProblem::Day));
         assert_eq!(parse_date_parts("3", "13", "2026"), Err(DateProblem::Month));
         assert_eq!(parse_date_parts("3", "Ma", "2026"), Err(DateProblem::Month));
         assert_eq!(parse_date_parts("3", "2", "26"), Err(DateProblem::Year));
-        assert_eq!(parse_date_parts("30", "2", "2026"), Err(DateProblem::NotReal));
+        assert_eq!(
+            parse_date_parts("30", "2", "2026"),
+            Err(DateProblem::NotReal)
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ enum Kind {
     Dashboard,
     /// Creates new case records (families, children): social care only.
     CreateCase,
-    /// The caller's own work across children (`/me/actions`).
+    /// The caller's own work across children (`/me/actions`, `/me/drafts`).
     Own,
     /// Decided by role: reports (team manager, CP chair, auditor), the chair's plans (CP
     /// chair), the audit sample (auditor).
@@ -39,7 +39,7 @@ fn classify(path: &str) -> Kind {
         | "/api/v1/me"
         | "/api/v1/me/password" => Kind::Public,
         "/api/v1/dashboard" => Kind::Dashboard,
-        "/api/v1/me/actions" => Kind::Own,
+        "/api/v1/me/actions" | "/api/v1/me/drafts" => Kind::Own,
         "/api/v1/chair/plans" => Kind::Role(&["chair", "other_chair"]),
         "/api/v1/reports/audit-sample" => Kind::Role(&["auditor"]),
         p if p.starts_with("/api/v1/reports/") => Kind::Role(&[
@@ -194,6 +194,10 @@ on_both! {
         let res = app.client.post(app.url(&format!("/api/v1/minutes/{minutes_id}/publish"))).bearer_auth(&w.lead.token).header("If-Match", "\"1\"").send().await.unwrap();
         assert_eq!(res.status(), 200);
         let action: Value = app.post(&format!("/api/v1/plans/{p}/actions"), &w.lead.token, &json!({"description": "Share attendance records", "owner_id": w.teacher.id, "due_on": "2026-12-31"})).await.json().await.unwrap();
+        // The teacher's own draft, for the routes of the caller's own work.
+        let mut draft = sighting(&c, "2026-01-15T10:00:00Z", "school_contact", "school", "seen");
+        draft["status"] = json!("draft");
+        assert_eq!(app.post("/api/v1/sightings", &w.teacher.token, &draft).await.status(), 201);
         let real = Ids { meeting: meeting_id, minutes: minutes_id, action: action["id"].as_str().unwrap().to_string(), child: c.clone(), plan: p, sighting: s["id"].as_str().unwrap().to_string(), member };
         let missing = Ids { meeting: "no-such-meeting".into(), minutes: "no-such-minutes".into(), action: "no-such-action".into(), child: "no-such-child".into(), plan: "no-such-plan".into(), sighting: "no-such-sighting".into(), member: "no-such-member".into() };
 
@@ -264,7 +268,7 @@ on_both! {
                     }
                 }
                 Kind::Own => {
-                    // Outsiders own nothing here; the teacher sees their own action.
+                    // Outsiders own nothing here; the teacher sees their own action, their own draft.
                     for (who, outsider) in &outsiders {
                         let (status, body) = answer(&app, method, path, &real, &outsider.token).await;
                         assert_eq!(status, 200, "{who}");

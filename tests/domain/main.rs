@@ -197,6 +197,7 @@ mod any_agency_clock {
             occurred_on: day,
             status,
             finalised_at: (status == RecordStatus::Final).then_some(at),
+            withdrawn_at: None,
             superseded,
             kind: SightingKind::SchoolContact,
             outcome,
@@ -299,6 +300,7 @@ mod visits_in_a_month {
                 RecordStatus::Draft
             },
             finalised_at: final_.then_some(at),
+            withdrawn_at: None,
             superseded: false,
             kind: SightingKind::HomeVisit,
             outcome: if seen {

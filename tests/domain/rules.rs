@@ -59,6 +59,7 @@ fn sighting_at(
         occurred_on: local_date(TZ, when),
         status: RecordStatus::Final,
         finalised_at: Some(when + chrono::Duration::hours(1)),
+        withdrawn_at: None,
         superseded: false,
         kind,
         outcome,

@@ -480,7 +480,9 @@ fn local_midnight(ctx: &Context<'_>, day: NaiveDate) -> Option<chrono::DateTime<
 }
 
 /// Records are to be final within 48 hours of the contact (seed 004). Looks at the rolling
-/// window; a record still a draft past the deadline is worse (it does not count as seen).
+/// window; a record still a draft past the deadline is worse (it does not count as seen). A
+/// draft stays late until finalised or withdrawn: once withdrawn (by the end of `on`), it is
+/// not counted, though it was late on the days before.
 fn late_recording(
     facts: &CaseFacts,
     ctx: &Context<'_>,
@@ -504,6 +506,9 @@ fn late_recording(
         .iter()
         .filter(|s| !s.superseded && s.occurred_on > after && s.occurred_on <= on)
     {
+        if s.withdrawn_at.is_some_and(|w| w < day_ends) {
+            continue;
+        }
         let deadline = s.occurred_at + chrono::Duration::hours(i64::from(hours));
         let final_by_then = s.finalised_at.filter(|f| *f < day_ends);
         let late = match final_by_then {
@@ -610,4 +615,103 @@ pub fn visits_in_period(
         visited,
         never_overdue: to <= due(baseline)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use super::*;
+    use crate::domain::calendar::Region;
+
+    const TZ: chrono_tz::Tz = chrono_tz::Europe::London;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn local(s: &str) -> DateTime<Utc> {
+        let at: chrono::NaiveDateTime = s.parse().unwrap();
+        TZ.from_local_datetime(&at)
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    /// A school's draft of a contact at 10:00 on Monday 12 January 2026, never finalised.
+    fn with_draft(withdrawn_at: Option<DateTime<Utc>>) -> CaseFacts {
+        let occurred_at = local("2026-01-12T10:00:00");
+        CaseFacts {
+            date_of_birth: d("2018-03-01"),
+            plan: PlanFacts {
+                start: d("2026-01-05"),
+                end: None,
+                visit_frequency: None,
+                region: Region::EnglandAndWales,
+                previous_plans: 0,
+            },
+            sightings: vec![SightingFact {
+                id: "draft".into(),
+                occurred_at,
+                occurred_on: local_date(TZ, occurred_at),
+                status: if withdrawn_at.is_some() {
+                    RecordStatus::Withdrawn
+                } else {
+                    RecordStatus::Draft
+                },
+                finalised_at: None,
+                withdrawn_at,
+                superseded: false,
+                kind: SightingKind::SchoolContact,
+                outcome: Outcome::Seen,
+                location: Location::School,
+                by_social_care: false,
+                bedroom_seen: None,
+                baby_awake: None,
+            }],
+            decisions: vec![],
+            members: vec![],
+            meetings: vec![],
+            actions: vec![],
+            reviews: vec![],
+        }
+    }
+
+    /// The number of late drafts on `on`, if the rule raises its flag.
+    fn late_drafts(facts: &CaseFacts, on: &str) -> Option<u32> {
+        let calendar = crate::domain::feed::shipped().unwrap().remove(0);
+        let policy = Policy::default();
+        let ctx = Context {
+            policy: &policy,
+            calendar: &calendar,
+            tz: TZ,
+        };
+        let mut out = Vec::new();
+        late_recording(facts, &ctx, d(on), facts.plan.start, &mut out);
+        out.into_iter().find_map(|f| match f.detail {
+            Detail::LateRecording { late_draft, .. } => Some(late_draft),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_draft_past_its_deadline_is_late_until_it_is_withdrawn() {
+        // The deadline is 10:00 on the 14th: late from the 15th, however old it gets.
+        let never = with_draft(None);
+        assert_eq!(late_drafts(&never, "2026-01-14"), None);
+        assert_eq!(late_drafts(&never, "2026-01-15"), Some(1));
+        assert_eq!(late_drafts(&never, "2026-03-31"), Some(1));
+
+        // Withdrawn at 14:00 on the 20th: late up to the 19th, not from the 20th on.
+        let withdrawn = with_draft(Some(local("2026-01-20T14:00:00")));
+        assert_eq!(late_drafts(&withdrawn, "2026-01-15"), Some(1));
+        assert_eq!(late_drafts(&withdrawn, "2026-01-19"), Some(1));
+        assert_eq!(late_drafts(&withdrawn, "2026-01-20"), None);
+        assert_eq!(late_drafts(&withdrawn, "2026-03-31"), None);
+
+        // Withdrawn before its deadline: never late.
+        let early = with_draft(Some(local("2026-01-13T09:00:00")));
+        assert_eq!(late_drafts(&early, "2026-01-12"), None);
+        assert_eq!(late_drafts(&early, "2026-01-20"), None);
+    }
 }

@@ -37,11 +37,17 @@ struct ClockCell {
 }
 
 fn clock_cell(clock: &Clock, last_words: &str, working_days: bool) -> ClockCell {
-    let since = if working_days {
+    let since = if clock.days_since == 0 {
+        "today".to_string()
+    } else if working_days {
         format!(
             "{} working day{} ago",
             clock.working_days_since,
-            if clock.working_days_since == 1 { "" } else { "s" }
+            if clock.working_days_since == 1 {
+                ""
+            } else {
+                "s"
+            }
         )
     } else {
         format!(
@@ -304,7 +310,12 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
         .iter()
         .map(|(m, name, agency)| (m.user_id.as_str(), (name.as_str(), agency.as_str())))
         .collect();
-    let person = |id: &str| names.get(id).map(|(n, _)| n.to_string()).unwrap_or_default();
+    let person = |id: &str| {
+        names
+            .get(id)
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_default()
+    };
     // An author no longer in the core group is still named by agency where we know it.
     let agency_names: std::collections::HashMap<&str, &str> = found
         .record
@@ -351,11 +362,7 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
                 kind: "sighting",
                 kind_name: "Contact",
                 when: words::instant(tz, at),
-                title: format!(
-                    "{}: {}",
-                    capitalised(s.kind.phrase()),
-                    s.outcome.phrase()
-                ),
+                title: format!("{}: {}", capitalised(s.kind.phrase()), s.outcome.phrase()),
                 agency: agency_of(&s.agency_id),
                 by: person(&s.author_id),
                 lines,

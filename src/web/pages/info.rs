@@ -7,14 +7,21 @@ use crate::web::error::PageError;
 use crate::web::session::{Visitor, SESSION_COOKIE};
 use crate::web::view::{page, see_other, Chrome};
 
-/// GET / — where a bookmark lands: "My children" when signed in, else the sign-in page.
+/// GET / — where a bookmark lands: "My children" when signed in, else the sign-in page. An
+/// administrator has no children: their pages come later, so they are pointed to the API.
 #[get("/")]
-pub async fn home(req: HttpRequest) -> HttpResponse {
-    if req.cookie(SESSION_COOKIE).is_some() {
-        see_other("/children")
-    } else {
-        see_other("/sign-in")
+pub async fn home(req: HttpRequest) -> Result<HttpResponse, PageError> {
+    use actix_web::FromRequest;
+    if req.cookie(SESSION_COOKIE).is_none() {
+        return Ok(see_other("/sign-in"));
     }
+    let visitor = Visitor::extract(&req).await?;
+    if visitor.who.user.role == crate::domain::people::Role::Admin {
+        let chrome =
+            Chrome::signed_in(&visitor, "Administration", crate::web::view::Section::Other);
+        return page("admin-home.html", &chrome, ());
+    }
+    Ok(see_other("/children"))
 }
 
 /// The layout for a page anyone may read: signed in or not, as the visitor is.

@@ -139,11 +139,13 @@ fn show_form(
 ) -> Result<HttpResponse, PageError> {
     let child = &form.child;
     let name = format!("{} {}", child.given_name, child.family_name);
-    let chrome = Chrome::signed_in(visitor, &format!("Record a contact with {name}"), Section::Record)
-        .with_errors(!errors.is_empty());
-    let option = |value: String, text: String, checked: bool| {
-        serde_json::json!({ "value": value, "text": text, "checked": checked })
-    };
+    let chrome = Chrome::signed_in(
+        visitor,
+        &format!("Record a contact with {name}"),
+        Section::Record,
+    )
+    .with_errors(!errors.is_empty());
+    let option = |value: String, text: String, checked: bool| serde_json::json!({ "value": value, "text": text, "checked": checked });
     let outcomes: Vec<_> = OUTCOMES
         .iter()
         .map(|o| {
@@ -213,12 +215,26 @@ pub async fn record_form(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let form =
-        sightings::recording_form(&state.services, &visitor.who, ChildId::from(path.into_inner()))
-            .await?;
+    let form = sightings::recording_form(
+        &state.services,
+        &visitor.who,
+        ChildId::from(path.into_inner()),
+    )
+    .await
+    .map_err(not_one_of_yours)?;
     let now = Utc::now().with_timezone(&state.services.timezone);
     let values = Values::fresh(&form, now);
     show_form(&visitor, StatusCode::OK, &form, &values, &Errors::default())
+}
+
+/// A child the visitor may read but not record a contact with (a CP chair, an auditor) has
+/// no record form: to them the page does not exist, as for a child they may not read, and
+/// as the family visit form answers.
+fn not_one_of_yours(e: ServiceError) -> PageError {
+    match e {
+        ServiceError::Forbidden(_) => PageError::NotFound,
+        other => other.into(),
+    }
 }
 
 /// Reads a moment typed as a date (three boxes) and a time, in the service's zone.
@@ -242,7 +258,10 @@ pub fn read_moment(
         }
     };
     let time: Option<NaiveTime> = if time.trim().is_empty() {
-        errors.add(format!("{prefix}occurred-time"), "Enter the time of the contact, like 9:30am");
+        errors.add(
+            format!("{prefix}occurred-time"),
+            "Enter the time of the contact, like 9:30am",
+        );
         None
     } else {
         let t = words::parse_time(time);
@@ -258,7 +277,10 @@ pub fn read_moment(
     // A time the clocks skipped (spring forward) is read as the hour after.
     tz.from_local_datetime(&local)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(local + chrono::Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.with_timezone(&Utc))
 }
 
@@ -266,7 +288,10 @@ pub fn read_moment(
 pub fn field_id(service_field: &str) -> String {
     match service_field {
         "occurred_at" => "occurred-day".into(),
-        other => other.replace(['[', ']', '.'], "-").trim_end_matches('-').to_string(),
+        other => other
+            .replace(['[', ']', '.'], "-")
+            .trim_end_matches('-')
+            .to_string(),
     }
 }
 
@@ -308,7 +333,9 @@ pub async fn record_contact(
 ) -> Result<HttpResponse, PageError> {
     visitor.check_form(&state, posted.form_token())?;
     let child_id = ChildId::from(path.into_inner());
-    let form = sightings::recording_form(&state.services, &visitor.who, child_id.clone()).await?;
+    let form = sightings::recording_form(&state.services, &visitor.who, child_id.clone())
+        .await
+        .map_err(not_one_of_yours)?;
     let values = Values::from_form(&posted);
     let mut errors = Errors::default();
 
@@ -343,12 +370,20 @@ pub async fn record_contact(
     );
     let key = values.idempotency_key.trim().to_string();
     if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(PageError::BadRequest("the form is incomplete; open it again".into()));
+        return Err(PageError::BadRequest(
+            "the form is incomplete; open it again".into(),
+        ));
     }
     let (Some(outcome), Some(kind), Some(location), Some(occurred_at), true) =
         (outcome, kind, location, occurred_at, errors.is_empty())
     else {
-        return show_form(&visitor, StatusCode::UNPROCESSABLE_ENTITY, &form, &values, &errors);
+        return show_form(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            &values,
+            &errors,
+        );
     };
     let text = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
     let contact = Contact {
@@ -386,7 +421,13 @@ pub async fn record_contact(
         }
         Err(e) => {
             service_errors(e, &mut errors)?;
-            show_form(&visitor, StatusCode::UNPROCESSABLE_ENTITY, &form, &values, &errors)
+            show_form(
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &values,
+                &errors,
+            )
         }
     }
 }

@@ -85,9 +85,11 @@ pub async fn sign_in(
         .map(|c| c.value().to_string())
         .unwrap_or_default();
     let token_ok = !nonce.is_empty()
-        && form
-            .form_token()
-            .is_some_and(|t| state.auth.form_token_matches(&format!("sign-in:{nonce}"), t));
+        && form.form_token().is_some_and(|t| {
+            state
+                .auth
+                .form_token_matches(&format!("sign-in:{nonce}"), t)
+        });
     if !token_ok {
         return Err(PageError::FormExpired);
     }
@@ -101,7 +103,8 @@ pub async fn sign_in(
     if password.is_empty() {
         errors.add("password", "Enter your password");
     }
-    let refused = |errors: &Errors, status| sign_in_page(&req, &state, status, &email, &next, errors);
+    let refused =
+        |errors: &Errors, status| sign_in_page(&req, &state, status, &email, &next, errors);
     if !errors.is_empty() {
         return refused(&errors, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
     }

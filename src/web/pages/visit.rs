@@ -231,8 +231,10 @@ fn read_visit(
             );
         }
         let baby_awake = form.get(&field("baby_awake")).and_then(yes_no);
-        if is_baby(child, occurred_at.map(|t| t.date_naive()).unwrap_or_default())
-            && baby_awake.is_none()
+        if is_baby(
+            child,
+            occurred_at.map(|t| t.date_naive()).unwrap_or_default(),
+        ) && baby_awake.is_none()
             && outcome.is_some_and(Outcome::is_seen)
         {
             errors.add(
@@ -298,7 +300,14 @@ pub async fn visit(
     let read = read_visit(&form, &children, tz, status, &mut errors);
     let again = |errors: &Errors, status| {
         show_form(
-            &visitor, status, &family_id, &children, Some(&form), today, now, errors,
+            &visitor,
+            status,
+            &family_id,
+            &children,
+            Some(&form),
+            today,
+            now,
+            errors,
         )
     };
     let Some((contact, parts)) = read else {
@@ -337,8 +346,11 @@ pub async fn visit(
             }
         }
         _ => {
-            let chrome =
-                Chrome::signed_in(&visitor, "Check your answers before saving the visit", Section::Record);
+            let chrome = Chrome::signed_in(
+                &visitor,
+                "Check your answers before saving the visit",
+                Section::Record,
+            );
             let at = words::instant(tz, contact.occurred_at);
             page(
                 "visit-check.html",
@@ -373,7 +385,11 @@ pub async fn visit_recorded(
     let draft = first.status == RecordStatus::Draft;
     let chrome = Chrome::signed_in(
         &visitor,
-        if draft { "Visit saved as a draft" } else { "Visit recorded" },
+        if draft {
+            "Visit saved as a draft"
+        } else {
+            "Visit recorded"
+        },
         Section::Record,
     );
     page(

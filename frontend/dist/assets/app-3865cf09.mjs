@@ -1,0 +1,6 @@
+// Loaded as a module (deferred, so the body exists). It stands in for the inline script of
+// govuk-frontend's page template, which the content security policy forbids.
+import { initAll } from './govuk-frontend-4e8b95d5.min.js'
+
+document.body.classList.add('govuk-frontend-supported')
+initAll()
