@@ -32,7 +32,7 @@ function isConditionalRadioExpanded(violation, node) {
     return false;
   }
   const objected = [...node.any, ...node.all, ...node.none].flatMap((c) =>
-    Array.isArray(c.data) ? c.data : [],
+    Array.isArray(c.data?.values) ? c.data.values : Array.isArray(c.data) ? c.data : [],
   );
   return objected.length > 0 && objected.every((a) => /^aria-expanded\b/.test(String(a)));
 }
@@ -46,6 +46,9 @@ export function describeViolation(v, where) {
   }
   return lines.join('\n');
 }
+
+/** Each page's last document's content security policy, for its copy (see copyWithoutScripts). */
+const csp = new WeakMap();
 
 /** Counts and findings across the whole run. */
 export class Findings {
@@ -103,9 +106,11 @@ export class Trip {
     page.on('request', (r) => {
       if (r.isNavigationRequest()) documents.add(r.url());
     });
-    page.on('response', (r) => {
-      if (r.request().isNavigationRequest() && r.request().frame() === page.mainFrame() && r.status() >= 500) {
-        this.problem(`server error ${r.status()} for ${r.request().method()} ${r.url()}`);
+    page.on('response', async (r) => {
+      if (!r.request().isNavigationRequest() || r.request().frame() !== page.mainFrame()) return;
+      if (r.status() >= 500) this.problem(`server error ${r.status()} for ${r.request().method()} ${r.url()}`);
+      if (r.status() < 300 || r.status() >= 400) {
+        csp.set(page, (await r.allHeaders().catch(() => ({})))['content-security-policy']);
       }
     });
     page.on('console', (msg) => {
@@ -182,7 +187,14 @@ export class Trip {
     await copy.route('**/*', (route) => {
       const request = route.request();
       if (request.isNavigationRequest() && request.frame() === copy.mainFrame()) {
-        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+        // The page's own content security policy too, so the copy applies only what it did.
+        const policy = csp.get(page);
+        return route.fulfill({
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          headers: policy ? { 'content-security-policy': policy } : {},
+          body: html,
+        });
       }
       if (request.resourceType() === 'script') return route.abort();
       return route.continue();
