@@ -62,7 +62,12 @@ on_both! {
 
     async fn unknown_routes_and_methods_are_problems(app) {
         problem(app.client.get(app.url("/api/v1/no-such-thing")).send().await.unwrap(), 404).await;
-        problem(app.client.get(app.url("/no-such-page")).send().await.unwrap(), 404).await;
+        // Outside the API a person is reading: a mistyped address gets a page, not JSON.
+        let page = app.client.get(app.url("/no-such-page")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 404);
+        let kind = page.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(kind.starts_with("text/html"), "{kind}");
+        assert!(page.text().await.unwrap().contains("Page not found"));
         let res = app.client.delete(app.url("/api/v1/auth/login")).send().await.unwrap();
         let status = res.status().as_u16();
         assert!(status == 404 || status == 405, "{status}");
