@@ -80,6 +80,7 @@ pub async fn get_child(
         plans,
         members,
         siblings,
+        ..
     } = status::child_record(&state.services, &who, ChildId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ChildRecordView {
         child: child.into(),

@@ -245,6 +245,8 @@ pub struct ChildRecord {
     pub child: Child,
     pub plans: Vec<Plan>,
     pub members: Vec<(Member, String, String)>,
+    /// Who covers for the lead social worker, and when, with their names.
+    pub covers: Vec<(crate::store::cases::Cover, String)>,
     pub siblings: Vec<Child>,
 }
 
@@ -258,8 +260,15 @@ fn child_record_in(
     let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
     let plans = case_store::plans_of_child(conn, child_id)?;
     let mut members = Vec::new();
+    let mut covers = Vec::new();
     for plan in &plans {
         members.extend(case_store::members_with_names(conn, &plan.id)?);
+        for cover in case_store::covers_of_plan(conn, &plan.id)? {
+            let name = crate::store::accounts::get_user(conn, &cover.user_id)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            covers.push((cover, name));
+        }
     }
     // Siblings are named only where the caller may read them too.
     let mut siblings = Vec::new();
@@ -276,6 +285,7 @@ fn child_record_in(
         child,
         plans,
         members,
+        covers,
         siblings,
     })
 }

@@ -476,6 +476,7 @@ fn visit_form(token: &str, key: &str, outcomes: &[Option<&str>]) -> Fields {
 struct Family {
     id: String,
     alby: String,
+    alby_plan: String,
     abbie: String,
 }
 
@@ -493,7 +494,12 @@ async fn family(app: &TestApp, w: &World) -> Family {
     let alby_plan = plan(app, w, &alby, "2026-01-05").await;
     plan(app, w, &abbie, "2026-01-05").await;
     join(app, w, &alby_plan, &w.teacher, "2026-01-05").await;
-    Family { id, alby, abbie }
+    Family {
+        id,
+        alby,
+        alby_plan,
+        abbie,
+    }
 }
 
 /// The child's contacts as the JSON API lists them.
@@ -1134,6 +1140,9 @@ on_both! {
             "location": "school", "outcome": "seen", "observations": "Read a story aloud to the class",
         })).await;
         assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        let res = app.post(&format!("/api/v1/plans/{}/covers", f.alby_plan), &w.manager.token,
+            &json!({"user_id": w.other_worker.id, "from": "2026-02-02", "until": "2026-02-13"})).await;
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
         let lead = Browser::new(&app);
         lead.sign_in(LEAD).await;
         let path = format!("/children/{}", f.alby);
@@ -1143,7 +1152,8 @@ on_both! {
         let text = words(page.main());
         for expected in ["Alby Example", "Status today", "Seen by any agency", "Home visit", "Chronology",
                          "Read a story aloud to the class", "14 January 2026", "Plan and core group",
-                         "Lead social worker", "Millbrook Primary", "(lead social worker)", "Abbie Example"] {
+                         "Lead social worker", "Millbrook Primary", "(lead social worker)", "Abbie Example",
+                         "Cover for the lead social worker", "from 2 February 2026 to 13 February 2026"] {
             assert!(text.contains(expected), "the child's page shows {expected:?}: {text}");
         }
         assert!(["Overdue", "Due soon", "On time"].iter().any(|t| text.contains(t)), "{text}");

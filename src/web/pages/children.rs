@@ -423,6 +423,14 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
                 "end": p.end_date.map(words::date),
                 "lead_social_worker": person(&p.lead_social_worker_id),
                 "chair": person(&p.cp_chair_id),
+                "covers": found.record.covers.iter()
+                    .filter(|(c, _)| c.plan_id == p.id)
+                    .map(|(c, name)| serde_json::json!({
+                        "name": name,
+                        "from": words::date(c.from_date),
+                        "to": words::date(c.until_date),
+                    }))
+                    .collect::<Vec<_>>(),
                 "members": found.record.members.iter()
                     .filter(|(m, _, _)| m.plan_id == p.id)
                     .map(|(m, name, agency)| serde_json::json!({
