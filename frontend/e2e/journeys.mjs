@@ -291,6 +291,36 @@ async function signOut(t) {
   }
 }
 
+// A health visitor records a home contact: seen alone, at home, with the child's words.
+async function healthVisitorRecordsContact(t) {
+  const who = 'healthvisitor@demo.example';
+  const lines = (await t.api.get('/dashboard', who)).children;
+  // A child no other journey uses, if there is one; a contact more does not disturb them.
+  const line = lines.find((c) => !t.shared.taken.has(c.child_id)) ?? lines[0];
+  ok(line, 'the health visitor has no child on a plan (the demo data changed?)');
+  t.shared.taken.add(line.child_id);
+  const name = `${line.given_name} ${line.family_name}`;
+  const before = await t.api.sightingCount(line.child_id, who);
+  const page = await t.newPage();
+
+  await signIn(t, page, who, '/record');
+  await submit(page, page.getByRole('link', { name, exact: true }));
+  await expectHeading(page, `Did you see ${name}?`);
+  await page.getByRole('group', { name: `Did you see ${name}?` }).getByLabel('Seen alone', { exact: true }).check();
+  await page.getByRole('group', { name: 'Where?' }).getByLabel('Home', { exact: true }).check();
+  await page.locator('#childs_voice').fill('Said the new baby cries at night and that is fine.');
+  await t.check(page, 'record');
+  await submit(page, page.getByRole('button', { name: 'Save', exact: true }));
+  includes(await page.locator('.govuk-panel').innerText().catch(() => ''), 'Contact recorded', 'the confirmation panel');
+  await t.check(page, 'recorded');
+
+  equal((await t.api.sightingCount(line.child_id, who)) - before, 1, `contacts added to ${name}'s chronology`);
+  await page.getByRole('link', { name: "See the child's record" }).click();
+  await page.waitForLoadState('load');
+  includes(await page.locator('main').innerText(), 'Said the new baby cries at night', "the child's page shows their words");
+  await t.check(page, 'child');
+}
+
 // The pages anyone may open.
 async function publicPages(t) {
   const page = await t.newPage();
@@ -314,6 +344,7 @@ async function publicPages(t) {
 export const JOURNEYS = [
   { id: 'sighting', title: '1. a teacher records a sighting in three actions; a double submit makes one record', run: teacherRecordsSighting },
   { id: 'clock', title: '2. the lead social worker sees the child\'s "Seen by any agency" clock restarted', run: leadSeesClockReset },
+  { id: 'health', title: 'a health visitor records a home contact, seen alone, with the child\'s voice', run: healthVisitorRecordsContact },
   { id: 'visit', title: '3. a social worker records one home visit for three siblings', run: familyVisit },
   { id: 'errors', title: '4. errors: the error summary links to the field; the title starts "Error: "', run: errors },
   { id: 'notfound', title: '5. another child\'s page and a made-up one are the same "Page not found"', run: notFound },
