@@ -43,6 +43,7 @@ fn sighting(
         finalised_at: Some(when + chrono::Duration::hours(if i % 9 == 0 { 60 } else { 3 })),
         withdrawn_at: None,
         superseded: i % 40 == 0,
+        supersedes: None,
         kind,
         outcome,
         location: if kind == SightingKind::HomeVisit {

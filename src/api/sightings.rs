@@ -348,6 +348,10 @@ pub async fn correct_sighting(
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     pub decision: String,
+    /// When the discussion took place (RFC 3339); now when absent. Not before the visit, not
+    /// in the future.
+    #[serde(default)]
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -357,6 +361,8 @@ pub struct DecisionView {
     pub decided_by: String,
     pub decided_at: DateTime<Utc>,
     pub decision: String,
+    /// When the decision was recorded.
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// POST /api/v1/sightings/{id}/decision — the team manager's decision after a failed home visit.
@@ -376,6 +382,7 @@ pub async fn record_decision(
         &who,
         SightingId::from(id.into_inner()),
         body.0.decision,
+        body.0.decided_at,
     )
     .await?;
     Ok(HttpResponse::Created().json(DecisionView {
@@ -384,5 +391,6 @@ pub async fn record_decision(
         decided_by: d.decided_by,
         decided_at: d.decided_at.and_utc(),
         decision: d.decision,
+        recorded_at: d.recorded_at.and_utc(),
     }))
 }

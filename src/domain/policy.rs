@@ -47,6 +47,8 @@ pub struct Policy {
     pub failed_visit_decision_hours: u32,
     /// After a failed home visit: a further visit within N working days (seed 001 §3).
     pub failed_visit_revisit_working_days: u32,
+    /// After a second failed home visit in a row: a visit within N hours of it (seed 001 §3).
+    pub second_failed_visit_revisit_hours: u32,
     /// Children of this age (years) and over should be seen alone regularly (seed 001 §2).
     pub seen_alone_from_age_years: u32,
     /// Flag when this many social-work visits in a row did not see the child alone.
@@ -61,6 +63,9 @@ pub struct Policy {
     pub home_visit_share_months: u32,
     /// A record should be final within N hours of the contact (seed 004).
     pub late_recording_hours: u32,
+    /// Records finalised late are reported over this many months, rolling; a draft stays late
+    /// however old.
+    pub late_recording_months: u32,
     /// The first core group within N working days of the initial conference.
     pub first_core_group_working_days: u32,
     /// Core groups at most N calendar days apart (local policy: 6 weeks).
@@ -93,6 +98,7 @@ impl Default for Policy {
             warn_working_days: 5,
             failed_visit_decision_hours: 24,
             failed_visit_revisit_working_days: 5,
+            second_failed_visit_revisit_hours: 24,
             seen_alone_from_age_years: 4,
             not_seen_alone_after_visits: 2,
             baby_under_months: 18,
@@ -100,6 +106,7 @@ impl Default for Policy {
             home_visit_share_percent: 50,
             home_visit_share_months: 3,
             late_recording_hours: 48,
+            late_recording_months: 3,
             first_core_group_working_days: 10,
             core_group_interval_days: 42,
             attendance_gap_escalate_after: 2,
@@ -123,7 +130,7 @@ pub struct PolicyProblem {
 impl Policy {
     /// Checks every number is within a sensible range; answers each one that is not.
     pub fn check(&self) -> Vec<PolicyProblem> {
-        let bounds: [(&'static str, u32, u32, u32); 21] = [
+        let bounds: [(&'static str, u32, u32, u32); 23] = [
             (
                 "any_agency_working_days",
                 self.any_agency_working_days,
@@ -154,6 +161,12 @@ impl Policy {
                 self.failed_visit_revisit_working_days,
                 1,
                 60,
+            ),
+            (
+                "second_failed_visit_revisit_hours",
+                self.second_failed_visit_revisit_hours,
+                1,
+                720,
             ),
             (
                 "seen_alone_from_age_years",
@@ -187,6 +200,7 @@ impl Policy {
                 24,
             ),
             ("late_recording_hours", self.late_recording_hours, 1, 720),
+            ("late_recording_months", self.late_recording_months, 1, 24),
             (
                 "first_core_group_working_days",
                 self.first_core_group_working_days,

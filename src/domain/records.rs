@@ -82,6 +82,8 @@ pub struct SightingFact {
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// A later version replaced this one; only the latest version counts.
     pub superseded: bool,
+    /// The record this one corrects (`None` for a first version).
+    pub supersedes: Option<String>,
     pub kind: SightingKind,
     pub outcome: Outcome,
     pub location: Location,

@@ -236,6 +236,7 @@ fn home_visit_on(child_id: &str, on: NaiveDate) -> SightingFact {
         finalised_at: None,
         withdrawn_at: None,
         superseded: false,
+        supersedes: None,
         kind: SightingKind::HomeVisit,
         outcome: Outcome::Seen,
         location: Location::Home,

@@ -3,7 +3,7 @@
 //! per child in one transaction (seeds 000, 002: records copied across siblings), and
 //! idempotent retries.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
@@ -13,7 +13,7 @@ use super::{
     may_on_plan, write_logged, Requester, ServiceError, Services,
 };
 use crate::access::CaseAction;
-use crate::domain::case::{check_sighting, PlanSpan, SightingClaim};
+use crate::domain::case::{check_sighting, PlanSpan, SightingClaim, CLOCK_SKEW_SECONDS};
 use crate::domain::ids::SightingId;
 use crate::domain::people::{AgencyKind, Role};
 use crate::domain::records::{local_date, Location, Outcome, RecordStatus, SightingKind};
@@ -584,9 +584,16 @@ fn record_decision_in(
     requester: &Requester,
     sighting_id: &str,
     decision: &str,
-    today: NaiveDate,
+    decided_at: Option<DateTime<Utc>>,
+    clock: Clock,
 ) -> Result<store::VisitDecision, ServiceError> {
-    let sighting = sighting_for(conn, requester, sighting_id, CaseAction::ManagePlan, today)?;
+    let sighting = sighting_for(
+        conn,
+        requester,
+        sighting_id,
+        CaseAction::ManagePlan,
+        clock.today(),
+    )?;
     match sighting.status {
         RecordStatus::Draft | RecordStatus::Final => {}
         RecordStatus::Withdrawn => return Err(withdrawn_conflict("decided on")),
@@ -605,7 +612,28 @@ fn record_decision_in(
     if decision.trim().is_empty() {
         return Err(invalid("decision", "record what was decided"));
     }
-    let row = store::record_decision(conn, sighting_id, &requester.user.id, decision.trim())?;
+    // When the discussion took place: after the visit, and not ahead of the clock.
+    let decided_at = decided_at.unwrap_or(clock.now);
+    if decided_at.naive_utc() < sighting.occurred_at {
+        return Err(invalid(
+            "decided_at",
+            "the decision cannot be before the visit",
+        ));
+    }
+    if decided_at > clock.now + chrono::Duration::seconds(CLOCK_SKEW_SECONDS) {
+        return Err(invalid(
+            "decided_at",
+            "the decision cannot be in the future",
+        ));
+    }
+    let decided_at = decided_at.naive_utc().trunc_subsecs(6);
+    let row = store::record_decision(
+        conn,
+        sighting_id,
+        &requester.user.id,
+        decided_at,
+        decision.trim(),
+    )?;
     log(
         conn,
         requester,
@@ -828,13 +856,14 @@ pub async fn record_decision(
     who: &Requester,
     id: SightingId,
     decision: String,
+    decided_at: Option<DateTime<Utc>>,
 ) -> Result<store::VisitDecision, ServiceError> {
     write_for_sighting(
         svc,
         who,
         id,
         AuditAction::RecordDecision,
-        move |c, who, id, clock| record_decision_in(c, who, id, &decision, clock.today()),
+        move |c, who, id, clock| record_decision_in(c, who, id, &decision, decided_at, clock),
     )
     .await
 }

@@ -90,6 +90,7 @@ fn fact_of(s: &Sighting, _tz: Tz) -> SightingFact {
         finalised_at: s.finalised_at.map(|f| f.and_utc()),
         withdrawn_at: s.withdrawn_at.map(|w| w.and_utc()),
         superseded: s.superseded_by_id.is_some(),
+        supersedes: s.supersedes_id.clone(),
         kind: s.kind,
         outcome: s.outcome,
         location: s.location,

@@ -217,6 +217,7 @@ diesel::table! {
         decided_by -> Text,
         decided_at -> Timestamp,
         decision -> Text,
+        recorded_at -> Timestamp,
     }
 }
 

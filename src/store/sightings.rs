@@ -369,22 +369,26 @@ pub struct VisitDecision {
     pub id: String,
     pub sighting_id: String,
     pub decided_by: String,
+    /// When the discussion took place (seed 001 §3), which may be before it was recorded.
     pub decided_at: NaiveDateTime,
     pub decision: String,
+    pub recorded_at: NaiveDateTime,
 }
 
 pub fn record_decision(
     conn: &mut DbConnection,
     sighting_id: &str,
     decided_by: &str,
+    decided_at: NaiveDateTime,
     decision: &str,
 ) -> Result<VisitDecision, StoreError> {
     let row = VisitDecision {
         id: new_id(),
         sighting_id: sighting_id.to_string(),
         decided_by: decided_by.to_string(),
-        decided_at: now(),
+        decided_at,
         decision: decision.to_string(),
+        recorded_at: now(),
     };
     diesel::insert_into(visit_decisions::table)
         .values((
@@ -393,6 +397,7 @@ pub fn record_decision(
             visit_decisions::decided_by.eq(&row.decided_by),
             visit_decisions::decided_at.eq(row.decided_at),
             visit_decisions::decision.eq(&row.decision),
+            visit_decisions::recorded_at.eq(row.recorded_at),
         ))
         .execute(conn)?;
     Ok(row)

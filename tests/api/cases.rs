@@ -322,7 +322,8 @@ on_both! {
 
         let s = status(&app, &w.lead.token, &older, "2026-01-21").await;
         assert_eq!(s["home_visit"]["last_visit"], Value::Null);
-        assert!(s["flags"].as_array().unwrap().iter().any(|f| f["code"] == "failed_visit_follow_up"));
+        assert!(s["flags"].as_array().unwrap().iter().any(|f| f["code"] == "failed_visit_decision"));
+        assert!(s["flags"].as_array().unwrap().iter().any(|f| f["code"] == "failed_visit_revisit"));
         let s = status(&app, &w.lead.token, &younger, "2026-01-21").await;
         assert_eq!(s["home_visit"]["last_visit"], "2026-01-20");
 
@@ -564,17 +565,52 @@ on_both! {
         let failed: Value = app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-12T10:00:00Z", "home_visit", "home", "not_seen")).await.json().await.unwrap();
         let id = failed["id"].as_str().unwrap();
         let s = status(&app, &w.manager.token, &c, "2026-01-14").await;
-        assert!(s["flags"].as_array().unwrap().iter().any(|f| f["code"] == "failed_visit_follow_up" && f["message"].as_str().unwrap().contains("No team manager decision")));
+        let flags = s["flags"].as_array().unwrap();
+        let decision = flags.iter().find(|f| f["code"] == "failed_visit_decision").expect("the decision is overdue");
+        assert!(decision["message"].as_str().unwrap().contains("No team manager decision"));
+        assert!(decision.to_string().contains(id), "its subject is the visit: {decision}");
+        assert!(flags.iter().any(|f| f["code"] == "failed_visit_revisit"), "{flags:#?}");
         problem(app.post(&format!("/api/v1/sightings/{id}/decision"), &w.lead.token, &json!({"decision": "Revisit tomorrow"})).await, 403).await;
+        let before = chrono::Utc::now();
         let res = app.post(&format!("/api/v1/sightings/{id}/decision"), &w.manager.token, &json!({"decision": "Revisit within 24 hours with the duty worker"})).await;
         assert_eq!(res.status(), 201);
-        // The decision is dated today: as at today it is recorded (as at January it was not).
+        let made: Value = res.json().await.unwrap();
+        // Without decided_at, the discussion took place now.
+        let decided_at: chrono::DateTime<chrono::Utc> = made["decided_at"].as_str().unwrap().parse().unwrap();
+        assert!(decided_at >= before - chrono::Duration::seconds(1) && decided_at <= chrono::Utc::now(), "{made}");
+        assert!(made["recorded_at"].is_string(), "{made}");
+        // Recorded today, more than 24 hours after the visit: as at today it is no longer
+        // missing (as at January it was).
         let today: Value = app.get(&format!("/api/v1/children/{c}/status"), &w.manager.token).await.json().await.unwrap();
         let flags = today["flags"].as_array().unwrap();
         assert!(!flags.iter().any(|f| f["message"].as_str().unwrap().contains("No team manager decision")), "{flags:#?}");
-        assert!(flags.iter().any(|f| f["message"].as_str().unwrap().contains("No further home visit")));
+        assert!(flags.iter().any(|f| f["code"] == "failed_visit_revisit" && f["message"].as_str().unwrap().contains("No further home visit")));
         let then = status(&app, &w.manager.token, &c, "2026-01-14").await;
         assert!(then["flags"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("No team manager decision")));
+    }
+
+    async fn a_decision_says_when_the_discussion_took_place(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Oona", "2013-03-03", None).await;
+        plan(&app, &w, &c, "2026-01-05").await;
+        let failed: Value = app.post("/api/v1/sightings", &w.lead.token, &sighting(&c, "2026-01-12T10:00:00Z", "home_visit", "home", "not_seen")).await.json().await.unwrap();
+        let id = failed["id"].as_str().unwrap();
+        let url = format!("/api/v1/sightings/{id}/decision");
+        // Before the visit, or in the future: refused, naming decided_at.
+        let p = problem(app.post(&url, &w.manager.token, &json!({"decision": "Revisit", "decided_at": "2026-01-12T09:59:00Z"})).await, 422).await;
+        assert_eq!(blamed_fields(&p), ["decided_at"]);
+        let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        let p = problem(app.post(&url, &w.manager.token, &json!({"decision": "Revisit", "decided_at": tomorrow})).await, 422).await;
+        assert_eq!(blamed_fields(&p), ["decided_at"]);
+        // Discussed at 18:00 the same day, typed in now: within 24 hours, so no breach.
+        let res = app.post(&url, &w.manager.token, &json!({"decision": "Revisit with the duty worker", "decided_at": "2026-01-12T18:00:00Z"})).await;
+        assert_eq!(res.status(), 201);
+        let made: Value = res.json().await.unwrap();
+        assert_eq!(made["decided_at"], "2026-01-12T18:00:00Z");
+        let s = status(&app, &w.manager.token, &c, "2026-01-14").await;
+        let flags = s["flags"].as_array().unwrap();
+        assert!(!flags.iter().any(|f| f["code"] == "failed_visit_decision"), "{flags:#?}");
+        assert!(flags.iter().any(|f| f["code"] == "failed_visit_revisit"), "{flags:#?}");
     }
 }
 

@@ -199,6 +199,7 @@ mod any_agency_clock {
             finalised_at: (status == RecordStatus::Final).then_some(at),
             withdrawn_at: None,
             superseded,
+            supersedes: None,
             kind: SightingKind::SchoolContact,
             outcome,
             location: Location::School,
@@ -302,6 +303,7 @@ mod visits_in_a_month {
             finalised_at: final_.then_some(at),
             withdrawn_at: None,
             superseded: false,
+            supersedes: None,
             kind: SightingKind::HomeVisit,
             outcome: if seen {
                 Outcome::Seen

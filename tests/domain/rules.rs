@@ -61,6 +61,7 @@ fn sighting_at(
         finalised_at: Some(when + chrono::Duration::hours(1)),
         withdrawn_at: None,
         superseded: false,
+        supersedes: None,
         kind,
         outcome,
         location: if kind == SightingKind::HomeVisit {
@@ -406,6 +407,34 @@ fn a_home_visit_that_did_not_see_the_child_does_not_reset_the_clock() {
 
 // ---- failed visits (seed 001 §3) ----
 
+/// `HH:MM` London time on `date`.
+fn at_time(date: &str, hm: &str) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let t: chrono::NaiveTime = format!("{hm}:00").parse().unwrap();
+    TZ.from_local_datetime(&d(date).and_time(t))
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn home_visit_at(id: &str, when: DateTime<Utc>, outcome: Outcome) -> SightingFact {
+    sighting_at(id, when, SightingKind::HomeVisit, outcome, true)
+}
+
+fn decision(sighting_id: &str, when: DateTime<Utc>) -> DecisionFact {
+    DecisionFact {
+        sighting_id: sighting_id.into(),
+        decided_at: when,
+        decided_on: local_date(TZ, when),
+    }
+}
+
+fn about(id: &str) -> Option<Subject> {
+    Some(Subject::Sighting {
+        sighting_id: id.into(),
+    })
+}
+
 #[test]
 fn a_failed_visit_needs_a_decision_in_24_hours_and_a_revisit_in_5_working_days() {
     let mut c = case("2026-01-05");
@@ -415,48 +444,173 @@ fn a_failed_visit_needs_a_decision_in_24_hours_and_a_revisit_in_5_working_days()
         .push(home_visit("failed", "2026-01-12", Outcome::NotSeen));
 
     let e = eval(&c, "2026-01-12");
-    let follow = flags(&e, FlagCode::FailedVisitFollowUp);
-    assert_eq!(follow.len(), 2);
-    assert!(follow.iter().all(|f| f.severity == Severity::Medium));
-    assert!(
-        follow.iter().any(|f| f.due == Some(d("2026-01-13"))),
-        "decision due the next day"
-    );
-    assert!(
-        follow.iter().any(|f| f.due == Some(d("2026-01-19"))),
-        "revisit due in 5 working days"
-    );
+    let decision_flag = one(&e, FlagCode::FailedVisitDecision);
+    assert_eq!(decision_flag.severity, Severity::Medium);
+    assert_eq!(decision_flag.due, Some(d("2026-01-13")), "the next day");
+    assert_eq!(decision_flag.subject, about("failed"));
+    let revisit = one(&e, FlagCode::FailedVisitRevisit);
+    assert_eq!(revisit.severity, Severity::Medium);
+    assert_eq!(revisit.due, Some(d("2026-01-19")), "5 working days");
+    assert_eq!(revisit.subject, about("failed"));
 
     // The decision deadline (10:00 on the 13th) has passed by the 14th.
     let e = eval(&c, "2026-01-14");
-    let decision = flags(&e, FlagCode::FailedVisitFollowUp)
-        .into_iter()
-        .find(|f| f.due == Some(d("2026-01-13")))
-        .unwrap();
-    assert_eq!(decision.severity, Severity::High);
-    assert!(decision.message().contains("No team manager decision"));
+    let f = one(&e, FlagCode::FailedVisitDecision);
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.message().contains("No team manager decision"));
 
-    // A decision recorded removes that flag; the revisit flag stays until a further visit.
-    c.decisions.push(DecisionFact {
-        sighting_id: "failed".into(),
-        decided_at: at("2026-01-12"),
-        decided_on: d("2026-01-12"),
-    });
+    // A decision in time removes that flag; the revisit flag stays until a visit sees the child.
+    c.decisions
+        .push(decision("failed", at_time("2026-01-12", "16:00")));
     let e = eval(&c, "2026-01-20");
-    let f = one(&e, FlagCode::FailedVisitFollowUp);
+    none(&e, FlagCode::FailedVisitDecision);
+    let f = one(&e, FlagCode::FailedVisitRevisit);
     assert_eq!(f.severity, Severity::High);
     assert_eq!(f.due, Some(d("2026-01-19")));
-    assert_eq!(
-        f.subject,
-        Some(Subject::Sighting {
-            sighting_id: "failed".into()
-        })
-    );
 
-    // A further home visit (whatever its outcome) ends this follow-up.
+    // A home visit seeing the child by the 19th meets it.
     c.sightings
         .push(home_visit("again", "2026-01-15", Outcome::SeenAlone));
-    none(&eval(&c, "2026-01-20"), FlagCode::FailedVisitFollowUp);
+    none(&eval(&c, "2026-01-20"), FlagCode::FailedVisitRevisit);
+}
+
+#[test]
+fn a_missing_decision_is_not_excused_by_a_later_good_visit() {
+    // Failed Mon 12 Jan 10:00, no decision; the child seen at home on Wed 14 Jan.
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("failed", "2026-01-12", Outcome::NotSeen));
+    c.sightings
+        .push(home_visit("good", "2026-01-14", Outcome::SeenAlone));
+    let e = eval(&c, "2026-01-20");
+    let f = one(&e, FlagCode::FailedVisitDecision);
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.subject, about("failed"));
+    none(&e, FlagCode::FailedVisitRevisit);
+}
+
+#[test]
+fn the_decision_is_due_to_the_minute() {
+    // Failed Mon 12 Jan 10:00: the decision is due by 10:00 on Tue 13 Jan.
+    let mut c = case("2026-01-05");
+    c.sightings
+        .push(home_visit("failed", "2026-01-12", Outcome::NotSeen));
+    c.decisions
+        .push(decision("failed", at_time("2026-01-13", "09:59")));
+    none(&eval(&c, "2026-01-14"), FlagCode::FailedVisitDecision);
+
+    // 24 hours and one minute: a breach, though made on the deadline's day; it stays listed
+    // (for the report) once the decision is in.
+    c.decisions[0] = decision("failed", at_time("2026-01-13", "10:01"));
+    let f = one(&eval(&c, "2026-01-14"), FlagCode::FailedVisitDecision).clone();
+    assert_eq!(f.severity, Severity::Low);
+    assert_eq!(f.since, d("2026-01-12"));
+    assert!(
+        f.message().contains("10:01 on Tue 13 Jan 2026"),
+        "{}",
+        f.message()
+    );
+    // Before the decision was made it was due, not yet late.
+    assert_eq!(
+        one(&eval(&c, "2026-01-12"), FlagCode::FailedVisitDecision).severity,
+        Severity::Medium
+    );
+}
+
+#[test]
+fn a_decision_stays_with_the_visit_through_its_corrections() {
+    // The failed visit is corrected (its time was wrong) after the decision was recorded.
+    let mut c = case("2026-01-05");
+    let mut original = home_visit_at("v1", at_time("2026-01-12", "10:00"), Outcome::NotSeen);
+    original.superseded = true;
+    let mut corrected = home_visit_at("v2", at_time("2026-01-12", "11:30"), Outcome::NotSeen);
+    corrected.supersedes = Some("v1".into());
+    let mut again = home_visit_at("v3", at_time("2026-01-12", "11:00"), Outcome::NotSeen);
+    again.supersedes = Some("v2".into());
+    c.sightings.extend([original, corrected]);
+    c.decisions
+        .push(decision("v1", at_time("2026-01-12", "15:00")));
+    let e = eval(&c, "2026-01-20");
+    none(&e, FlagCode::FailedVisitDecision);
+    // The revisit breach is about the visit, named by its first record, whichever version stands.
+    assert_eq!(one(&e, FlagCode::FailedVisitRevisit).subject, about("v1"));
+    c.sightings[1].superseded = true;
+    c.sightings.push(again);
+    let e = eval(&c, "2026-01-20");
+    none(&e, FlagCode::FailedVisitDecision);
+    assert_eq!(one(&e, FlagCode::FailedVisitRevisit).subject, about("v1"));
+    // Without the decision, the corrected visit is still a case of its own.
+    c.decisions.clear();
+    assert_eq!(
+        one(&eval(&c, "2026-01-20"), FlagCode::FailedVisitDecision).subject,
+        about("v1")
+    );
+}
+
+#[test]
+fn two_failed_visits_are_two_cases_and_the_second_needs_a_visit_in_24_hours() {
+    // Failed Mon 12 Jan 10:00 and Fri 16 Jan 10:00; both decided in time.
+    let mut c = case("2026-01-05");
+    c.sightings.push(home_visit_at(
+        "mon",
+        at_time("2026-01-12", "10:00"),
+        Outcome::NotSeen,
+    ));
+    c.sightings.push(home_visit_at(
+        "fri",
+        at_time("2026-01-16", "10:00"),
+        Outcome::NotPresent,
+    ));
+    c.decisions
+        .push(decision("mon", at_time("2026-01-12", "12:00")));
+    let e = eval(&c, "2026-01-16");
+    // Two visits, two decision cases: Friday's is still due.
+    assert_eq!(one(&e, FlagCode::FailedVisitDecision).subject, about("fri"));
+    let revisits = flags(&e, FlagCode::FailedVisitRevisit);
+    assert_eq!(revisits.len(), 2);
+    let fri = revisits.iter().find(|f| f.subject == about("fri")).unwrap();
+    assert_eq!(fri.due, Some(d("2026-01-17")), "24 hours after the second");
+    c.decisions
+        .push(decision("fri", at_time("2026-01-16", "12:00")));
+
+    // Seen at home at 09:59 on Saturday: both revisits met.
+    let mut met = c.clone();
+    met.sightings.push(home_visit_at(
+        "sat",
+        at_time("2026-01-17", "09:59"),
+        Outcome::SeenAlone,
+    ));
+    let e = eval(&met, "2026-01-19");
+    none(&e, FlagCode::FailedVisitRevisit);
+    none(&e, FlagCode::FailedVisitDecision);
+
+    // Seen at 10:01: Monday's revisit (due by Mon 19 Jan) is met, Friday's was late.
+    let mut late = c.clone();
+    late.sightings.push(home_visit_at(
+        "sat",
+        at_time("2026-01-17", "10:01"),
+        Outcome::SeenAlone,
+    ));
+    let f = one(&eval(&late, "2026-01-19"), FlagCode::FailedVisitRevisit).clone();
+    assert_eq!(f.subject, about("fri"));
+    assert_eq!(f.severity, Severity::Low);
+
+    // None by 10:00 on Saturday: overdue from Sunday, while Monday's still runs to the 19th.
+    let e = eval(&c, "2026-01-17");
+    assert!(flags(&e, FlagCode::FailedVisitRevisit)
+        .iter()
+        .all(|f| f.severity == Severity::Medium));
+    let e = eval(&c, "2026-01-18");
+    let fri = flags(&e, FlagCode::FailedVisitRevisit)
+        .into_iter()
+        .find(|f| f.subject == about("fri"))
+        .unwrap();
+    assert_eq!(fri.severity, Severity::High);
+    assert!(
+        fri.message().contains("10:00 on Sat 17 Jan 2026"),
+        "{}",
+        fri.message()
+    );
 }
 
 #[test]
@@ -464,10 +618,9 @@ fn a_child_not_present_is_a_failed_visit_too() {
     let mut c = case("2026-01-05");
     c.sightings
         .push(home_visit("np", "2026-01-12", Outcome::NotPresent));
-    assert_eq!(
-        flags(&eval(&c, "2026-01-12"), FlagCode::FailedVisitFollowUp).len(),
-        2
-    );
+    let e = eval(&c, "2026-01-12");
+    one(&e, FlagCode::FailedVisitDecision);
+    one(&e, FlagCode::FailedVisitRevisit);
 }
 
 // ---- seen alone, baby awake, bedroom (seed 001 §2) ----
@@ -519,6 +672,37 @@ fn a_baby_not_seen_awake_is_flagged() {
 }
 
 #[test]
+fn each_visit_a_baby_was_not_seen_awake_is_its_own_breach() {
+    let mut c = case("2026-01-05");
+    c.date_of_birth = d("2025-09-01");
+    let mut asleep = home_visit("h1", "2026-01-07", Outcome::SeenWithCarer);
+    asleep.baby_awake = Some(false);
+    c.sightings.push(asleep);
+    c.sightings
+        .push(home_visit("h2", "2026-01-14", Outcome::SeenWithCarer));
+    // The later awake visit does not erase the first breach.
+    let f = one(&eval(&c, "2026-01-15"), FlagCode::BabyNotSeenAwake).clone();
+    assert_eq!(f.subject, about("h1"));
+    assert_eq!(f.since, d("2026-01-07"));
+    let mut again = home_visit("h3", "2026-01-21", Outcome::Seen);
+    again.baby_awake = None;
+    c.sightings.push(again);
+    assert_eq!(
+        flags(&eval(&c, "2026-01-22"), FlagCode::BabyNotSeenAwake).len(),
+        2
+    );
+    // Listed while the visit is within the practice flags' 3 months.
+    assert_eq!(
+        flags(&eval(&c, "2026-04-06"), FlagCode::BabyNotSeenAwake).len(),
+        2
+    );
+    assert_eq!(
+        one(&eval(&c, "2026-04-07"), FlagCode::BabyNotSeenAwake).subject,
+        about("h3")
+    );
+}
+
+#[test]
 fn a_bedroom_unseen_at_two_home_visits_running_is_flagged() {
     let mut c = case("2026-01-05");
     let mut h1 = home_visit("h1", "2026-01-07", Outcome::SeenWithCarer);
@@ -563,22 +747,35 @@ fn fewer_than_half_of_social_work_visits_at_home_is_flagged() {
     none(&eval(&c, "2026-01-30"), FlagCode::HomeVisitShare);
 }
 
+/// A social worker's contact at the office, 10:00 on `date`.
+fn office(id: &str, date: &str) -> SightingFact {
+    let mut s = sighting_at(
+        id,
+        at(date),
+        SightingKind::OtherContact,
+        Outcome::Seen,
+        true,
+    );
+    s.location = Location::Office;
+    s
+}
+
 #[test]
 fn records_finalised_late_or_still_drafts_are_flagged() {
     let mut c = case("2026-01-05");
-    let mut late = school("late", "2026-01-07");
+    let mut late = office("late", "2026-01-07");
     late.finalised_at = Some(at("2026-01-10"));
     c.sightings.push(late);
     let f = one(&eval(&c, "2026-01-12"), FlagCode::LateRecording).clone();
     assert_eq!(f.severity, Severity::Low);
     assert!(
         f.message()
-            .contains("1 record was finalised more than 48 hours"),
+            .contains("1 social-care record was finalised more than 48 hours"),
         "{}",
         f.message()
     );
 
-    let mut draft = school("draft", "2026-01-12");
+    let mut draft = office("draft", "2026-01-12");
     draft.status = RecordStatus::Draft;
     draft.finalised_at = None;
     c.sightings.push(draft);
@@ -595,11 +792,65 @@ fn records_finalised_late_or_still_drafts_are_flagged() {
 #[test]
 fn a_record_finalised_after_as_of_was_a_draft_then() {
     let mut c = case("2026-01-05");
-    let mut s = school("s", "2026-01-07");
+    let mut s = office("s", "2026-01-07");
     s.finalised_at = Some(at("2026-01-20"));
     c.sightings.push(s);
     let f = one(&eval(&c, "2026-01-12"), FlagCode::LateRecording).clone();
     assert!(f.message().contains("still a draft"), "{}", f.message());
+}
+
+#[test]
+fn late_recording_reads_social_care_records_and_drafts_however_old() {
+    let mut c = case("2026-01-05");
+    // A school's draft is not a late social-care record.
+    let mut school_draft = school("school", "2026-01-07");
+    school_draft.status = RecordStatus::Draft;
+    school_draft.finalised_at = None;
+    c.sightings.push(school_draft);
+    none(&eval(&c, "2026-01-20"), FlagCode::LateRecording);
+
+    // A social worker's draft of 7 Jan is still late on 1 June, past the 3 months.
+    let mut draft = office("draft", "2026-01-07");
+    draft.status = RecordStatus::Draft;
+    draft.finalised_at = None;
+    c.sightings.push(draft);
+    let f = one(&eval(&c, "2026-06-01"), FlagCode::LateRecording).clone();
+    assert_eq!(f.severity, Severity::Medium);
+    assert_eq!(f.since, d("2026-01-07"));
+
+    // A record finalised late is reported over late_recording_months, not the home share's.
+    let mut c = case("2026-01-05");
+    let mut late = office("late", "2026-01-07");
+    late.finalised_at = Some(at("2026-01-10"));
+    c.sightings.push(late);
+    none(&eval(&c, "2026-04-08"), FlagCode::LateRecording);
+    let policy = Policy {
+        late_recording_months: 6,
+        ..Policy::default()
+    };
+    one(
+        &eval_with(&c, &policy, "2026-04-08"),
+        FlagCode::LateRecording,
+    );
+}
+
+#[test]
+fn a_correction_of_a_final_record_is_not_a_late_finalisation() {
+    let mut c = case("2026-01-05");
+    let mut original = office("v1", "2026-01-07");
+    original.superseded = true;
+    // Corrected a week later: the correction is final only then.
+    let mut correction = office("v2", "2026-01-07");
+    correction.supersedes = Some("v1".into());
+    correction.finalised_at = Some(at("2026-01-14"));
+    c.sightings.extend([original, correction]);
+    none(&eval(&c, "2026-01-20"), FlagCode::LateRecording);
+    // An original finalised late stays late after it is corrected.
+    c.sightings[0].finalised_at = Some(at("2026-01-10"));
+    assert_eq!(
+        one(&eval(&c, "2026-01-20"), FlagCode::LateRecording).severity,
+        Severity::Low
+    );
 }
 
 // ---- core groups (seed 002) ----

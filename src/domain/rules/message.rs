@@ -33,11 +33,18 @@ pub enum Detail {
         tz: Tz,
         hours: u32,
         overdue: bool,
+        /// When the discussion took place, if a decision is recorded (then it was late).
+        decided_at: Option<DateTime<Utc>>,
     },
     RevisitAfterFailedVisit {
         visit_on: NaiveDate,
         due: NaiveDate,
+        /// After a second failed visit in a row: the instant the visit was due by.
+        deadline: Option<DateTime<Utc>>,
+        tz: Tz,
         overdue: bool,
+        /// The next home visit that saw the child, if any (then it was late).
+        seen_on: Option<NaiveDate>,
     },
     NotSeenAlone {
         visits: Vec<NaiveDate>,
@@ -164,33 +171,50 @@ impl Detail {
                     ),
                 }
             }
-            Detail::DecisionAfterFailedVisit { visit_on, deadline, tz, hours, overdue } => {
-                if *overdue {
+            Detail::DecisionAfterFailedVisit { visit_on, deadline, tz, hours, overdue, decided_at } => {
+                let by = deadline.with_timezone(tz).format("%H:%M on %a %-d %b %Y");
+                if let Some(at) = decided_at {
                     format!(
-                        "No team manager decision recorded after the failed home visit on {}; one was due within {hours} hours.",
+                        "The team manager's decision after the failed home visit on {} was taken at {}, later than {hours} hours (due by {by}).",
+                        long_date(*visit_on),
+                        at.with_timezone(tz).format("%H:%M on %a %-d %b %Y")
+                    )
+                } else if *overdue {
+                    format!(
+                        "No team manager decision recorded after the failed home visit on {}; one was due within {hours} hours (by {by}).",
                         long_date(*visit_on)
                     )
                 } else {
                     format!(
-                        "The child was not seen at the home visit on {}: a team manager decision is due by {}.",
-                        long_date(*visit_on),
-                        deadline.with_timezone(tz).format("%H:%M on %a %-d %b %Y")
+                        "The child was not seen at the home visit on {}: a team manager decision is due by {by}.",
+                        long_date(*visit_on)
                     )
                 }
             }
-            Detail::RevisitAfterFailedVisit { visit_on, due, overdue } => {
-                if *overdue {
-                    format!(
-                        "No further home visit since the failed visit on {}; one was due by {}.",
-                        long_date(*visit_on),
-                        long_date(*due)
-                    )
+            Detail::RevisitAfterFailedVisit { visit_on, due, deadline, tz, overdue, seen_on } => {
+                let by = match deadline {
+                    Some(at) => at.with_timezone(tz).format("%H:%M on %a %-d %b %Y").to_string(),
+                    None => long_date(*due),
+                };
+                let after = if deadline.is_some() {
+                    "the second failed home visit in a row"
                 } else {
-                    format!(
-                        "A further home visit is due by {} after the failed visit on {}.",
-                        long_date(*due),
+                    "the failed home visit"
+                };
+                match (seen_on, overdue) {
+                    (Some(seen), _) => format!(
+                        "After {after} on {}, the child was next seen at a home visit on {}; that visit was due by {by}.",
+                        long_date(*visit_on),
+                        long_date(*seen)
+                    ),
+                    (None, true) => format!(
+                        "No further home visit has seen the child since {after} on {}; one was due by {by}.",
                         long_date(*visit_on)
-                    )
+                    ),
+                    (None, false) => format!(
+                        "A further home visit is due by {by} after {after} on {}.",
+                        long_date(*visit_on)
+                    ),
                 }
             }
             Detail::NotSeenAlone { visits, from_age } => format!(
@@ -215,17 +239,17 @@ impl Detail {
                 let mut parts = Vec::new();
                 if *late_final > 0 {
                     parts.push(format!(
-                        "{late_final} {} finalised more than {hours} hours after the contact",
+                        "In the last {months} months, {late_final} social-care {} finalised more than {hours} hours after the contact",
                         plural(*late_final, "record was", "records were")
                     ));
                 }
                 if *late_draft > 0 {
                     parts.push(format!(
-                        "{late_draft} {} still a draft after {hours} hours and not counted as seen",
-                        plural(*late_draft, "is", "are")
+                        "{late_draft} social-care {} still a draft after {hours} hours and not counted as seen",
+                        plural(*late_draft, "record is", "records are")
                     ));
                 }
-                format!("In the last {months} months, {}.", parts.join("; "))
+                format!("{}.", parts.join("; "))
             }
             Detail::FirstCoreGroup { start, due, overdue } => {
                 if *overdue {

@@ -219,7 +219,8 @@ pub(super) fn flags(
         .collect();
     records.sort_by_key(|s| s.occurred_at);
 
-    failed_visit_follow_up(facts, ctx, on, &records, out)?;
+    let window_start = window(on, start, policy.home_visit_share_months);
+    failed_visits(facts, ctx, on, window_start, &records, out)?;
     not_seen_alone(
         facts,
         policy.seen_alone_from_age_years,
@@ -227,12 +228,8 @@ pub(super) fn flags(
         &records,
         out,
     );
-    baby_not_seen_awake(facts, policy.baby_under_months, &records, out);
+    baby_not_seen_awake(facts, policy.baby_under_months, window_start, &records, out);
     bedroom_not_seen(policy.bedroom_not_seen_after_visits as usize, &records, out);
-    let window_start = on
-        .checked_sub_months(Months::new(policy.home_visit_share_months))
-        .unwrap_or(start)
-        .max(start.pred_opt().unwrap_or(start));
     home_visit_share(
         policy.home_visit_share_percent,
         policy.home_visit_share_months,
@@ -240,82 +237,141 @@ pub(super) fn flags(
         &records,
         out,
     );
-    late_recording(facts, ctx, on, window_start, out);
+    let late_window = window(on, start, policy.late_recording_months);
+    late_recording(facts, ctx, on, late_window, out);
     Ok(())
 }
 
-/// After a failed home visit: a team manager's decision within 24 hours and a further visit
-/// within 5 working days (seed 001 §3). Only the latest home visit can still be waiting for
-/// its follow-up: any later home visit is the further visit.
-fn failed_visit_follow_up(
+/// The day before a rolling window of `months` up to `on` begins (never before the plan).
+fn window(on: NaiveDate, start: NaiveDate, months: u32) -> NaiveDate {
+    on.checked_sub_months(Months::new(months))
+        .unwrap_or(start)
+        .max(start.pred_opt().unwrap_or(start))
+}
+
+/// The ids of a record and of every earlier version it corrects, newest first.
+fn versions<'a>(facts: &'a CaseFacts, s: &'a SightingFact) -> Vec<&'a str> {
+    let mut ids = vec![s.id.as_str()];
+    let mut next = s.supersedes.as_deref();
+    while let Some(id) = next {
+        if ids.contains(&id) {
+            break;
+        }
+        ids.push(id);
+        next = facts
+            .sightings
+            .iter()
+            .find(|x| x.id == id)
+            .and_then(|x| x.supersedes.as_deref());
+    }
+    ids
+}
+
+/// A visit as a flag's subject: its first version, so that a correction keeps the breach's
+/// identity (domain.md §4).
+fn visit_subject(ids: &[&str]) -> Option<Subject> {
+    ids.last().map(|id| Subject::Sighting {
+        sighting_id: (*id).to_string(),
+    })
+}
+
+/// Every home visit that did not see the child is its own case (seed 001 §3): a team
+/// manager's decision within 24 hours of it, to the minute (`failed_visit_decision`), and a
+/// visit seeing the child within 5 working days, or within 24 hours after a second failure
+/// in a row (`failed_visit_revisit`). Unmet, each stays until met; met late, it stays listed
+/// (low) while the failed visit is after `after`.
+fn failed_visits(
     facts: &CaseFacts,
     ctx: &Context<'_>,
     on: NaiveDate,
+    after: NaiveDate,
     records: &[&SightingFact],
     out: &mut Vec<Flag>,
 ) -> Result<(), CalendarError> {
-    let Some(failed) = records.iter().rev().find(|s| home_visit(s)) else {
-        return Ok(());
-    };
-    // Both `not_seen` and `not_present` leave the child unseen: either is a failed visit.
-    if failed.outcome.is_seen() {
-        return Ok(());
-    }
     let policy = ctx.policy;
-    let subject = Some(Subject::Sighting {
-        sighting_id: failed.id.clone(),
-    });
-    let decided = facts
-        .decisions
-        .iter()
-        .any(|d| d.sighting_id == failed.id && d.decided_on <= on);
-    if !decided {
+    let homes: Vec<&SightingFact> = records.iter().filter(|s| home_visit(s)).copied().collect();
+    for (i, failed) in homes.iter().enumerate() {
+        // Both `not_seen` and `not_present` leave the child unseen: either is a failed visit.
+        if failed.outcome.is_seen() {
+            continue;
+        }
+        let ids = versions(facts, failed);
+        let recent = failed.occurred_on > after;
+        // A decision on any version counts: it stays tied to the visit through corrections.
+        let decided_at = facts
+            .decisions
+            .iter()
+            .filter(|d| d.decided_on <= on && ids.contains(&d.sighting_id.as_str()))
+            .map(|d| d.decided_at)
+            .min();
         let deadline = failed.occurred_at
             + chrono::Duration::hours(i64::from(policy.failed_visit_decision_hours));
         let deadline_on = local_date(ctx.tz, deadline);
-        let overdue = on > deadline_on;
-        out.push(Flag {
-            code: FlagCode::FailedVisitFollowUp,
-            severity: if overdue {
-                Severity::High
-            } else {
-                Severity::Medium
-            },
-            since: failed.occurred_on,
-            due: Some(deadline_on),
-            detail: Detail::DecisionAfterFailedVisit {
-                visit_on: failed.occurred_on,
-                deadline,
-                tz: ctx.tz,
-                hours: policy.failed_visit_decision_hours,
-                overdue,
-            },
-            subject: subject.clone(),
-            raise_to: vec![Audience::TeamManager],
-            consecutive_missed: None,
-        });
-    }
-    let revisit_due =
-        ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days)?;
-    let overdue = on > revisit_due;
-    out.push(Flag {
-        code: FlagCode::FailedVisitFollowUp,
-        severity: if overdue {
-            Severity::High
+        let severity = match decided_at {
+            Some(t) if t <= deadline => None,
+            Some(_) => recent.then_some(Severity::Low),
+            None if on > deadline_on => Some(Severity::High),
+            None => Some(Severity::Medium),
+        };
+        if let Some(severity) = severity {
+            out.push(Flag {
+                code: FlagCode::FailedVisitDecision,
+                severity,
+                since: failed.occurred_on,
+                due: Some(deadline_on),
+                detail: Detail::DecisionAfterFailedVisit {
+                    visit_on: failed.occurred_on,
+                    deadline,
+                    tz: ctx.tz,
+                    hours: policy.failed_visit_decision_hours,
+                    overdue: severity == Severity::High,
+                    decided_at,
+                },
+                subject: visit_subject(&ids),
+                raise_to: vec![Audience::TeamManager],
+                consecutive_missed: None,
+            });
+        }
+
+        // The child still not seen at the next visit: a visit within 24 hours of that one.
+        let second = i > 0 && !homes[i - 1].outcome.is_seen();
+        let next_seen = homes[i + 1..].iter().find(|s| s.outcome.is_seen());
+        let (due, deadline, met) = if second {
+            let deadline = failed.occurred_at
+                + chrono::Duration::hours(i64::from(policy.second_failed_visit_revisit_hours));
+            let met = next_seen.map(|s| s.occurred_at <= deadline);
+            (local_date(ctx.tz, deadline), Some(deadline), met)
         } else {
-            Severity::Medium
-        },
-        since: failed.occurred_on,
-        due: Some(revisit_due),
-        detail: Detail::RevisitAfterFailedVisit {
-            visit_on: failed.occurred_on,
-            due: revisit_due,
-            overdue,
-        },
-        subject,
-        raise_to: vec![Audience::TeamManager, Audience::LeadSocialWorker],
-        consecutive_missed: None,
-    });
+            let due =
+                ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days)?;
+            (due, None, next_seen.map(|s| s.occurred_on <= due))
+        };
+        let severity = match met {
+            Some(true) => None,
+            Some(false) => recent.then_some(Severity::Low),
+            None if on > due => Some(Severity::High),
+            None => Some(Severity::Medium),
+        };
+        if let Some(severity) = severity {
+            out.push(Flag {
+                code: FlagCode::FailedVisitRevisit,
+                severity,
+                since: failed.occurred_on,
+                due: Some(due),
+                detail: Detail::RevisitAfterFailedVisit {
+                    visit_on: failed.occurred_on,
+                    due,
+                    deadline,
+                    tz: ctx.tz,
+                    overdue: severity == Severity::High,
+                    seen_on: next_seen.map(|s| s.occurred_on),
+                },
+                subject: visit_subject(&ids),
+                raise_to: vec![Audience::TeamManager, Audience::LeadSocialWorker],
+                consecutive_missed: None,
+            });
+        }
+    }
     Ok(())
 }
 
@@ -365,36 +421,38 @@ fn not_seen_alone(
     });
 }
 
-/// A baby (under 18 months) is to be seen awake at every visit (seed 001 §2): flag when the
-/// latest social-work visit seeing a baby did not record them awake.
+/// A baby (under 18 months) is to be seen awake at every visit (seed 001 §2): each
+/// social-work visit that saw a baby but not awake is its own breach, which a later awake
+/// visit does not erase; listed while the visit is after `after` (the practice flags' window).
 fn baby_not_seen_awake(
     facts: &CaseFacts,
     under_months: u32,
+    after: NaiveDate,
     records: &[&SightingFact],
     out: &mut Vec<Flag>,
 ) {
-    let Some(latest) = records.iter().rev().find(|s| social_work_seen(s)) else {
-        return;
-    };
-    let baby = months_between(facts.date_of_birth, latest.occurred_on) < under_months as i32;
-    if !baby || latest.baby_awake == Some(true) {
-        return;
+    for visit in records
+        .iter()
+        .filter(|s| s.occurred_on > after && social_work_seen(s))
+    {
+        let baby = months_between(facts.date_of_birth, visit.occurred_on) < under_months as i32;
+        if !baby || visit.baby_awake == Some(true) {
+            continue;
+        }
+        out.push(Flag {
+            code: FlagCode::BabyNotSeenAwake,
+            severity: Severity::Medium,
+            since: visit.occurred_on,
+            due: None,
+            detail: Detail::BabyNotSeenAwake {
+                visit_on: visit.occurred_on,
+                under_months,
+            },
+            subject: visit_subject(&versions(facts, visit)),
+            raise_to: vec![Audience::LeadSocialWorker],
+            consecutive_missed: None,
+        });
     }
-    out.push(Flag {
-        code: FlagCode::BabyNotSeenAwake,
-        severity: Severity::Medium,
-        since: latest.occurred_on,
-        due: None,
-        detail: Detail::BabyNotSeenAwake {
-            visit_on: latest.occurred_on,
-            under_months,
-        },
-        subject: Some(Subject::Sighting {
-            sighting_id: latest.id.clone(),
-        }),
-        raise_to: vec![Audience::LeadSocialWorker],
-        consecutive_missed: None,
-    });
 }
 
 /// The bedroom is to be seen at least on alternate home visits (seed 001 §2): flag when the
@@ -479,10 +537,12 @@ fn local_midnight(ctx: &Context<'_>, day: NaiveDate) -> Option<chrono::DateTime<
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
-/// Records are to be final within 48 hours of the contact (seed 004). Looks at the rolling
-/// window; a record still a draft past the deadline is worse (it does not count as seen). A
-/// draft stays late until finalised or withdrawn: once withdrawn (by the end of `on`), it is
-/// not counted, though it was late on the days before.
+/// Social-care records are to be final within 48 hours of the contact (seed 004 is a
+/// standard for social workers). Late finalisations are reported over the rolling window
+/// after `after`; a record still a draft past the deadline is worse (it does not count as
+/// seen) and stays late however old, until finalised or withdrawn: once withdrawn (by the end
+/// of `on`), it is not counted, though it was late on the days before. A correction is judged
+/// by its first version: correcting a final record is not finalising it late.
 fn late_recording(
     facts: &CaseFacts,
     ctx: &Context<'_>,
@@ -501,18 +561,17 @@ fn late_recording(
     };
     let (mut late_final, mut late_draft) = (0u32, 0u32);
     let mut since: Option<NaiveDate> = None;
-    for s in facts
-        .sightings
-        .iter()
-        .filter(|s| !s.superseded && s.occurred_on > after && s.occurred_on <= on)
-    {
+    let start = facts.plan.start;
+    for s in facts.sightings.iter().filter(|s| {
+        s.by_social_care && s.supersedes.is_none() && s.occurred_on >= start && s.occurred_on <= on
+    }) {
         if s.withdrawn_at.is_some_and(|w| w < day_ends) {
             continue;
         }
         let deadline = s.occurred_at + chrono::Duration::hours(i64::from(hours));
         let final_by_then = s.finalised_at.filter(|f| *f < day_ends);
         let late = match final_by_then {
-            Some(f) if f > deadline => {
+            Some(f) if f > deadline && s.occurred_on > after => {
                 late_final += 1;
                 true
             }
@@ -542,7 +601,7 @@ fn late_recording(
             late_final,
             late_draft,
             hours,
-            months: ctx.policy.home_visit_share_months,
+            months: ctx.policy.late_recording_months,
         },
         subject: None,
         raise_to: vec![Audience::TeamManager],
@@ -638,7 +697,7 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    /// A school's draft of a contact at 10:00 on Monday 12 January 2026, never finalised.
+    /// A social worker's draft of a contact at 10:00 on Monday 12 January 2026, never finalised.
     fn with_draft(withdrawn_at: Option<DateTime<Utc>>) -> CaseFacts {
         let occurred_at = local("2026-01-12T10:00:00");
         CaseFacts {
@@ -662,10 +721,11 @@ mod tests {
                 finalised_at: None,
                 withdrawn_at,
                 superseded: false,
-                kind: SightingKind::SchoolContact,
+                supersedes: None,
+                kind: SightingKind::OtherContact,
                 outcome: Outcome::Seen,
-                location: Location::School,
-                by_social_care: false,
+                location: Location::Office,
+                by_social_care: true,
                 bedroom_seen: None,
                 baby_awake: None,
             }],

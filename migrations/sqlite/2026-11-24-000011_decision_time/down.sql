@@ -1,0 +1,1 @@
+ALTER TABLE visit_decisions DROP COLUMN recorded_at;
