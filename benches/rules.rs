@@ -164,6 +164,7 @@ fn a_year_of_records() -> CaseFacts {
             start,
             end: None,
             visit_frequency: None,
+            frequency_changes: vec![],
             region: Region::EnglandAndWales,
             previous_plans: 1,
         },

@@ -72,7 +72,7 @@ pub struct PlanView {
     pub team_id: String,
     pub lead_social_worker_id: String,
     pub cp_chair_id: String,
-    /// The plan's own visiting frequency; `null` means the policy's default.
+    /// The plan's visiting frequency in force today; `null` means the policy's default.
     pub visit_frequency: Option<VisitFrequency>,
     pub region: Region,
     pub end_date: Option<NaiveDate>,

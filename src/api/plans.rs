@@ -175,6 +175,9 @@ pub async fn end_plan(
 pub struct FrequencyChangeRequest {
     /// The new frequency; `null` returns to the policy's default.
     pub visit_frequency: Option<VisitFrequency>,
+    /// In force from this date (not before the plan's start); today when absent.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
     /// The plan's CP chair, who agreed the change (seed 001 §7).
     pub agreed_by: String,
     pub reason: String,
@@ -195,6 +198,7 @@ pub async fn change_frequency(
     let b = body.0;
     let change = children::FrequencyChange {
         visit_frequency: b.visit_frequency,
+        from: b.from,
         agreed_by: b.agreed_by,
         reason: b.reason,
     };

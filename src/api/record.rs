@@ -121,7 +121,17 @@ fn chronology_entries(record: status::Chronology, tz: chrono_tz::Tz) -> Vec<Chro
             kind: "visit_frequency_changed",
             id: change.id.clone(),
             occurred_at: change.changed_at.and_utc(),
-            summary: format!("Visiting frequency changed: {}", change.reason),
+            summary: format!(
+                "Visiting frequency changed to {} from {}, agreed by {}: {}",
+                change
+                    .frequency()
+                    .ok()
+                    .flatten()
+                    .map_or_else(|| "the policy's default".to_string(), |f| f.describe()),
+                crate::domain::rules::long_date(change.from),
+                change.agreed_by,
+                change.reason
+            ),
             sighting: None,
         });
     }

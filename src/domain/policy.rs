@@ -29,6 +29,21 @@ impl VisitFrequency {
         let plural = if self.every == 1 { "" } else { "s" };
         format!("every {} {unit}{plural}", self.every)
     }
+
+    /// Whether visits this often are further apart than `other`'s. Units compare by a plain
+    /// week: 5 working days are 7 days (so every 10 working days is every 14 days, seed 004's
+    /// frequency), bank holidays aside.
+    pub fn slower_than(&self, other: &VisitFrequency) -> bool {
+        self.in_fifths_of_a_day() > other.in_fifths_of_a_day()
+    }
+
+    fn in_fifths_of_a_day(&self) -> u64 {
+        let per = match self.unit {
+            FrequencyUnit::WorkingDays => 7,
+            FrequencyUnit::CalendarDays => 5,
+        };
+        u64::from(self.every) * per
+    }
 }
 
 /// The deployment's rule settings. Field names are the API's.
@@ -41,6 +56,9 @@ pub struct Policy {
     pub social_worker_calendar_days: u32,
     /// Home visits, unless the plan says otherwise (seed 001 §1: 10 working days).
     pub home_visit_frequency: VisitFrequency,
+    /// No plan's frequency, nor the default, may be slower than this (seed 001 §7: never
+    /// less often than every 10 working days).
+    pub min_visit_frequency: VisitFrequency,
     /// "Due soon" when the due date is at most this many working days away.
     pub warn_working_days: u32,
     /// After a failed home visit: a team manager's decision within N hours (seed 001 §3).
@@ -95,6 +113,10 @@ impl Default for Policy {
                 every: 10,
                 unit: FrequencyUnit::WorkingDays,
             },
+            min_visit_frequency: VisitFrequency {
+                every: 10,
+                unit: FrequencyUnit::WorkingDays,
+            },
             warn_working_days: 5,
             failed_visit_decision_hours: 24,
             failed_visit_revisit_working_days: 5,
@@ -130,7 +152,7 @@ pub struct PolicyProblem {
 impl Policy {
     /// Checks every number is within a sensible range; answers each one that is not.
     pub fn check(&self) -> Vec<PolicyProblem> {
-        let bounds: [(&'static str, u32, u32, u32); 23] = [
+        let bounds: [(&'static str, u32, u32, u32); 24] = [
             (
                 "any_agency_working_days",
                 self.any_agency_working_days,
@@ -146,6 +168,12 @@ impl Policy {
             (
                 "home_visit_frequency.every",
                 self.home_visit_frequency.every,
+                1,
+                365,
+            ),
+            (
+                "min_visit_frequency.every",
+                self.min_visit_frequency.every,
                 1,
                 365,
             ),
@@ -235,14 +263,27 @@ impl Policy {
             ("review_interval_months", self.review_interval_months, 1, 24),
             ("long_plan_months", self.long_plan_months, 1, 120),
         ];
-        bounds
+        let mut problems: Vec<PolicyProblem> = bounds
             .into_iter()
             .filter(|(_, value, min, max)| value < min || value > max)
             .map(|(field, value, min, max)| PolicyProblem {
                 field,
                 reason: format!("must be from {min} to {max} (it is {value})"),
             })
-            .collect()
+            .collect();
+        if self
+            .home_visit_frequency
+            .slower_than(&self.min_visit_frequency)
+        {
+            problems.push(PolicyProblem {
+                field: "home_visit_frequency",
+                reason: format!(
+                    "must not be slower than min_visit_frequency ({})",
+                    self.min_visit_frequency.describe()
+                ),
+            });
+        }
+        problems
     }
 }
 
@@ -279,5 +320,27 @@ mod tests {
             fields,
             ["any_agency_working_days", "home_visit_share_percent"]
         );
+    }
+
+    #[test]
+    fn frequencies_compare_by_a_plain_week() {
+        let wd = |every| VisitFrequency {
+            every,
+            unit: FrequencyUnit::WorkingDays,
+        };
+        let cd = |every| VisitFrequency {
+            every,
+            unit: FrequencyUnit::CalendarDays,
+        };
+        assert!(!cd(14).slower_than(&wd(10)));
+        assert!(cd(15).slower_than(&wd(10)));
+        assert!(wd(11).slower_than(&wd(10)));
+        assert!(!wd(5).slower_than(&wd(10)));
+        let p = Policy {
+            home_visit_frequency: cd(15),
+            ..Policy::default()
+        };
+        let fields: Vec<_> = p.check().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["home_visit_frequency"]);
     }
 }

@@ -105,11 +105,21 @@ pub struct DecisionFact {
 pub struct PlanFacts {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
-    /// The plan's own visiting frequency; the policy's default when `None`.
+    /// The plan's own visiting frequency at its start; the policy's default when `None`.
     pub visit_frequency: Option<VisitFrequency>,
+    /// Dated changes of it, by `from` (two on one date: in the order recorded).
+    pub frequency_changes: Vec<FrequencyFrom>,
     pub region: Region,
     /// Earlier plans for the same child ("second or subsequent plan").
     pub previous_plans: u32,
+}
+
+/// A change of the plan's visiting frequency, in force from `from` (seed 001 §7);
+/// `frequency: None` returns to the policy's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrequencyFrom {
+    pub from: NaiveDate,
+    pub frequency: Option<VisitFrequency>,
 }
 
 /// A core group member over a span of dates (both ends included; `until: None` = still).

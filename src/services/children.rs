@@ -243,7 +243,7 @@ pub async fn read_plan(
         move |c| {
             let plan = plan_for(c, &w, plan_id.as_str(), CaseAction::Read, day)?;
             let members = store::members_with_names(c, &plan.id)?;
-            Ok((plan, members))
+            Ok((store::with_frequency_on(c, plan, day)?, members))
         },
     )
     .await
@@ -376,13 +376,35 @@ fn change_frequency_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
-    frequency: Option<VisitFrequency>,
-    agreed_by: &str,
-    reason: &str,
+    change: &FrequencyChange,
+    min: VisitFrequency,
     today: NaiveDate,
 ) -> Result<Plan, ServiceError> {
+    let (frequency, agreed_by, reason) = (
+        change.visit_frequency,
+        change.agreed_by.as_str(),
+        change.reason.as_str(),
+    );
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
     check_frequency(&frequency)?;
+    // Seed 001 §7: never less often than every 10 working days (the policy's minimum).
+    if let Some(f) = frequency.filter(|f| f.slower_than(&min)) {
+        return Err(invalid(
+            "visit_frequency",
+            format!(
+                "{} is slower than the minimum, {}",
+                f.describe(),
+                min.describe()
+            ),
+        ));
+    }
+    let from = change.from.unwrap_or(today);
+    if from < plan.start_date {
+        return Err(invalid(
+            "from",
+            format!("must not be before the plan's start, {}", plan.start_date),
+        ));
+    }
     if agreed_by != plan.cp_chair_id {
         return Err(invalid(
             "agreed_by",
@@ -396,6 +418,7 @@ fn change_frequency_in(
         conn,
         plan_id,
         frequency,
+        from,
         agreed_by,
         reason.trim(),
         &requester.user.id,
@@ -408,7 +431,8 @@ fn change_frequency_in(
         &format!("plan {plan_id}"),
         "ok",
     )?;
-    store::get_plan(conn, plan_id)?.ok_or(ServiceError::NotFound)
+    let plan = store::get_plan(conn, plan_id)?.ok_or(ServiceError::NotFound)?;
+    Ok(store::with_frequency_on(conn, plan, today)?)
 }
 
 /// Arranges cover for the lead social worker (seed 004: a "buddy" for a planned absence):
@@ -552,6 +576,8 @@ pub async fn end_plan(
 pub struct FrequencyChange {
     /// `None` returns to the policy's default.
     pub visit_frequency: Option<VisitFrequency>,
+    /// In force from this date; today when `None`.
+    pub from: Option<NaiveDate>,
     /// The plan's CP chair, who agreed the change (seed 001 §7).
     pub agreed_by: String,
     pub reason: String,
@@ -565,20 +591,13 @@ pub async fn change_frequency(
     plan_id: PlanId,
     change: FrequencyChange,
 ) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
+    let min = svc.rule_inputs().await?.policy.min_visit_frequency;
     svc.write_for_plan(
         who,
         plan_id,
         AuditAction::ChangeFrequency,
         move |c, who, plan_id, day| {
-            let plan = change_frequency_in(
-                c,
-                who,
-                plan_id,
-                change.visit_frequency,
-                &change.agreed_by,
-                &change.reason,
-                day,
-            )?;
+            let plan = change_frequency_in(c, who, plan_id, &change, min, day)?;
             Ok((plan, store::members_with_names(c, plan_id)?))
         },
     )

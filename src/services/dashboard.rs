@@ -107,6 +107,8 @@ fn dashboard_in(
         None
     };
 
+    let plan_ids: Vec<String> = chosen.iter().map(|r| r.plan.id.clone()).collect();
+    let mut histories = store::frequency_histories(conn, &plan_ids)?;
     let mut team_names: HashMap<String, String> = HashMap::new();
     let mut lines = Vec::with_capacity(chosen.len());
     for row in chosen {
@@ -133,6 +135,7 @@ fn dashboard_in(
             start: row.plan.start_date,
             end: row.plan.end_date,
             visit_frequency: row.plan.visit_frequency,
+            frequency_changes: histories.remove(&row.plan.id).unwrap_or_default(),
             region: row.plan.region,
             previous_plans: 0,
         };
@@ -140,10 +143,7 @@ fn dashboard_in(
             .map_err(crate::domain::rules::RuleError::from)?;
         let flags = clock_flags(&facts, &clocks, settings.policy);
         lines.push(Line {
-            frequency: row
-                .plan
-                .visit_frequency
-                .unwrap_or(settings.policy.home_visit_frequency),
+            frequency: clocks.home_visit_frequency,
             child: row.child.clone(),
             team_name: team_names
                 .get(&row.plan.team_id)

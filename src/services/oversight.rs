@@ -257,9 +257,7 @@ fn assess(
     let actions = action_store::of_plan(conn, &plan.id)?;
     Ok(PlanImplementation {
         child,
-        frequency: plan
-            .visit_frequency
-            .unwrap_or(settings.policy.home_visit_frequency),
+        frequency: evaluation.home_visit_frequency,
         plan,
         evaluation,
         implementation,

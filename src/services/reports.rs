@@ -14,7 +14,8 @@ use super::{invalid, log_read_of_children, Requester, ServiceError, Services};
 use crate::access::{self, Permission};
 use crate::domain::audit::{self, AuditFinding, AuditRecord};
 use crate::domain::records::{
-    CaseFacts, Location, Outcome, PlanFacts, RecordStatus, SightingFact, SightingKind,
+    CaseFacts, FrequencyFrom, Location, Outcome, PlanFacts, RecordStatus, SightingFact,
+    SightingKind,
 };
 use crate::domain::rules::{add_months, implementation, visits_in_period, Context};
 use crate::store::cases::{self as case_store, Child, Plan};
@@ -216,11 +217,12 @@ fn plans_open_on(conn: &mut DbConnection, on: NaiveDate) -> Result<Vec<Plan>, Se
     Ok(plans)
 }
 
-fn plan_facts(plan: &Plan, previous_plans: u32) -> PlanFacts {
+fn plan_facts(plan: &Plan, previous_plans: u32, changes: Vec<FrequencyFrom>) -> PlanFacts {
     PlanFacts {
         start: plan.start_date,
         end: plan.end_date,
         visit_frequency: plan.visit_frequency,
+        frequency_changes: changes,
         region: plan.region,
         previous_plans,
     }
@@ -267,13 +269,16 @@ fn visits_in(
             visits.entry(child).or_default().push(on);
         }
     }
+    let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
+    // Each day of the month is judged by the frequency in force that day.
+    let mut histories = case_store::frequency_histories(conn, &ids)?;
     let names: HashMap<String, String> = store::team_names(conn)?.into_iter().collect();
     let mut teams: HashMap<String, VisitCounts> = HashMap::new();
     let mut overall = VisitCounts::default();
     for plan in &plans {
         let facts = CaseFacts {
             date_of_birth: plan.start_date,
-            plan: plan_facts(plan, 0),
+            plan: plan_facts(plan, 0, histories.remove(&plan.id).unwrap_or_default()),
             sightings: visits
                 .get(&plan.child_id)
                 .map(|dates| {
@@ -457,7 +462,7 @@ fn core_groups_in(
         let r = rows.remove(&plan.id).unwrap_or_default();
         let facts = CaseFacts {
             date_of_birth: plan.start_date,
-            plan: plan_facts(&plan, 0),
+            plan: plan_facts(&plan, 0, Vec::new()),
             sightings: Vec::new(),
             decisions: Vec::new(),
             members: member_facts(&r.members),

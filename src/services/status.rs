@@ -39,6 +39,12 @@ pub fn load_facts(
             start: plan.start_date,
             end: plan.end_date,
             visit_frequency: plan.visit_frequency,
+            frequency_changes: case_store::frequency_histories(
+                conn,
+                std::slice::from_ref(&plan.id),
+            )?
+            .remove(&plan.id)
+            .unwrap_or_default(),
             region: plan.region,
             previous_plans: all_plans
                 .iter()
@@ -322,7 +328,6 @@ pub async fn status(
     let day = svc.today();
     let as_of = as_of.unwrap_or(day);
     let rules = svc.rule_inputs().await?;
-    let default_frequency = rules.policy.home_visit_frequency;
     let w = who.clone();
     let cid = child_id.clone();
     let (child, plan, evaluation) = read_logged(
@@ -334,7 +339,7 @@ pub async fn status(
         move |c| status_in(c, &w, cid.as_str(), as_of, day, &rules.settings()),
     )
     .await?;
-    let frequency = plan.visit_frequency.unwrap_or(default_frequency);
+    let frequency = evaluation.home_visit_frequency;
     Ok(Status {
         child,
         plan,
@@ -419,7 +424,6 @@ pub async fn child_page(
     let day = svc.today();
     let as_of = as_of.unwrap_or(day);
     let rules = svc.rule_inputs().await?;
-    let default_frequency = rules.policy.home_visit_frequency;
     let (w, cid) = (who.clone(), child_id.clone());
     read_logged(
         &svc.store,
@@ -434,7 +438,7 @@ pub async fn child_page(
             let status = if has_plan {
                 let (child, plan, evaluation) =
                     status_in(c, &w, cid.as_str(), as_of, day, &rules.settings())?;
-                let frequency = plan.visit_frequency.unwrap_or(default_frequency);
+                let frequency = evaluation.home_visit_frequency;
                 Some(Status {
                     child,
                     plan,

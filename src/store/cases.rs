@@ -1,5 +1,7 @@
 //! Families, children, plans and core group membership.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -11,6 +13,7 @@ use crate::domain::calendar::Region;
 use crate::domain::case::{from_word, word, EndReason, PlanCategory};
 use crate::domain::people::User;
 use crate::domain::policy::{FrequencyUnit, VisitFrequency};
+use crate::domain::records::FrequencyFrom;
 use crate::domain::visibility::{ReadScope, Tie};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -34,6 +37,7 @@ pub struct Plan {
     pub team_id: String,
     pub lead_social_worker_id: String,
     pub cp_chair_id: String,
+    /// The plan's own frequency at its start; dated changes are in `frequency_changes`.
     pub visit_frequency: Option<VisitFrequency>,
     pub region: Region,
     pub end_date: Option<NaiveDate>,
@@ -300,22 +304,21 @@ pub fn end_plan(
     Ok(())
 }
 
-/// Changes the visiting frequency, recording who agreed it and why (seed 001 §7).
+/// Records a change of visiting frequency in force from `from`, who agreed it and why (seed
+/// 001 §7). The plan's own columns keep its frequency at its start; the changes are its
+/// history, read by date.
 pub fn change_frequency(
     conn: &mut DbConnection,
     plan_id: &str,
     frequency: Option<VisitFrequency>,
+    from: NaiveDate,
     agreed_by: &str,
     reason: &str,
     changed_by: &str,
 ) -> Result<(), StoreError> {
     let at = now();
     diesel::update(plans::table.find(plan_id))
-        .set((
-            plans::visit_every.eq(frequency.map(|f| f.every as i32)),
-            plans::visit_unit.eq(frequency.map(|f| word(&f.unit))),
-            plans::updated_at.eq(at),
-        ))
+        .set(plans::updated_at.eq(at))
         .execute(conn)?;
     diesel::insert_into(plan_frequency_changes::table)
         .values((
@@ -327,6 +330,7 @@ pub fn change_frequency(
             plan_frequency_changes::reason.eq(reason),
             plan_frequency_changes::changed_by.eq(changed_by),
             plan_frequency_changes::changed_at.eq(at),
+            plan_frequency_changes::in_force_from.eq(from),
         ))
         .execute(conn)?;
     Ok(())
@@ -343,7 +347,79 @@ pub struct FrequencyChange {
     pub reason: String,
     pub changed_by: String,
     pub changed_at: NaiveDateTime,
+    /// In force from this date (changes recorded before dates were kept: the plan's start).
+    pub from: NaiveDate,
 }
+
+impl FrequencyChange {
+    pub fn frequency(&self) -> Result<Option<VisitFrequency>, StoreError> {
+        frequency_of(self.visit_every, self.visit_unit.as_deref())
+    }
+}
+
+/// The plan as a reader sees it on `day`: its frequency the latest change dated by then.
+pub fn with_frequency_on(
+    conn: &mut DbConnection,
+    mut plan: Plan,
+    day: NaiveDate,
+) -> Result<Plan, StoreError> {
+    if let Some(change) = frequency_changes(conn, &plan.id)?
+        .into_iter()
+        .rfind(|c| c.from <= day)
+    {
+        plan.visit_frequency = change.frequency()?;
+    }
+    Ok(plan)
+}
+
+/// The frequency history of each plan, by date (then in the order recorded), as the rules
+/// read it.
+pub fn frequency_histories(
+    conn: &mut DbConnection,
+    plan_ids: &[String],
+) -> Result<HashMap<String, Vec<FrequencyFrom>>, StoreError> {
+    let mut out: HashMap<String, Vec<FrequencyFrom>> = HashMap::new();
+    for chunk in plan_ids.chunks(500) {
+        let rows: Vec<FrequencyChange> = plan_frequency_changes::table
+            .filter(plan_frequency_changes::plan_id.eq_any(chunk))
+            .order((
+                plan_frequency_changes::in_force_from,
+                plan_frequency_changes::changed_at,
+            ))
+            .select(CHANGE_COLUMNS)
+            .load(conn)?;
+        for row in rows {
+            let change = FrequencyFrom {
+                from: row.from,
+                frequency: row.frequency()?,
+            };
+            out.entry(row.plan_id).or_default().push(change);
+        }
+    }
+    Ok(out)
+}
+
+const CHANGE_COLUMNS: (
+    plan_frequency_changes::id,
+    plan_frequency_changes::plan_id,
+    plan_frequency_changes::visit_every,
+    plan_frequency_changes::visit_unit,
+    plan_frequency_changes::agreed_by,
+    plan_frequency_changes::reason,
+    plan_frequency_changes::changed_by,
+    plan_frequency_changes::changed_at,
+    plan_frequency_changes::in_force_from,
+) = (
+    plan_frequency_changes::id,
+    plan_frequency_changes::plan_id,
+    plan_frequency_changes::visit_every,
+    plan_frequency_changes::visit_unit,
+    plan_frequency_changes::agreed_by,
+    plan_frequency_changes::reason,
+    plan_frequency_changes::changed_by,
+    plan_frequency_changes::changed_at,
+    plan_frequency_changes::in_force_from,
+);
 
 pub fn frequency_changes(
     conn: &mut DbConnection,
@@ -351,17 +427,11 @@ pub fn frequency_changes(
 ) -> Result<Vec<FrequencyChange>, StoreError> {
     Ok(plan_frequency_changes::table
         .filter(plan_frequency_changes::plan_id.eq(plan_id))
-        .order(plan_frequency_changes::changed_at)
-        .select((
-            plan_frequency_changes::id,
-            plan_frequency_changes::plan_id,
-            plan_frequency_changes::visit_every,
-            plan_frequency_changes::visit_unit,
-            plan_frequency_changes::agreed_by,
-            plan_frequency_changes::reason,
-            plan_frequency_changes::changed_by,
+        .order((
+            plan_frequency_changes::in_force_from,
             plan_frequency_changes::changed_at,
         ))
+        .select(CHANGE_COLUMNS)
         .load(conn)?)
 }
 

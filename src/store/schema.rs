@@ -164,6 +164,7 @@ diesel::table! {
         reason -> Text,
         changed_by -> Text,
         changed_at -> Timestamp,
+        in_force_from -> Date,
     }
 }
 

@@ -421,7 +421,7 @@ on_both! {
             ("post", format!("/api/v1/plans/{p}/members"), json!({"user_id": hv, "from": "2026-02-02"})),
             ("patch", format!("/api/v1/plans/{p}/members/{member}"), json!({"until": "2026-02-01"})),
             ("post", format!("/api/v1/plans/{p}/covers"), json!({"user_id": w.other_worker.id, "from": "2026-02-01", "until": "2027-01-31"})),
-            ("put", format!("/api/v1/plans/{p}/visit-frequency"), json!({"visit_frequency": {"every": 20, "unit": "working_days"}, "agreed_by": w.chair.id, "reason": "Agreed at review"})),
+            ("put", format!("/api/v1/plans/{p}/visit-frequency"), json!({"visit_frequency": {"every": 5, "unit": "working_days"}, "agreed_by": w.chair.id, "reason": "Agreed at review"})),
             ("post", format!("/api/v1/plans/{p}/meetings"), json!({"held_on": "2026-02-10"})),
             ("put", format!("/api/v1/meetings/{meeting_id}/attendance"), json!({"attendance": [{"user_id": w.teacher.id, "status": "attended"}]})),
             ("post", format!("/api/v1/meetings/{meeting_id}/minutes"), json!({"body": "An addendum.", "addendum_to": minutes_id})),

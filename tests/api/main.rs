@@ -10,6 +10,7 @@ mod cases;
 mod cli;
 mod drafts;
 mod errors;
+mod frequency;
 mod input;
 mod meetings;
 mod minutes_actions;

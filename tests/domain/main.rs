@@ -2,6 +2,7 @@
 //! calendar, the any-agency clock and a month's visiting against slow, obvious oracles —
 //! every date of the shipped range, and random cases, must agree.
 
+mod frequency;
 mod rules;
 
 use std::collections::HashSet;
@@ -239,7 +240,7 @@ mod any_agency_clock {
             }).collect();
             let facts = CaseFacts {
                 date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
-                plan: PlanFacts { start, end: None, visit_frequency: None, region: Region::EnglandAndWales, previous_plans: 0 },
+                plan: PlanFacts { start, end: None, visit_frequency: None, frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0 },
                 sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
             };
             let policy = Policy::default();
@@ -342,7 +343,7 @@ mod visits_in_a_month {
             let unit = if working { FrequencyUnit::WorkingDays } else { FrequencyUnit::CalendarDays };
             let facts = CaseFacts {
                 date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
-                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), region: Region::EnglandAndWales, previous_plans: 0 },
+                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0 },
                 sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
             };
             let policy = Policy::default();

@@ -34,6 +34,7 @@ fn case(start: &str) -> CaseFacts {
             start: d(start),
             end: None,
             visit_frequency: None,
+            frequency_changes: vec![],
             region: Region::EnglandAndWales,
             previous_plans: 0,
         },

@@ -3,10 +3,12 @@
 //!
 //! - `seen.rs`: the three clocks (any agency, social worker, home visit) and the rules about
 //!   visits themselves (failed visits, seen alone, baby awake, bedroom, home share, late records).
+//! - `frequency.rs`: the home-visit due date under a dated frequency history.
 //! - `core_group.rs`: first and later core groups, attendance gaps, minutes.
 //! - `plan.rs`: actions, review conferences, long and repeat plans.
 
 mod core_group;
+mod frequency;
 mod implementation;
 mod message;
 mod plan;
@@ -19,6 +21,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
+pub use frequency::{frequency_on, home_visit_due};
 pub use implementation::{
     attendance_by_agency, implementation, percent, AgencyActions, AgencyAttendance, Implementation,
     MeetingRecord, MinutesRecord,
@@ -184,6 +187,8 @@ pub struct Evaluation {
     pub any_agency: Clock,
     pub social_worker: Clock,
     pub home_visit: Clock,
+    /// The visiting frequency in force on `evaluated_on`.
+    pub home_visit_frequency: crate::domain::policy::VisitFrequency,
     /// Most severe first, then oldest first.
     pub flags: Vec<Flag>,
 }
@@ -284,6 +289,7 @@ pub fn evaluate(
         any_agency: clocks.any_agency,
         social_worker: clocks.social_worker,
         home_visit: clocks.home_visit,
+        home_visit_frequency: clocks.home_visit_frequency,
         flags,
     })
 }

@@ -2,12 +2,12 @@
 
 use chrono::{Days, Months, NaiveDate};
 
+use super::frequency::{frequency_on, home_visit_due, overdue_between};
 use super::{
     Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject, Watch,
 };
 use crate::domain::calendar::CalendarError;
-use crate::domain::policy::FrequencyUnit;
-use crate::domain::policy::Policy;
+use crate::domain::policy::{Policy, VisitFrequency};
 use crate::domain::records::{
     local_date, months_between, CaseFacts, Location, Outcome, PlanFacts, RecordStatus,
     SightingFact, SightingKind,
@@ -19,6 +19,8 @@ pub struct Clocks {
     pub any_agency: Clock,
     pub social_worker: Clock,
     pub home_visit: Clock,
+    /// The visiting frequency in force on the day asked about.
+    pub home_visit_frequency: VisitFrequency,
 }
 
 /// A record counts when final (seed 004: a visit not finalised "will not be counted"), not
@@ -101,7 +103,6 @@ pub fn clocks_from_latest(
     let start = plan.start;
     let within = |d: Option<NaiveDate>| d.filter(|d| *d >= start && *d <= on);
     let policy = ctx.policy;
-    let frequency = plan.visit_frequency.unwrap_or(policy.home_visit_frequency);
     Ok(Clocks {
         any_agency: clock(
             ctx,
@@ -121,12 +122,10 @@ pub fn clocks_from_latest(
             ctx,
             within(latest.home_visit_seen),
             start,
-            |b| match frequency.unit {
-                FrequencyUnit::WorkingDays => ctx.add_working_days(b, frequency.every),
-                FrequencyUnit::CalendarDays => Ok(b + Days::new(u64::from(frequency.every))),
-            },
+            |b| home_visit_due(plan, ctx, b, on),
             on,
         )?,
+        home_visit_frequency: frequency_on(plan, policy.home_visit_frequency, on),
     })
 }
 
@@ -138,7 +137,7 @@ pub fn clock_flags(plan: &PlanFacts, clocks: &Clocks, policy: &Policy) -> Vec<Fl
     out
 }
 
-fn push_clock_flags(plan: &PlanFacts, clocks: &Clocks, policy: &Policy, out: &mut Vec<Flag>) {
+fn push_clock_flags(_plan: &PlanFacts, clocks: &Clocks, _policy: &Policy, out: &mut Vec<Flag>) {
     // not_seen_any_agency (seed 001 §5), not_seen_by_social_worker (seed 001 §4).
     out.extend(clock_flag(
         FlagCode::NotSeenAnyAgency,
@@ -152,9 +151,9 @@ fn push_clock_flags(plan: &PlanFacts, clocks: &Clocks, policy: &Policy, out: &mu
         Watch::SocialWorker,
         vec![Audience::TeamManager],
     ));
-    // home_visit_due (seed 001 §1; the plan's own frequency when it has one): the team
+    // home_visit_due (seed 001 §1; the plan's frequency in force that day): the team
     // manager hears of it once it is overdue.
-    let frequency = plan.visit_frequency.unwrap_or(policy.home_visit_frequency);
+    let frequency = clocks.home_visit_frequency;
     let raise_to = if clocks.home_visit.state == ClockState::Overdue {
         vec![Audience::LeadSocialWorker, Audience::TeamManager]
     } else {
@@ -635,13 +634,6 @@ pub fn visits_in_period(
             never_overdue: true,
         });
     }
-    let frequency = plan
-        .visit_frequency
-        .unwrap_or(ctx.policy.home_visit_frequency);
-    let due = |b: NaiveDate| match frequency.unit {
-        FrequencyUnit::WorkingDays => ctx.add_working_days(b, frequency.every),
-        FrequencyUnit::CalendarDays => Ok(b + Days::new(u64::from(frequency.every))),
-    };
     let mut visits: Vec<NaiveDate> = facts
         .sightings
         .iter()
@@ -651,9 +643,8 @@ pub fn visits_in_period(
     visits.sort_unstable();
     visits.dedup();
     let visited = visits.iter().any(|v| *v >= from);
-    // The clock counts from the latest visit on or before each day; between two visits it
-    // is overdue on some day exactly when the day before the next visit (or the period's
-    // last day) is past the due date.
+    // The clock counts from the latest visit on or before each day, with the frequency
+    // history in force that day (frequency.rs).
     let mut baseline = visits
         .iter()
         .copied()
@@ -662,7 +653,7 @@ pub fn visits_in_period(
         .unwrap_or(plan.start);
     for v in visits.iter().copied().filter(|v| *v > from) {
         let last_day = v.pred_opt().unwrap_or(v);
-        if last_day > due(baseline)? {
+        if overdue_between(plan, ctx, baseline, from.max(baseline), last_day)? {
             return Ok(VisitsInPeriod {
                 visited,
                 never_overdue: false,
@@ -672,7 +663,7 @@ pub fn visits_in_period(
     }
     Ok(VisitsInPeriod {
         visited,
-        never_overdue: to <= due(baseline)?,
+        never_overdue: !overdue_between(plan, ctx, baseline, from.max(baseline), to)?,
     })
 }
 
@@ -706,6 +697,7 @@ mod tests {
                 start: d("2026-01-05"),
                 end: None,
                 visit_frequency: None,
+                frequency_changes: vec![],
                 region: Region::EnglandAndWales,
                 previous_plans: 0,
             },
