@@ -2,6 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -76,8 +77,11 @@ impl TokenKeys {
     }
 
     fn form_mac(&self, binding: &str) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.form_key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        // A key shorter than SHA-256's 64-byte block is zero-padded by HMAC itself; padding it
+        // here gives the same MAC through the infallible constructor.
+        let mut block = [0u8; 64];
+        block[..self.form_key.len()].copy_from_slice(&self.form_key);
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
         mac.update(binding.as_bytes());
         mac
     }

@@ -32,11 +32,20 @@ struct Manifest {
 fn manifest() -> &'static Manifest {
     static MANIFEST: OnceLock<Manifest> = OnceLock::new();
     MANIFEST.get_or_init(|| {
-        let file = Dist::get("manifest.json")
-            .expect("frontend/dist/manifest.json is written by the frontend build and embedded");
-        let files: HashMap<String, String> = serde_json::from_slice(&file.data).expect(
-            "frontend/dist/manifest.json is a JSON object of strings, as the build writes it",
-        );
+        // The build writes the manifest; without it pages still render, with unhashed names.
+        let files: HashMap<String, String> = match Dist::get("manifest.json")
+            .map(|file| serde_json::from_slice(&file.data))
+        {
+            Some(Ok(files)) => files,
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "frontend/dist/manifest.json is not a map of names");
+                HashMap::new()
+            }
+            None => {
+                tracing::error!("frontend/dist/manifest.json is missing: run the frontend build");
+                HashMap::new()
+            }
+        };
         let hashed = files
             .iter()
             .filter(|(logical, file)| logical != file)

@@ -52,13 +52,15 @@ fn build() -> Environment<'static> {
     env.set_loader(load);
     env.set_path_join_callback(join_path);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-            .expect("the default delimiters are valid"),
-    );
+    // Only fails on clashing custom delimiters, and these are the defaults.
+    match minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        Ok(syntax) => env.set_syntax(syntax),
+        Err(e) => tracing::error!(error = %e, "template syntax settings refused"),
+    }
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".njk") || name.ends_with(".html") {
             AutoEscape::Html
