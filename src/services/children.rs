@@ -649,20 +649,8 @@ pub async fn family_for_visit(
             Ok(children)
         })
         .await?;
-    let resource = format!("family {family_id}");
-    if found.is_empty() {
-        super::log_refusal(
-            &svc.store,
-            who,
-            AuditAction::ReadFamily,
-            None,
-            &resource,
-            &ServiceError::NotFound,
-        )
-        .await;
-        return Err(ServiceError::NotFound);
-    }
     let ids = found.iter().map(|c| c.id.clone()).collect();
-    super::log_read_of_children(&svc.store, who, AuditAction::ReadFamily, resource, ids).await?;
+    let resource = format!("family {family_id}");
+    super::log_read_of_found(&svc.store, who, AuditAction::ReadFamily, resource, ids).await?;
     Ok(found)
 }

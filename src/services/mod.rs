@@ -359,6 +359,24 @@ pub fn log(
 
 /// Logs one read that showed many children (a dashboard, a list, a report): one entry, with
 /// every child it named, so that each child's access log shows it.
+/// Logs a read that found `children` for the caller; one that found none is the missing
+/// record's answer, logged as a refusal (a thing none of whose children the caller may see
+/// does not exist for them).
+pub async fn log_read_of_found(
+    store: &Store,
+    requester: &Requester,
+    action: AuditAction,
+    resource: String,
+    children: Vec<String>,
+) -> Result<(), ServiceError> {
+    if children.is_empty() {
+        let refused = ServiceError::NotFound;
+        log_refusal(store, requester, action, None, &resource, &refused).await;
+        return Err(refused);
+    }
+    Ok(log_read_of_children(store, requester, action, resource, children).await?)
+}
+
 pub async fn log_read_of_children(
     store: &Store,
     requester: &Requester,

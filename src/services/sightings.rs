@@ -893,20 +893,8 @@ pub async fn read_visit(
             Ok(readable)
         })
         .await?;
-    let ids: Vec<String> = found.iter().map(|(s, _)| s.child_id.clone()).collect();
-    if found.is_empty() {
-        super::log_refusal(
-            &svc.store,
-            who,
-            AuditAction::ReadVisit,
-            None,
-            &resource,
-            &ServiceError::NotFound,
-        )
-        .await;
-        return Err(ServiceError::NotFound);
-    }
-    super::log_read_of_children(&svc.store, who, AuditAction::ReadVisit, resource, ids).await?;
+    let ids = found.iter().map(|(s, _)| s.child_id.clone()).collect();
+    super::log_read_of_found(&svc.store, who, AuditAction::ReadVisit, resource, ids).await?;
     Ok(found)
 }
 

@@ -147,14 +147,26 @@ fn status_in(
     today: NaiveDate,
     settings: &RuleSettings<'_>,
 ) -> Result<(Child, Plan, Evaluation), ServiceError> {
+    let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
+    let plans = case_store::plans_of_child(conn, child_id)?;
+    let (plan, evaluation) = evaluate_on(conn, &child, &plans, as_of, settings)?;
+    Ok((child, plan, evaluation))
+}
+
+/// The rules applied to a child already authorised, with their plans, on `as_of`.
+fn evaluate_on(
+    conn: &mut DbConnection,
+    child: &Child,
+    plans: &[Plan],
+    as_of: NaiveDate,
+    settings: &RuleSettings<'_>,
+) -> Result<(Plan, Evaluation), ServiceError> {
     let RuleSettings {
         calendars,
         policy,
         tz,
     } = *settings;
-    let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
-    let plans = case_store::plans_of_child(conn, child_id)?;
-    let plan = plan_on(&plans, as_of)
+    let plan = plan_on(plans, as_of)
         .ok_or_else(|| {
             super::invalid(
                 "as_of",
@@ -162,7 +174,7 @@ fn status_in(
             )
         })?
         .clone();
-    let facts = load_facts(conn, &child, &plan, &plans, tz)?;
+    let facts = load_facts(conn, child, &plan, plans, tz)?;
     let calendar = calendars
         .get(plan.region)
         .map_err(|e| super::invalid("region", e.to_string()))?;
@@ -175,7 +187,7 @@ fn status_in(
         },
         as_of,
     )?;
-    Ok((child, plan, evaluation))
+    Ok((plan, evaluation))
 }
 
 /// Everything in a child's record, for the chronology.
@@ -202,6 +214,18 @@ fn chronology_in(
 ) -> Result<Chronology, ServiceError> {
     let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
     let plans = case_store::plans_of_child(conn, child_id)?;
+    chronology_of(conn, requester, child, plans)
+}
+
+/// The chronology of a child already authorised, with their plans.
+fn chronology_of(
+    conn: &mut DbConnection,
+    requester: &Requester,
+    child: Child,
+    plans: Vec<Plan>,
+) -> Result<Chronology, ServiceError> {
+    let child_id = child.id.clone();
+    let child_id = child_id.as_str();
     let mut members = Vec::new();
     let mut frequency_changes = Vec::new();
     let (mut meetings, mut minutes, mut actions, mut reviews) =
@@ -432,12 +456,14 @@ pub async fn child_page(
         Some(child_id.as_str()),
         format!("child's page as of {as_of}"),
         move |c| {
+            // Authorised once (by the record), and the plans read once, for all three parts.
             let record = child_record_in(c, &w, cid.as_str(), day)?;
-            let chronology = chronology_in(c, &w, cid.as_str(), day)?;
+            let chronology = chronology_of(c, &w, record.child.clone(), record.plans.clone())?;
             let has_plan = plan_on(&record.plans, as_of).is_some();
             let status = if has_plan {
-                let (child, plan, evaluation) =
-                    status_in(c, &w, cid.as_str(), as_of, day, &rules.settings())?;
+                let child = record.child.clone();
+                let (plan, evaluation) =
+                    evaluate_on(c, &child, &record.plans, as_of, &rules.settings())?;
                 let frequency = evaluation.home_visit_frequency;
                 Some(Status {
                     child,

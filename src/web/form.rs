@@ -58,6 +58,17 @@ impl FormFields {
         self.get("form_token")
     }
 
+    /// The idempotency key the form was rendered with: 1 to 100 visible characters, or the
+    /// form did not come from a page of ours.
+    pub fn idempotency_key(&self) -> Result<String, PageError> {
+        match self.text("idempotency_key") {
+            Some(key) if key.len() <= 100 && key.chars().all(|c| c.is_ascii_graphic()) => Ok(key),
+            _ => Err(PageError::BadRequest(
+                "the form is incomplete; open it again".into(),
+            )),
+        }
+    }
+
     /// Every pair, for writing a form back as hidden fields (check your answers).
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs

@@ -125,7 +125,8 @@ impl DateProblem {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// "seen alone" → "Seen alone".
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

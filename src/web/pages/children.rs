@@ -126,8 +126,10 @@ pub async fn my_children(
     visitor: Visitor,
     query: web::Query<ChildrenQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let as_of_error = as_of_param(&query.as_of).err();
-    let as_of = as_of_param(&query.as_of).ok().flatten();
+    let (as_of, as_of_error) = match as_of_param(&query.as_of) {
+        Ok(day) => (day, None),
+        Err(why) => (None, Some(why)),
+    };
     let (as_of, lines) = dashboard::dashboard(&state.services, &visitor.who, as_of).await?;
 
     let mut teams: Vec<String> = lines.iter().map(|l| l.team_name.clone()).collect();
@@ -257,8 +259,10 @@ pub async fn child_page(
     query: web::Query<ChildQuery>,
 ) -> Result<HttpResponse, PageError> {
     let id = ChildId::from(path.into_inner());
-    let as_of_error = as_of_param(&query.as_of).err();
-    let as_of = as_of_param(&query.as_of).ok().flatten();
+    let (as_of, as_of_error) = match as_of_param(&query.as_of) {
+        Ok(day) => (day, None),
+        Err(why) => (None, Some(why)),
+    };
     let found = status::child_page(&state.services, &visitor.who, id, as_of).await?;
     let tz = state.services.timezone;
     let view = child_view(&found, tz, &query);
@@ -362,7 +366,11 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
                 kind: "sighting",
                 kind_name: "Contact",
                 when: words::instant(tz, at),
-                title: format!("{}: {}", capitalised(s.kind.phrase()), s.outcome.phrase()),
+                title: format!(
+                    "{}: {}",
+                    words::capitalise(s.kind.phrase()),
+                    s.outcome.phrase()
+                ),
                 agency: agency_of(&s.agency_id),
                 by: person(&s.author_id),
                 lines,
@@ -418,7 +426,7 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
         .map(|p| {
             serde_json::json!({
                 "id": p.id,
-                "category": capitalised(p.category.phrase()),
+                "category": words::capitalise(p.category.phrase()),
                 "start": words::date(p.start_date),
                 "end": p.end_date.map(words::date),
                 "lead_social_worker": person(&p.lead_social_worker_id),
@@ -464,12 +472,4 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
         "kind": kind,
         "plans": plans,
     })
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

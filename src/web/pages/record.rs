@@ -151,7 +151,7 @@ fn show_form(
         .map(|o| {
             let value = crate::domain::case::word(o);
             let checked = values.outcome == value;
-            option(value, capitalise(o.phrase()), checked)
+            option(value, words::capitalise(o.phrase()), checked)
         })
         .collect();
     let locations: Vec<_> = LOCATIONS
@@ -159,7 +159,7 @@ fn show_form(
         .map(|l| {
             let value = crate::domain::case::word(l);
             let checked = values.location == value;
-            option(value, capitalise(l.phrase()), checked)
+            option(value, words::capitalise(l.phrase()), checked)
         })
         .collect();
     let kinds: Vec<_> = [SightingKind::HomeVisit, SightingKind::OtherContact]
@@ -197,14 +197,6 @@ fn show_form(
             childs_voice_error => errors.of("childs_voice"),
         },
     )
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// GET /children/{id}/record — the question page: seen, seen alone or not seen; where and
@@ -318,7 +310,7 @@ fn sentence(reason: &str) -> String {
     if reason.starts_with("is ") || reason.starts_with("must ") {
         format!("The date and time {reason}")
     } else {
-        capitalise(reason)
+        words::capitalise(reason)
     }
 }
 
@@ -368,12 +360,7 @@ pub async fn record_contact(
         &mut errors,
         "",
     );
-    let key = values.idempotency_key.trim().to_string();
-    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(PageError::BadRequest(
-            "the form is incomplete; open it again".into(),
-        ));
-    }
+    let key = posted.idempotency_key()?;
     let (Some(outcome), Some(kind), Some(location), Some(occurred_at), true) =
         (outcome, kind, location, occurred_at, errors.is_empty())
     else {
@@ -454,7 +441,7 @@ pub async fn recorded_page(
         &chrome,
         crate::values! {
             child_id => sighting.child_id,
-            outcome => capitalise(sighting.outcome.phrase()),
+            outcome => words::capitalise(sighting.outcome.phrase()),
             seen => sighting.outcome.is_seen(),
             final_record => final_record,
             when => words::instant(tz, at),

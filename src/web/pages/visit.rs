@@ -38,14 +38,6 @@ fn is_baby(child: &Child, today: chrono::NaiveDate) -> bool {
     months < BABY_MONTHS as i32
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// One child's part of the form, as typed.
 #[derive(Debug, Clone, serde::Serialize)]
 struct ChildValues {
@@ -88,7 +80,7 @@ fn children_values(
             };
             let outcome = get("outcome");
             let outcome_text = crate::domain::case::from_word::<Outcome>(&outcome)
-                .map(|o| capitalise(o.phrase()))
+                .map(|o| words::capitalise(o.phrase()))
                 .unwrap_or_default();
             let field_error = |field: &str| errors.of(&format!("children-{i}-{field}"));
             ChildValues {
@@ -101,7 +93,7 @@ fn children_values(
                     .map(|o| {
                         let value = crate::domain::case::word(o);
                         serde_json::json!({
-                            "value": value, "text": capitalise(o.phrase()),
+                            "value": value, "text": words::capitalise(o.phrase()),
                             "checked": value == outcome,
                         })
                     })
@@ -316,12 +308,7 @@ pub async fn visit(
     match step {
         "change" => again(&Errors::default(), StatusCode::OK),
         "save" => {
-            let key = form.text("idempotency_key").unwrap_or_default();
-            if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-                return Err(PageError::BadRequest(
-                    "the form is incomplete; open it again".into(),
-                ));
-            }
+            let key = form.idempotency_key()?;
             match sightings::record_visit(
                 &state.services,
                 &visitor.who,
@@ -401,7 +388,7 @@ pub async fn visit_recorded(
             records => records.iter().map(|(s, name)| serde_json::json!({
                 "child_id": s.child_id,
                 "name": name,
-                "outcome": capitalise(s.outcome.phrase()),
+                "outcome": words::capitalise(s.outcome.phrase()),
                 "seen": s.outcome.is_seen(),
             })).collect::<Vec<_>>(),
         },
