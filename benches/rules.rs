@@ -54,6 +54,8 @@ fn sighting(
         by_social_care,
         bedroom_seen: Some(i % 3 != 0),
         baby_awake: Some(true),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        superseded_at: None,
     }
 }
 
@@ -110,6 +112,8 @@ fn a_year_of_records() -> CaseFacts {
             agency_name: format!("Agency {}", agencies[m % 4]),
             from: start,
             until: None,
+            recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            until_recorded_at: None,
         })
         .collect();
     let meetings: Vec<MeetingFact> = (0..8u64)
@@ -141,7 +145,12 @@ fn a_year_of_records() -> CaseFacts {
                         .skip(1)
                         .map(|m| (m.user_id.clone(), held_on + Days::new(6)))
                         .collect(),
+                    published_at: None,
+                    distributed_at: Vec::new(),
+                    acknowledged_at: Vec::new(),
                 }),
+                recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                attendance_history: Vec::new(),
             }
         })
         .collect();
@@ -156,6 +165,8 @@ fn a_year_of_records() -> CaseFacts {
             due: start + Days::new(40 + a * 30),
             done_on: (a % 3 != 0).then(|| start + Days::new(38 + a * 30)),
             cancelled_on: None,
+            recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            versions: Vec::new(),
         })
         .collect();
     CaseFacts {
@@ -167,6 +178,7 @@ fn a_year_of_records() -> CaseFacts {
             frequency_changes: vec![],
             region: Region::EnglandAndWales,
             previous_plans: 1,
+            end_recorded_at: None,
         },
         sightings,
         decisions: vec![],
@@ -176,9 +188,11 @@ fn a_year_of_records() -> CaseFacts {
         reviews: vec![
             ReviewFact {
                 held_on: d("2025-04-01"),
+                recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
             },
             ReviewFact {
                 held_on: d("2025-09-30"),
+                recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
             },
         ],
     }

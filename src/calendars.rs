@@ -89,6 +89,17 @@ impl CalendarBook {
         Ok(in_force)
     }
 
+    /// The calendars as they stood at `known_at` (domain.md §3): each region's import of
+    /// then, else the shipped one. Read from the store each time: an audit question, not a
+    /// hot path.
+    pub async fn known_at(&self, known_at: NaiveDateTime) -> Result<Arc<InForce>, StoreError> {
+        let rows = self
+            .store
+            .read(move |c| stored::load_known_at(c, known_at))
+            .await?;
+        Ok(Arc::new(combine(rows)?))
+    }
+
     /// Checks a whole GOV.UK feed and stores every division it holds, or nothing.
     pub async fn import(
         &self,

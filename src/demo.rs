@@ -610,6 +610,7 @@ fn make_family(
                 withdrawn_at: None,
                 supersedes_id: None,
                 superseded_by_id: None,
+                superseded_at: None,
                 correction_reason: None,
                 visit_id: None,
                 created_at: now(),

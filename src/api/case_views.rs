@@ -14,6 +14,7 @@ use crate::domain::rules::{
 use crate::services::children::{Child, Member, Plan};
 use crate::services::sightings::Sighting;
 use crate::services::status::AccessLogEntry as AccessEntry;
+use crate::services::AsAt;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChildView {
@@ -231,6 +232,9 @@ pub struct StatusView {
     pub given_name: String,
     pub family_name: String,
     pub as_of: NaiveDate,
+    /// The moment of knowledge the status was computed from (RFC 3339, to the microsecond):
+    /// asked again with it, the answer is the same.
+    pub known_at: String,
     pub plan_id: String,
     pub plan_open: bool,
     pub any_agency: AnyAgencyView,
@@ -244,12 +248,13 @@ pub fn status_view(
     plan: &Plan,
     frequency: VisitFrequency,
     e: &Evaluation,
+    at: &AsAt,
 ) -> StatusView {
     status_view_of(
         child,
         plan,
         frequency,
-        e.as_of,
+        at,
         e.plan_open,
         [&e.any_agency, &e.social_worker, &e.home_visit],
         &e.flags,
@@ -261,7 +266,7 @@ pub fn status_view_of(
     child: &Child,
     plan: &Plan,
     frequency: VisitFrequency,
-    as_of: NaiveDate,
+    at: &AsAt,
     plan_open: bool,
     [any, social, home]: [&Clock; 3],
     flags: &[Flag],
@@ -270,7 +275,8 @@ pub fn status_view_of(
         child_id: child.id.clone(),
         given_name: child.given_name.clone(),
         family_name: child.family_name.clone(),
-        as_of,
+        as_of: at.as_of,
+        known_at: at.known_at_text(),
         plan_id: plan.id.clone(),
         plan_open,
         any_agency: AnyAgencyView {

@@ -12,6 +12,9 @@ use crate::services::{dashboard as service, Requester};
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct DashboardView {
     pub as_of: NaiveDate,
+    /// The moment of knowledge it was computed from (RFC 3339): asked again with it, the
+    /// answer is the same.
+    pub known_at: String,
     /// Every child the caller may see with a plan open on `as_of`, most urgent first. Each
     /// carries the seen-clock flags; the child's status has every rule.
     pub children: Vec<StatusView>,
@@ -28,8 +31,8 @@ pub async fn dashboard(
     who: Requester,
     as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let AsOfDate(as_of) = as_of;
-    let (as_of, lines) = service::dashboard(&state.services, &who, Some(as_of)).await?;
+    let (at, lines) =
+        service::dashboard(&state.services, &who, Some(as_of.as_of), as_of.known_at).await?;
     let children = lines
         .iter()
         .map(|l| {
@@ -37,7 +40,7 @@ pub async fn dashboard(
                 &l.child,
                 &l.plan,
                 l.frequency,
-                as_of,
+                &at,
                 true,
                 [
                     &l.clocks.any_agency,
@@ -48,5 +51,9 @@ pub async fn dashboard(
             )
         })
         .collect();
-    Ok(HttpResponse::Ok().json(DashboardView { as_of, children }))
+    Ok(HttpResponse::Ok().json(DashboardView {
+        as_of: at.as_of,
+        known_at: at.known_at_text(),
+        children,
+    }))
 }

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -286,13 +286,21 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
 pub struct AsOf {
     /// The date to answer for (YYYY-MM-DD); today when absent.
     pub as_of: Option<String>,
+    /// The moment of knowledge to answer from (RFC 3339, e.g. `2026-01-16T23:59:59Z`): only
+    /// records final by then, in the version that stood then, count. Now when absent; the
+    /// answer echoes the one it used, and asked again with it gives the same answer.
+    pub known_at: Option<String>,
 }
 
-/// The date a status or report is about, from `?as_of=YYYY-MM-DD` (today in the service's
-/// zone when absent): the extractor of every route that takes only `as_of`. A date that is
-/// not one is refused naming `as_of`; any other parameter is refused as unknown.
+/// The two times a status or report is asked at, from `?as_of=YYYY-MM-DD` (today in the
+/// service's zone when absent) and `?known_at=` (RFC 3339; now when absent): the extractor
+/// of every route that takes `as_of`. A value that is not one is refused naming its
+/// parameter; any other parameter is refused as unknown.
 #[derive(Debug, Clone, Copy)]
-pub struct AsOfDate(pub NaiveDate);
+pub struct AsOfDate {
+    pub as_of: NaiveDate,
+    pub known_at: Option<DateTime<Utc>>,
+}
 
 impl FromRequest for AsOfDate {
     type Error = ApiError;
@@ -304,14 +312,31 @@ impl FromRequest for AsOfDate {
             .map(|state| state.services.today());
         let answer = ApiQuery::<AsOf>::from_request(req, payload)
             .into_inner()
-            .and_then(|query| date_param("as_of", &query.as_of))
-            .and_then(|date| {
-                date.or(today)
-                    .map(AsOfDate)
-                    .ok_or_else(|| ApiError::Internal("application state missing".into()))
+            .and_then(|query| {
+                let known_at = moment_param("known_at", &query.known_at)?;
+                let as_of = date_param("as_of", &query.as_of)?
+                    .or(today)
+                    .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+                Ok(AsOfDate { as_of, known_at })
             });
         std::future::ready(answer)
     }
+}
+
+/// A moment given in the query string (RFC 3339), naming the parameter when it is not one.
+pub fn moment_param(field: &str, raw: &Option<String>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.as_deref()
+        .map(|r| {
+            DateTime::parse_from_rfc3339(r)
+                .map(|m| m.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::invalid(
+                        field,
+                        format!("`{r}` is not a moment (RFC 3339, like 2026-01-16T23:59:59Z)"),
+                    )
+                })
+        })
+        .transpose()
 }
 
 /// A date given in the query string, naming the parameter when it is not one.

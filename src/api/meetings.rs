@@ -174,6 +174,8 @@ pub struct AgencyRateView {
 pub struct CoreGroupView {
     pub plan_id: String,
     pub as_of: NaiveDate,
+    /// The moment of knowledge it was computed from (RFC 3339).
+    pub known_at: String,
     pub meetings: Vec<CoreGroupMeetingView>,
     pub flags: Vec<GapFlagView>,
     /// Attendance by agency over the plan.
@@ -192,9 +194,14 @@ pub async fn core_group(
     id: web::Path<String>,
     as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let AsOfDate(as_of) = as_of;
-    let group =
-        meetings::core_group(&state.services, &who, PlanId::from(id.into_inner()), as_of).await?;
+    let group = meetings::core_group(
+        &state.services,
+        &who,
+        PlanId::from(id.into_inner()),
+        as_of.as_of,
+        as_of.known_at,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(core_group_view(group)))
 }
 
@@ -252,6 +259,7 @@ fn core_group_view(group: CoreGroup) -> CoreGroupView {
     CoreGroupView {
         plan_id: group.plan.id,
         as_of: group.as_of,
+        known_at: group.at.known_at_text(),
         meetings,
         flags,
         attendance_by_agency: rates,

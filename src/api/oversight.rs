@@ -99,7 +99,7 @@ fn implementation_view(p: &PlanImplementation) -> ImplementationView {
         team_id: p.plan.team_id.clone(),
         start_date: p.plan.start_date,
         end_date: p.plan.end_date,
-        status: status_view(&p.child, &p.plan, p.frequency, &p.evaluation),
+        status: status_view(&p.child, &p.plan, p.frequency, &p.evaluation, &p.at),
         meetings: p
             .implementation
             .meetings
@@ -185,10 +185,14 @@ pub async fn plan_implementation(
     id: web::Path<String>,
     as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let AsOfDate(as_of) = as_of;
-    let done =
-        oversight::plan_implementation(&state.services, &who, PlanId::from(id.into_inner()), as_of)
-            .await?;
+    let done = oversight::plan_implementation(
+        &state.services,
+        &who,
+        PlanId::from(id.into_inner()),
+        as_of.as_of,
+        as_of.known_at,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(implementation_view(&done)))
 }
 
@@ -229,6 +233,8 @@ pub struct ChairPlanLine {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChairPlansView {
     pub as_of: NaiveDate,
+    /// The moment of knowledge it was computed from (RFC 3339).
+    pub known_at: String,
     /// Most high-severity flags first.
     pub plans: Vec<ChairPlanLine>,
 }
@@ -275,10 +281,11 @@ pub async fn chair_plans(
     who: Requester,
     as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let AsOfDate(as_of) = as_of;
-    let plans = oversight::chaired_plans(&state.services, &who, as_of).await?;
+    let (at, plans) =
+        oversight::chaired_plans(&state.services, &who, as_of.as_of, as_of.known_at).await?;
     Ok(HttpResponse::Ok().json(ChairPlansView {
-        as_of,
+        as_of: at.as_of,
+        known_at: at.known_at_text(),
         plans: plans.into_iter().map(chair_line).collect(),
     }))
 }

@@ -25,15 +25,21 @@ pub async fn child_status(
     id: web::Path<String>,
     as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let AsOfDate(as_of) = as_of;
     let s = status::status(
         &state.services,
         &who,
         ChildId::from(id.into_inner()),
-        Some(as_of),
+        Some(as_of.as_of),
+        as_of.known_at,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(status_view(&s.child, &s.plan, s.frequency, &s.evaluation)))
+    Ok(HttpResponse::Ok().json(status_view(
+        &s.child,
+        &s.plan,
+        s.frequency,
+        &s.evaluation,
+        &s.at,
+    )))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

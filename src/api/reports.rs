@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::csv;
 use super::error::{ApiError, Problems};
 use super::extract::ApiQuery;
-use super::extract::{date_param, AsOf, AsOfDate};
+use super::extract::{date_param, moment_param, AsOf, AsOfDate};
 use super::AppState;
 use crate::domain::audit::AuditFinding;
 use crate::domain::records::{Outcome, SightingKind};
@@ -21,6 +21,8 @@ use crate::services::Requester;
 pub struct MonthQuery {
     /// The month, `YYYY-MM`.
     pub month: Option<String>,
+    /// The moment of knowledge to count from (RFC 3339); now when absent. Echoed.
+    pub known_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -56,6 +58,9 @@ pub struct TeamVisitLine {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VisitsReportView {
     pub month: String,
+    /// The moment of knowledge it was counted from (RFC 3339): asked again with it, the
+    /// answer is the same.
+    pub known_at: String,
     pub overall: VisitLine,
     pub teams: Vec<TeamVisitLine>,
 }
@@ -84,10 +89,12 @@ pub async fn visits(
     who: Requester,
     query: ApiQuery<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = reports::visits(&state.services, &who, query.month.clone()).await?;
+    let known_at = moment_param("known_at", &query.known_at)?;
+    let report = reports::visits(&state.services, &who, query.month.clone(), known_at).await?;
     let month = report.month.clone();
     let view = VisitsReportView {
         month: month.clone(),
+        known_at: report.at.known_at_text(),
         overall: VisitLine::from(&report.overall),
         teams: report
             .teams
@@ -131,6 +138,8 @@ pub struct PeriodQuery {
     pub from: Option<String>,
     /// Last day (YYYY-MM-DD).
     pub to: Option<String>,
+    /// The moment of knowledge to count from (RFC 3339); now when absent. Echoed.
+    pub known_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -193,6 +202,9 @@ pub struct PlanWorkingView {
 pub struct CoreGroupsReportView {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The moment of knowledge it was counted from (RFC 3339): asked again with it, the
+    /// answer is the same.
+    pub known_at: String,
     pub meetings: u32,
     pub meetings_on_time: u32,
     pub meetings_on_time_pct: Option<f64>,
@@ -217,11 +229,13 @@ pub async fn core_groups(
 ) -> Result<HttpResponse, ApiError> {
     let from = date_param("from", &query.from)?;
     let to = date_param("to", &query.to)?;
-    let report = reports::core_groups(&state.services, &who, from, to).await?;
+    let known_at = moment_param("known_at", &query.known_at)?;
+    let report = reports::core_groups(&state.services, &who, from, to, known_at).await?;
     let (from, to) = (report.from, report.to);
     let view = CoreGroupsReportView {
         from,
         to,
+        known_at: report.at.known_at_text(),
         meetings: report.meetings,
         meetings_on_time: report.meetings_on_time,
         meetings_on_time_pct: percent(report.meetings_on_time, report.meetings),
@@ -336,6 +350,9 @@ pub struct LongPlanView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PlansReportView {
     pub as_of: NaiveDate,
+    /// The moment of knowledge it was counted from (RFC 3339): asked again with it, the
+    /// answer is the same.
+    pub known_at: String,
     pub overall: PlanCountsView,
     pub teams: Vec<TeamPlanCounts>,
     /// Plans open over 12 months or second or subsequent, longest open first.
@@ -365,10 +382,11 @@ pub async fn plans(
     who: Requester,
     as_of: AsOfDate,
 ) -> Result<HttpResponse, ApiError> {
-    let AsOfDate(as_of) = as_of;
-    let report = reports::plans(&state.services, &who, as_of).await?;
+    let report = reports::plans(&state.services, &who, as_of.as_of, as_of.known_at).await?;
+    let as_of = report.as_of;
     let view = PlansReportView {
         as_of,
+        known_at: report.at.known_at_text(),
         overall: PlanCountsView::from(&report.overall),
         teams: report
             .teams
@@ -425,6 +443,8 @@ pub struct SampleQuery {
     pub size: Option<String>,
     /// Any text: the same seed draws the same children again.
     pub seed: Option<String>,
+    /// The moment of knowledge to count from (RFC 3339); now when absent. Echoed.
+    pub known_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -453,6 +473,9 @@ pub struct SampledChildView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditSampleView {
     pub month: String,
+    /// The moment of knowledge it was counted from (RFC 3339): asked again with it, the
+    /// answer is the same.
+    pub known_at: String,
     pub seed: String,
     pub drawn: usize,
     pub children: usize,
@@ -481,12 +504,14 @@ pub async fn audit_sample(
                 .map_err(|_| ApiError::invalid("size", format!("`{raw}` is not a whole number")))?,
         ),
     };
+    let known_at = moment_param("known_at", &query.known_at)?;
     let SampleQuery { month, seed, .. } = query.0;
-    let sample = reports::audit_sample(&state.services, &who, month, size, seed).await?;
+    let sample = reports::audit_sample(&state.services, &who, month, size, seed, known_at).await?;
     let month = sample.month.clone();
     let (drawn, seen) = (sample.drawn(), sample.seen_with_record());
     let view = AuditSampleView {
         month: month.clone(),
+        known_at: sample.at.known_at_text(),
         seed: sample.seed.clone(),
         drawn,
         children: sample.children.len(),

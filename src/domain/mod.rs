@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod case;
 pub mod feed;
 pub mod ids;
+pub mod known;
 pub mod people;
 pub mod policy;
 pub mod records;

@@ -91,6 +91,10 @@ pub struct SightingFact {
     pub by_social_care: bool,
     pub bedroom_seen: Option<bool>,
     pub baby_awake: Option<bool>,
+    /// When this version entered the record (a draft when first saved as one).
+    pub recorded_at: DateTime<Utc>,
+    /// When the correction that replaced it was recorded.
+    pub superseded_at: Option<DateTime<Utc>>,
 }
 
 /// A team manager's decision after a failed home visit (seed 001 §3).
@@ -99,6 +103,8 @@ pub struct DecisionFact {
     pub sighting_id: String,
     pub decided_at: DateTime<Utc>,
     pub decided_on: NaiveDate,
+    /// When it was typed in (`decided_at` may be earlier).
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +118,8 @@ pub struct PlanFacts {
     pub region: Region,
     /// Earlier plans for the same child ("second or subsequent plan").
     pub previous_plans: u32,
+    /// When the end was recorded (`None`: not ended, or ended before this was kept).
+    pub end_recorded_at: Option<DateTime<Utc>>,
 }
 
 /// A change of the plan's visiting frequency, in force from `from` (seed 001 §7);
@@ -120,6 +128,8 @@ pub struct PlanFacts {
 pub struct FrequencyFrom {
     pub from: NaiveDate,
     pub frequency: Option<VisitFrequency>,
+    /// When the change was recorded.
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// A core group member over a span of dates (both ends included; `until: None` = still).
@@ -130,6 +140,9 @@ pub struct MemberFact {
     pub agency_name: String,
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// When the member was added, and when the end of the membership was recorded.
+    pub recorded_at: DateTime<Utc>,
+    pub until_recorded_at: Option<DateTime<Utc>>,
 }
 
 impl MemberFact {
@@ -154,6 +167,11 @@ pub struct MinutesFact {
     pub distributed_to: Vec<String>,
     /// (member, local date acknowledged).
     pub acknowledgements: Vec<(String, NaiveDate)>,
+    /// When they were published, sent to each of `distributed_to`, and each of
+    /// `acknowledgements` recorded (same order; a missing entry counts as known always).
+    pub published_at: Option<DateTime<Utc>>,
+    pub distributed_at: Vec<DateTime<Utc>>,
+    pub acknowledged_at: Vec<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +182,10 @@ pub struct MeetingFact {
     /// (member, attendance); a member with no entry did not attend.
     pub attendance: Vec<(String, Attendance)>,
     pub minutes: Option<MinutesFact>,
+    /// When the meeting was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// Every attendance list recorded, oldest first (the last is `attendance`).
+    pub attendance_history: Vec<(DateTime<Utc>, Vec<(String, Attendance)>)>,
 }
 
 /// Where an action stands (domain.md §2).
@@ -195,11 +217,29 @@ pub struct ActionFact {
     pub due: NaiveDate,
     pub done_on: Option<NaiveDate>,
     pub cancelled_on: Option<NaiveDate>,
+    /// When the action was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// Every version written, oldest first (the last is what the fields above say).
+    pub versions: Vec<ActionVersionFact>,
+}
+
+/// An action as it stood from `recorded_at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionVersionFact {
+    pub recorded_at: DateTime<Utc>,
+    pub description: String,
+    pub owner_id: String,
+    pub agency_id: String,
+    pub due: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub cancelled_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewFact {
     pub held_on: NaiveDate,
+    /// When the review was recorded.
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// Everything known about one child's plan.

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::status::RuleSettings;
-use super::{log_read_of_children, AuditAction, Requester, ServiceError, Services};
+use super::status::{plan_known_at, RuleSettings};
+use super::{log_read_of_children, AsAt, AuditAction, Requester, ServiceError, Services};
 use crate::access::{self, CaseAccess, CaseAction};
 use crate::domain::people::{Role, User};
 use crate::domain::policy::VisitFrequency;
@@ -56,17 +56,27 @@ impl Line {
 fn dashboard_in(
     conn: &mut DbConnection,
     caller: &User,
-    as_of: NaiveDate,
+    at: &AsAt,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
 ) -> Result<Vec<Line>, ServiceError> {
+    let as_of = at.as_of;
     if caller.role == Role::Admin || !caller.active {
         return Err(ServiceError::Forbidden(
             "administrators have no access to case records".into(),
         ));
     }
     let candidates = store::candidate_children(conn, caller, access::read_scope(caller))?;
-    let rows = store::dashboard_rows(conn, candidates.as_deref())?;
+    // The plans as recorded by known_at (all of them, when it is now).
+    let rows: Vec<DashboardRow> = store::dashboard_rows(conn, candidates.as_deref())?
+        .into_iter()
+        .filter_map(|row| {
+            Some(DashboardRow {
+                plan: plan_known_at(&row.plan, at.known_at)?,
+                ..row
+            })
+        })
+        .collect();
     let memberships = store::memberships_of(conn, &caller.id)?;
     let held: Vec<_> = memberships
         .iter()
@@ -99,16 +109,25 @@ fn dashboard_in(
         }
     }
 
-    // The projection is "now": a past date needs the records up to that date.
-    let past: Option<HashMap<String, crate::domain::rules::Latest>> = if as_of < today {
+    // The projection is "now": a past date, or a past moment of knowledge, needs the records
+    // as they stood.
+    let past: Option<HashMap<String, crate::domain::rules::Latest>> = if as_of < today || at.asked {
         let ids: Vec<String> = chosen.iter().map(|r| r.child.id.clone()).collect();
-        Some(sighting_store::latest_on(conn, &ids, as_of)?)
+        Some(sighting_store::latest_on(
+            conn,
+            &ids,
+            as_of,
+            at.known_at.naive_utc(),
+        )?)
     } else {
         None
     };
 
     let plan_ids: Vec<String> = chosen.iter().map(|r| r.plan.id.clone()).collect();
     let mut histories = store::frequency_histories(conn, &plan_ids)?;
+    for changes in histories.values_mut() {
+        changes.retain(|c| c.recorded_at <= at.known_at);
+    }
     let mut team_names: HashMap<String, String> = HashMap::new();
     let mut lines = Vec::with_capacity(chosen.len());
     for row in chosen {
@@ -138,6 +157,7 @@ fn dashboard_in(
             frequency_changes: histories.remove(&row.plan.id).unwrap_or_default(),
             region: row.plan.region,
             previous_plans: 0,
+            end_recorded_at: row.plan.ended_at.map(|at| at.and_utc()),
         };
         let clocks = clocks_from_latest(&facts, latest, &ctx, as_of)
             .map_err(crate::domain::rules::RuleError::from)?;
@@ -170,17 +190,18 @@ pub async fn dashboard(
     svc: &Services,
     who: &Requester,
     as_of: Option<NaiveDate>,
-) -> Result<(NaiveDate, Vec<Line>), ServiceError> {
+    known_at: Option<DateTime<Utc>>,
+) -> Result<(AsAt, Vec<Line>), ServiceError> {
     let day = svc.today();
-    let as_of = as_of.unwrap_or(day);
-    let rules = svc.rule_inputs().await?;
+    let at = svc.as_at(as_of, known_at)?;
+    let rules = svc.rule_inputs_at(&at).await?;
     let user = who.user.clone();
     let lines = svc
         .store
-        .read(move |c| Ok(dashboard_in(c, &user, as_of, day, &rules.settings())))
+        .read(move |c| Ok(dashboard_in(c, &user, &at, day, &rules.settings())))
         .await??;
     let ids: Vec<String> = lines.iter().map(|l| l.child.id.clone()).collect();
-    let resource = format!("dashboard as of {as_of} ({} children)", ids.len());
+    let resource = format!("dashboard {} ({} children)", at.describe(), ids.len());
     log_read_of_children(&svc.store, who, AuditAction::ReadDashboard, resource, ids).await?;
-    Ok((as_of, lines))
+    Ok((at, lines))
 }

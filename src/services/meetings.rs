@@ -1,11 +1,11 @@
 //! Core group meetings: scheduling and holding them, attendance, and the core group's
 //! attendance gaps by agency (seed 002).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::children::plan_for;
 use super::AuditAction;
-use super::{invalid, log, Requester, ServiceError, Services};
+use super::{invalid, log, AsAt, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::ids::{MeetingId, PlanId};
 use crate::domain::people::Role;
@@ -18,7 +18,6 @@ use crate::store::meetings as store;
 pub use crate::store::meetings::{AttendanceRecord, Meeting};
 use crate::store::minutes::{self as minutes_store, Minutes, Receipt};
 use crate::store::owners::Record;
-use crate::store::settings as stored_settings;
 use crate::store::DbConnection;
 
 /// What a new meeting asks for.
@@ -81,16 +80,18 @@ pub async fn core_group(
     who: &Requester,
     plan_id: PlanId,
     as_of: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<CoreGroup, ServiceError> {
     let day = svc.today();
-    let policy = svc.store.read(stored_settings::policy).await?;
+    let at = svc.as_at(Some(as_of), known_at)?;
+    let policy = svc.rule_inputs_at(&at).await?.policy;
     let (w, pid) = (who.clone(), plan_id.clone());
     svc.read_about(
         who,
         Record::Plan(plan_id.into_string()),
         AuditAction::ReadCoreGroup,
-        format!("core group as of {as_of}"),
-        move |c| core_group_in(c, &w, pid.as_str(), as_of, &policy, day),
+        format!("core group {}", at.describe()),
+        move |c| core_group_in(c, &w, pid.as_str(), &at, &policy, day),
     )
     .await
 }
@@ -259,9 +260,10 @@ pub fn meeting_facts(
 ) -> Result<(Vec<Meeting>, Vec<MeetingFact>), ServiceError> {
     let meetings = store::of_plan(conn, plan_id)?;
     let attendance = store::attendance_of_plan(conn, plan_id)?;
+    let versions = store::attendance_versions_of_plan(conn, plan_id)?;
     let minutes = minutes_store::of_plan(conn, plan_id)?;
     let receipts = minutes_store::receipts_of_plan(conn, plan_id)?;
-    let facts = meeting_facts_of(&meetings, &attendance, &minutes, &receipts);
+    let facts = meeting_facts_of(&meetings, &attendance, &versions, &minutes, &receipts);
     Ok((meetings, facts))
 }
 
@@ -269,6 +271,7 @@ pub fn meeting_facts(
 pub fn meeting_facts_of(
     meetings: &[Meeting],
     attendance: &[AttendanceRecord],
+    versions: &[store::AttendanceVersion],
     minutes: &[Minutes],
     receipts: &[Receipt],
 ) -> Vec<MeetingFact> {
@@ -287,6 +290,12 @@ pub fn meeting_facts_of(
                 .iter()
                 .find(|x| x.meeting_id == m.id && x.addendum_to.is_none())
                 .map(|x| minutes_fact(x, receipts)),
+            recorded_at: m.created_at.and_utc(),
+            attendance_history: versions
+                .iter()
+                .filter(|v| v.meeting_id == m.id)
+                .map(|v| (v.recorded_at.and_utc(), v.entries.clone()))
+                .collect(),
         })
         .collect()
 }
@@ -294,12 +303,16 @@ pub fn meeting_facts_of(
 /// Published minutes as the rules see them (drafts have no publication date).
 fn minutes_fact(minutes: &Minutes, receipts: &[Receipt]) -> MinutesFact {
     let own = || receipts.iter().filter(|r| r.minutes_id == minutes.id);
+    let acknowledged = || own().filter_map(|r| Some((r, r.acknowledged_on?, r.acknowledged_at?)));
     MinutesFact {
         published_on: minutes.published_on,
         distributed_to: own().map(|r| r.user_id.clone()).collect(),
-        acknowledgements: own()
-            .filter_map(|r| r.acknowledged_on.map(|d| (r.user_id.clone(), d)))
+        acknowledgements: acknowledged()
+            .map(|(r, on, _)| (r.user_id.clone(), on))
             .collect(),
+        published_at: minutes.published_at.map(|at| at.and_utc()),
+        distributed_at: own().map(|r| r.distributed_at.and_utc()).collect(),
+        acknowledged_at: acknowledged().map(|(_, _, at)| at.and_utc()).collect(),
     }
 }
 
@@ -312,6 +325,8 @@ pub fn member_facts(members: &[(Member, String, String)]) -> Vec<MemberFact> {
             agency_name: agency_name.clone(),
             from: m.from_date,
             until: m.until_date,
+            recorded_at: m.created_at.and_utc(),
+            until_recorded_at: m.ended_at.map(|at| at.and_utc()),
         })
         .collect()
 }
@@ -330,6 +345,7 @@ pub struct CoreGroupMeeting {
 pub struct CoreGroup {
     pub plan: Plan,
     pub as_of: NaiveDate,
+    pub at: AsAt,
     pub meetings: Vec<CoreGroupMeeting>,
     /// Every gap flagged, meeting by meeting.
     pub flags: Vec<Flag>,
@@ -341,16 +357,42 @@ fn core_group_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
-    as_of: NaiveDate,
+    at: &AsAt,
     policy: &Policy,
     today: NaiveDate,
 ) -> Result<CoreGroup, ServiceError> {
+    let (as_of, known_at) = (at.as_of, at.known_at);
     let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
-    let members = case_store::members_with_names(conn, plan_id)?;
+    // Members, meetings and attendance as recorded by known_at (domain.md §3).
+    let members: Vec<(Member, String, String)> = case_store::members_with_names(conn, plan_id)?
+        .into_iter()
+        .filter(|(m, _, _)| m.created_at.and_utc() <= known_at)
+        .map(|(mut m, name, agency)| {
+            if m.ended_at.is_some_and(|e| e.and_utc() > known_at) {
+                m.until_date = None;
+                m.ended_at = None;
+            }
+            (m, name, agency)
+        })
+        .collect();
     let (meetings, facts) = meeting_facts(conn, plan_id)?;
+    let facts: Vec<MeetingFact> = facts
+        .iter()
+        .filter_map(|f| f.as_known_at(known_at))
+        .collect();
     let member_facts = member_facts(&members);
     let gaps = attendance_gaps(&member_facts, &facts, as_of, policy);
-    let attendance = store::attendance_of_plan(conn, plan_id)?;
+    let versions = store::attendance_versions_of_plan(conn, plan_id)?;
+    let attendance: Vec<AttendanceRecord> = facts
+        .iter()
+        .filter_map(|f| {
+            versions
+                .iter()
+                .filter(|v| v.meeting_id == f.id && v.recorded_at.and_utc() <= known_at)
+                .next_back()
+        })
+        .flat_map(|v| v.records.iter().cloned())
+        .collect();
     let agency_of = |user: &str, on: NaiveDate| {
         members
             .iter()
@@ -359,7 +401,7 @@ fn core_group_in(
     };
     let held = meetings
         .into_iter()
-        .filter(|m| m.held_on <= as_of)
+        .filter(|m| m.held_on <= as_of && m.created_at.and_utc() <= known_at)
         .map(|m| CoreGroupMeeting {
             attendance: attendance
                 .iter()
@@ -378,6 +420,7 @@ fn core_group_in(
     Ok(CoreGroup {
         plan,
         as_of,
+        at: *at,
         meetings: held,
         flags: gaps.into_iter().flat_map(|g| g.flags).collect(),
         attendance_by_agency,

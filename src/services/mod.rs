@@ -17,7 +17,7 @@ pub mod sightings;
 pub mod status;
 mod ties;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 pub use audit_action::AuditAction;
@@ -100,6 +100,31 @@ pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ServiceEr
     }
 }
 
+/// The two times a status or report is asked at (domain.md §3): the date it is about and
+/// the moment of knowledge it is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsAt {
+    pub as_of: NaiveDate,
+    /// To the microsecond, as the store keeps times.
+    pub known_at: DateTime<Utc>,
+    /// `known_at` was asked for: computed from the records as they stood then. When not, it
+    /// is the moment of the question and the fast path (the projection) answers.
+    pub asked: bool,
+}
+
+impl AsAt {
+    /// "2026-01-16T23:59:59.000000Z": how every answer echoes `known_at`.
+    pub fn known_at_text(&self) -> String {
+        self.known_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    }
+
+    /// "as of 2026-01-16 known at …", for the access log.
+    pub fn describe(&self) -> String {
+        format!("as of {} known at {}", self.as_of, self.known_at_text())
+    }
+}
+
 /// Who is asking, and from where (for the access log).
 #[derive(Debug, Clone)]
 pub struct Requester {
@@ -144,6 +169,50 @@ impl Services {
             in_force: self.calendars.current().await?,
             policy: self.store.read(crate::store::settings::policy).await?,
             tz: self.timezone,
+        })
+    }
+
+    /// The settings and calendars as they stood at `at.known_at` (those in force now when
+    /// `known_at` was not asked for).
+    pub async fn rule_inputs_at(&self, at: &AsAt) -> Result<status::RuleInputs, ServiceError> {
+        if !at.asked {
+            return self.rule_inputs().await;
+        }
+        let known_at = at.known_at.naive_utc();
+        Ok(status::RuleInputs {
+            in_force: self.calendars.known_at(known_at).await?,
+            policy: self
+                .store
+                .read(move |c| crate::store::settings::policy_known_at(c, known_at))
+                .await?,
+            tz: self.timezone,
+        })
+    }
+
+    /// The two times of a question (domain.md §3): `as_of` (default today) and `known_at`
+    /// (default now). A `known_at` in the future is refused: what will be known then is not
+    /// known yet, so the answer could not be given again.
+    pub fn as_at(
+        &self,
+        as_of: Option<NaiveDate>,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<AsAt, ServiceError> {
+        use chrono::SubsecRound;
+        let now = Utc::now().trunc_subsecs(6);
+        let (known_at, asked) = match known_at {
+            Some(k) if k.trunc_subsecs(6) > now => {
+                return Err(invalid(
+                    "known_at",
+                    "is in the future; ask about what was known up to now",
+                ))
+            }
+            Some(k) => (k.trunc_subsecs(6), true),
+            None => (now, false),
+        };
+        Ok(AsAt {
+            as_of: as_of.unwrap_or_else(|| self.today()),
+            known_at,
+            asked,
         })
     }
 

@@ -3,14 +3,15 @@
 //! meetings on time, attendance by agency, minutes sent and read on time, actions done on
 //! time by agency, and whether the child is seen.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::status::{load_facts, RuleSettings};
+use super::status::{load_facts, plan_known_at, plans_known_at, RuleSettings};
 use super::AuditAction;
-use super::{invalid, log_read_of_children, Requester, ServiceError, Services};
+use super::{invalid, log_read_of_children, AsAt, Requester, ServiceError, Services};
 use crate::access::{self, CaseAction, Permission};
 use crate::domain::ids::PlanId;
 use crate::domain::policy::VisitFrequency;
+use crate::domain::records::ActionStatus;
 use crate::domain::rules::{
     evaluate, implementation, ClockState, Context, Evaluation, FlagCode, Implementation, Severity,
 };
@@ -30,6 +31,7 @@ pub struct PlanImplementation {
     pub actions: Vec<Action>,
     /// (member, user name, agency name).
     pub members: Vec<(Member, String, String)>,
+    pub at: AsAt,
 }
 
 /// A member of the core group, by name.
@@ -91,18 +93,20 @@ pub async fn plan_implementation(
     who: &Requester,
     plan_id: PlanId,
     as_of: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<PlanImplementation, ServiceError> {
     let day = svc.today();
-    let rules = svc.rule_inputs().await?;
+    let at = svc.as_at(Some(as_of), known_at)?;
+    let rules = svc.rule_inputs_at(&at).await?;
     let (w, pid) = (who.clone(), plan_id.clone());
     svc.read_about(
         who,
         Record::Plan(plan_id.as_str().to_owned()),
         AuditAction::ReadImplementation,
-        format!("implementation of plan {plan_id} as of {as_of}"),
+        format!("implementation of plan {plan_id} {}", at.describe()),
         move |c| {
             let settings = rules.settings();
-            plan_implementation_in(c, &w, pid.as_str(), as_of, day, &settings)
+            plan_implementation_in(c, &w, pid.as_str(), &at, day, &settings)
         },
     )
     .await
@@ -200,21 +204,23 @@ pub async fn chaired_plans(
     svc: &Services,
     who: &Requester,
     as_of: NaiveDate,
-) -> Result<Vec<ChairedPlan>, ServiceError> {
+    known_at: Option<DateTime<Utc>>,
+) -> Result<(AsAt, Vec<ChairedPlan>), ServiceError> {
     access::require(&who.user, Permission::ReadChairedPlans)
         .map_err(|denied| ServiceError::Forbidden(denied.to_string()))?;
     let day = svc.today();
-    let rules = svc.rule_inputs().await?;
+    let at = svc.as_at(Some(as_of), known_at)?;
+    let rules = svc.rule_inputs_at(&at).await?;
     let w = who.clone();
     let plans = svc
         .store
         .read(move |c| {
             let settings = rules.settings();
-            Ok(chaired_plans_in(c, &w, as_of, day, &settings))
+            Ok(chaired_plans_in(c, &w, &at, day, &settings))
         })
         .await??;
     let children: Vec<String> = plans.iter().map(|p| p.child.id.clone()).collect();
-    let resource = format!("chaired plans as of {as_of} ({} plans)", children.len());
+    let resource = format!("chaired plans {} ({} plans)", at.describe(), children.len());
     log_read_of_children(
         &svc.store,
         who,
@@ -230,7 +236,7 @@ pub async fn chaired_plans(
             .then(b.flags.len().cmp(&a.flags.len()))
             .then(a.child.family_name.cmp(&b.child.family_name))
     });
-    Ok(lines)
+    Ok((at, lines))
 }
 
 fn assess(
@@ -238,10 +244,12 @@ fn assess(
     child: Child,
     plan: Plan,
     plans: &[Plan],
-    as_of: NaiveDate,
+    at: &AsAt,
     settings: &RuleSettings<'_>,
 ) -> Result<PlanImplementation, ServiceError> {
-    let facts = load_facts(conn, &child, &plan, plans, settings.tz)?;
+    let as_of = at.as_of;
+    let plans = plans_known_at(plans, at.known_at);
+    let facts = load_facts(conn, &child, &plan, &plans, settings.tz)?.as_known_at(at.known_at);
     let calendar = settings
         .calendars
         .get(plan.region)
@@ -253,8 +261,25 @@ fn assess(
     };
     let evaluation = evaluate(&facts, &ctx, as_of)?;
     let implementation = implementation(&facts, &ctx, evaluation.evaluated_on)?;
-    let members = case_store::members_with_names(conn, &plan.id)?;
-    let actions = action_store::of_plan(conn, &plan.id)?;
+    // The members and actions listed, as they stood at known_at too.
+    let members = case_store::members_with_names(conn, &plan.id)?
+        .into_iter()
+        .filter(|(m, _, _)| m.created_at.and_utc() <= at.known_at)
+        .map(|(mut m, name, agency)| {
+            if m.ended_at.is_some_and(|e| e.and_utc() > at.known_at) {
+                m.until_date = None;
+                m.ended_at = None;
+            }
+            (m, name, agency)
+        })
+        .collect();
+    let actions = action_store::of_plan(conn, &plan.id)?
+        .into_iter()
+        .filter_map(|a| {
+            let known = facts.actions.iter().find(|f| f.id == a.id)?;
+            Some(action_as_known(a, known))
+        })
+        .collect();
     Ok(PlanImplementation {
         child,
         frequency: evaluation.home_visit_frequency,
@@ -263,6 +288,7 @@ fn assess(
         implementation,
         actions,
         members,
+        at: *at,
     })
 }
 
@@ -272,10 +298,11 @@ fn plan_implementation_in(
     conn: &mut DbConnection,
     requester: &Requester,
     plan_id: &str,
-    as_of: NaiveDate,
+    at: &AsAt,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
 ) -> Result<PlanImplementation, ServiceError> {
+    let as_of = at.as_of;
     let plan = super::authorise_plan(
         conn,
         requester,
@@ -291,27 +318,50 @@ fn plan_implementation_in(
             format!("the plan started on {}", plan.start_date),
         ));
     }
-    assess(conn, child, plan, &plans, as_of, settings)
+    let Some(plan) = plan_known_at(&plan, at.known_at) else {
+        return Err(invalid(
+            "known_at",
+            format!("the plan had not been recorded by {}", at.known_at_text()),
+        ));
+    };
+    assess(conn, child, plan, &plans, at, settings)
+}
+
+/// An action as it stood at the moment its fact was taken at.
+fn action_as_known(mut a: Action, known: &crate::domain::records::ActionFact) -> Action {
+    a.description = known.description.clone();
+    a.owner_id = known.owner_id.clone();
+    a.agency_id = known.agency_id.clone();
+    a.due_on = known.due;
+    let (status, closed_on) = match (known.done_on, known.cancelled_on) {
+        (Some(d), _) => (ActionStatus::Done, Some(d)),
+        (None, Some(d)) => (ActionStatus::Cancelled, Some(d)),
+        (None, None) => (ActionStatus::Open, None),
+    };
+    a.status = status;
+    a.closed_on = closed_on;
+    a
 }
 
 /// Every plan the caller chairs that is open on `as_of`.
 fn chaired_plans_in(
     conn: &mut DbConnection,
     requester: &Requester,
-    as_of: NaiveDate,
+    at: &AsAt,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
 ) -> Result<Vec<PlanImplementation>, ServiceError> {
     let mut out = Vec::new();
-    for plan in case_store::plans_chaired_by(conn, &requester.user.id)? {
-        if !plan.is_open_on(as_of) {
+    let chaired = case_store::plans_chaired_by(conn, &requester.user.id)?;
+    for plan in plans_known_at(&chaired, at.known_at) {
+        if !plan.is_open_on(at.as_of) {
             continue;
         }
         // The chair's access is still decided in one place.
         super::authorise_on_plan(conn, requester, &plan, CaseAction::Read, today)?;
         let child = case_store::get_child(conn, &plan.child_id)?.ok_or(ServiceError::NotFound)?;
         let plans = case_store::plans_of_child(conn, &child.id)?;
-        out.push(assess(conn, child, plan, &plans, as_of, settings)?);
+        out.push(assess(conn, child, plan, &plans, at, settings)?);
     }
     Ok(out)
 }

@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::meetings::{meeting_facts_of, member_facts};
-use super::status::{action_fact, RuleSettings};
+use super::status::{action_fact, plans_known_at, RuleSettings};
 use super::AuditAction;
-use super::{invalid, log_read_of_children, Requester, ServiceError, Services};
+use super::{invalid, log_read_of_children, AsAt, Requester, ServiceError, Services};
 use crate::access::{self, Permission};
 use crate::domain::audit::{self, AuditFinding, AuditRecord};
 use crate::domain::records::{
@@ -20,7 +20,6 @@ use crate::domain::records::{
 use crate::domain::rules::{add_months, implementation, visits_in_period, Context};
 use crate::store::cases::{self as case_store, Child, Plan};
 use crate::store::reports as store;
-use crate::store::settings as stored_settings;
 use crate::store::DbConnection;
 
 /// The caller's role may read this report, or the answer is a refusal naming it.
@@ -42,12 +41,14 @@ pub async fn visits(
     svc: &Services,
     who: &Requester,
     month: Option<String>,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<VisitsReport, ServiceError> {
     require(who, Permission::ReadReports)?;
     let (first, last, month) = month_asked(month)?;
-    let resource = format!("visits {month}");
-    counted(svc, who, resource, move |c, settings| {
-        visits_in(c, first, last, month, settings)
+    let at = svc.as_at(Some(last), known_at)?;
+    let resource = format!("visits {month} known at {}", at.known_at_text());
+    counted(svc, who, &at, resource, move |c, settings| {
+        visits_in(c, first, last, month, at, settings)
     })
     .await
 }
@@ -57,6 +58,7 @@ pub async fn visits(
 async fn counted<T, F>(
     svc: &Services,
     who: &Requester,
+    at: &AsAt,
     resource: String,
     f: F,
 ) -> Result<T, ServiceError>
@@ -64,7 +66,7 @@ where
     F: FnOnce(&mut DbConnection, &RuleSettings<'_>) -> Result<T, ServiceError> + Send + 'static,
     T: Send + 'static,
 {
-    let rules = svc.rule_inputs().await?;
+    let rules = svc.rule_inputs_at(at).await?;
     let report = svc
         .store
         .read(move |c| Ok(f(c, &rules.settings())))
@@ -90,6 +92,7 @@ pub async fn core_groups(
     who: &Requester,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<CoreGroupsReport, ServiceError> {
     require(who, Permission::ReadReports)?;
     let from = from.ok_or_else(|| invalid("from", "is required (YYYY-MM-DD)"))?;
@@ -98,11 +101,13 @@ pub async fn core_groups(
         return Err(invalid("to", "a report covers at most three years"));
     }
     let day = svc.today();
+    let at = svc.as_at(Some(to), known_at)?;
     counted(
         svc,
         who,
-        format!("core groups {from} to {to}"),
-        move |c, settings| core_groups_in(c, from, to, day, settings),
+        &at,
+        format!("core groups {from} to {to} known at {}", at.known_at_text()),
+        move |c, settings| core_groups_in(c, from, to, day, at, settings),
     )
     .await
 }
@@ -113,13 +118,14 @@ pub async fn plans(
     svc: &Services,
     who: &Requester,
     as_of: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<PlansReport, ServiceError> {
     require(who, Permission::ReadReports)?;
-    let policy = svc.store.read(stored_settings::policy).await?;
-    let months = policy.long_plan_months;
+    let at = svc.as_at(Some(as_of), known_at)?;
+    let months = svc.rule_inputs_at(&at).await?.policy.long_plan_months;
     let report = svc
         .store
-        .read(move |c| Ok(plans_in(c, as_of, months)))
+        .read(move |c| Ok(plans_in(c, at, months)))
         .await??;
     let named: Vec<String> = report
         .plans
@@ -130,7 +136,7 @@ pub async fn plans(
         &svc.store,
         who,
         AuditAction::ReadReport,
-        format!("plans as of {as_of}"),
+        format!("plans {}", at.describe()),
         named,
     )
     .await?;
@@ -146,9 +152,11 @@ pub async fn audit_sample(
     month: Option<String>,
     size: Option<usize>,
     seed: Option<String>,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<AuditSample, ServiceError> {
     require(who, Permission::AuditFiles)?;
     let (first, last, month) = month_asked(month)?;
+    let at = svc.as_at(Some(last), known_at)?;
     let size = size.unwrap_or(20);
     let seed =
         seed.ok_or_else(|| invalid("seed", "is required, so that the sample can be drawn again"))?;
@@ -158,14 +166,17 @@ pub async fn audit_sample(
     let (s, m) = (seed.clone(), month.clone());
     let sample = svc
         .store
-        .read(move |c| Ok(audit_sample_in(c, first, last, m, size, &s)))
+        .read(move |c| Ok(audit_sample_in(c, first, last, m, size, &s, at)))
         .await??;
     let ids: Vec<String> = sample.children.iter().map(|c| c.child.id.clone()).collect();
     log_read_of_children(
         &svc.store,
         who,
         AuditAction::ReadAuditSample,
-        format!("audit sample {month} seed {seed}"),
+        format!(
+            "audit sample {month} seed {seed} known at {}",
+            at.known_at_text()
+        ),
         ids,
     )
     .await?;
@@ -197,6 +208,8 @@ pub struct VisitCounts {
 pub struct VisitsReport {
     /// The month, `YYYY-MM`.
     pub month: String,
+    /// `known_at` is the moment of knowledge it was counted from.
+    pub at: AsAt,
     pub first: NaiveDate,
     pub last: NaiveDate,
     pub overall: VisitCounts,
@@ -204,10 +217,16 @@ pub struct VisitsReport {
     pub teams: Vec<(String, String, VisitCounts)>,
 }
 
-/// The plan of each child open on `on` (the latest started, should two overlap).
-fn plans_open_on(conn: &mut DbConnection, on: NaiveDate) -> Result<Vec<Plan>, ServiceError> {
+/// The plan of each child open on `on` (the latest started, should two overlap), as
+/// recorded by `known_at`.
+fn plans_open_on(
+    conn: &mut DbConnection,
+    on: NaiveDate,
+    known_at: DateTime<Utc>,
+) -> Result<Vec<Plan>, ServiceError> {
     let mut by_child: HashMap<String, Plan> = HashMap::new();
-    for plan in case_store::plans_started_by(conn, on)? {
+    let plans = case_store::plans_started_by(conn, on)?;
+    for plan in plans_known_at(&plans, known_at) {
         if plan.is_open_on(on) {
             by_child.insert(plan.child_id.clone(), plan);
         }
@@ -225,6 +244,7 @@ fn plan_facts(plan: &Plan, previous_plans: u32, changes: Vec<FrequencyFrom>) -> 
         frequency_changes: changes,
         region: plan.region,
         previous_plans,
+        end_recorded_at: plan.ended_at.map(|at| at.and_utc()),
     }
 }
 
@@ -245,6 +265,8 @@ fn home_visit_on(child_id: &str, on: NaiveDate) -> SightingFact {
         by_social_care: true,
         bedroom_seen: None,
         baby_awake: None,
+        recorded_at: DateTime::<Utc>::MIN_UTC,
+        superseded_at: None,
     }
 }
 
@@ -256,15 +278,17 @@ fn visits_in(
     first: NaiveDate,
     last: NaiveDate,
     month: String,
+    at: AsAt,
     settings: &RuleSettings<'_>,
 ) -> Result<VisitsReport, ServiceError> {
-    let plans = plans_open_on(conn, last)?;
+    let known_at = at.known_at.naive_utc();
+    let plans = plans_open_on(conn, last, at.known_at)?;
     let mut visits: HashMap<String, Vec<NaiveDate>> = HashMap::new();
-    for (child, on) in store::home_visits_seen(conn, first, last)? {
+    for (child, on) in store::home_visits_seen(conn, first, last, known_at)? {
         visits.entry(child).or_default().push(on);
     }
     // Only the latest visit before the month matters to the clock on its first day.
-    for (child, on) in store::latest_home_visit_before(conn, first)? {
+    for (child, on) in store::latest_home_visit_before(conn, first, known_at)? {
         if let Some(on) = on {
             visits.entry(child).or_default().push(on);
         }
@@ -272,6 +296,9 @@ fn visits_in(
     let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
     // Each day of the month is judged by the frequency in force that day.
     let mut histories = case_store::frequency_histories(conn, &ids)?;
+    for changes in histories.values_mut() {
+        changes.retain(|c| c.recorded_at <= at.known_at);
+    }
     let names: HashMap<String, String> = store::team_names(conn)?.into_iter().collect();
     let mut teams: HashMap<String, VisitCounts> = HashMap::new();
     let mut overall = VisitCounts::default();
@@ -329,6 +356,7 @@ fn visits_in(
         last,
         overall,
         teams,
+        at,
     })
 }
 
@@ -367,6 +395,8 @@ pub struct PlanWorking {
 }
 
 pub struct CoreGroupsReport {
+    /// `known_at` is the moment of knowledge it was counted from.
+    pub at: AsAt,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub meetings: u32,
@@ -431,6 +461,7 @@ fn core_groups_in(
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
+    at: AsAt,
     settings: &RuleSettings<'_>,
 ) -> Result<CoreGroupsReport, ServiceError> {
     if to < from {
@@ -446,13 +477,14 @@ fn core_groups_in(
         agencies: Vec::new(),
         all_agencies: AgencyWorking::default(),
         plans: Vec::new(),
+        at,
     };
     let names: HashMap<String, String> = crate::store::accounts::list_agencies(conn)?
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-    let plans: Vec<Plan> = case_store::plans_started_by(conn, to)?
+    let plans: Vec<Plan> = plans_known_at(&case_store::plans_started_by(conn, to)?, at.known_at)
         .into_iter()
         .filter(|p| p.end_date.is_none_or(|end| end >= from))
         .collect();
@@ -466,10 +498,21 @@ fn core_groups_in(
             sightings: Vec::new(),
             decisions: Vec::new(),
             members: member_facts(&r.members),
-            meetings: meeting_facts_of(&r.meetings, &r.attendance, &r.minutes, &r.receipts),
-            actions: r.actions.iter().map(action_fact).collect(),
+            meetings: meeting_facts_of(
+                &r.meetings,
+                &r.attendance,
+                &r.attendance_versions,
+                &r.minutes,
+                &r.receipts,
+            ),
+            actions: r
+                .actions
+                .iter()
+                .map(|a| action_fact(a, &r.action_versions))
+                .collect(),
             reviews: Vec::new(),
-        };
+        }
+        .as_known_at(at.known_at);
         let calendar = settings
             .calendars
             .get(plan.region)
@@ -573,6 +616,8 @@ pub struct PlanCounts {
 
 pub struct PlansReport {
     pub as_of: NaiveDate,
+    /// `known_at` is the moment of knowledge it was counted from.
+    pub at: AsAt,
     pub overall: PlanCounts,
     pub teams: Vec<(String, String, PlanCounts)>,
     pub plans: Vec<LongPlan>,
@@ -582,10 +627,11 @@ pub struct PlansReport {
 /// plans (seeds 001 §8, 003).
 fn plans_in(
     conn: &mut DbConnection,
-    as_of: NaiveDate,
+    at: AsAt,
     long_plan_months: u32,
 ) -> Result<PlansReport, ServiceError> {
-    let all = case_store::plans_started_by(conn, as_of)?;
+    let as_of = at.as_of;
+    let all = plans_known_at(&case_store::plans_started_by(conn, as_of)?, at.known_at);
     let names: HashMap<String, String> = store::team_names(conn)?.into_iter().collect();
     let mut overall = PlanCounts::default();
     let mut teams: HashMap<String, PlanCounts> = HashMap::new();
@@ -624,6 +670,7 @@ fn plans_in(
     teams.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(PlansReport {
         as_of,
+        at,
         overall,
         teams,
         plans: listed,
@@ -647,6 +694,8 @@ pub struct AuditSample {
     pub last: NaiveDate,
     pub seed: String,
     pub children: Vec<SampledChild>,
+    /// `known_at` is the moment of knowledge it was drawn from.
+    pub at: AsAt,
 }
 
 impl AuditSample {
@@ -677,11 +726,12 @@ fn audit_sample_in(
     month: String,
     size: usize,
     seed: &str,
+    at: AsAt,
 ) -> Result<AuditSample, ServiceError> {
     if size == 0 || size > MAX_SAMPLE {
         return Err(invalid("size", format!("must be from 1 to {MAX_SAMPLE}")));
     }
-    let candidates: Vec<String> = plans_open_on(conn, last)?
+    let candidates: Vec<String> = plans_open_on(conn, last, at.known_at)?
         .into_iter()
         .map(|p| p.child_id)
         .collect();
@@ -706,20 +756,21 @@ fn audit_sample_in(
         }
     }
     let ids: Vec<String> = sample.iter().map(|(c, _)| c.clone()).collect();
-    let records: Vec<AuditRecord> = store::records_of_children(conn, &ids, first, last)?
-        .into_iter()
-        .map(|r| AuditRecord {
-            sighting_id: r.id,
-            child_id: r.child_id,
-            occurred_at: r.occurred_at.and_utc(),
-            occurred_on: r.occurred_on,
-            kind: r.kind,
-            outcome: r.outcome,
-            by_social_care: r.by_social_care,
-            observations: r.observations,
-            childs_voice: r.childs_voice,
-        })
-        .collect();
+    let records: Vec<AuditRecord> =
+        store::records_of_children(conn, &ids, first, last, at.known_at.naive_utc())?
+            .into_iter()
+            .map(|r| AuditRecord {
+                sighting_id: r.id,
+                child_id: r.child_id,
+                occurred_at: r.occurred_at.and_utc(),
+                occurred_on: r.occurred_on,
+                kind: r.kind,
+                outcome: r.outcome,
+                by_social_care: r.by_social_care,
+                observations: r.observations,
+                childs_voice: r.childs_voice,
+            })
+            .collect();
     let mut children = Vec::new();
     for (child_id, was_drawn) in sample {
         let child = case_store::get_child(conn, &child_id)?.ok_or(ServiceError::NotFound)?;
@@ -752,5 +803,6 @@ fn audit_sample_in(
         last,
         seed: seed.to_string(),
         children,
+        at,
     })
 }

@@ -145,6 +145,7 @@ fn build(
         withdrawn_at: None,
         supersedes_id: None,
         superseded_by_id: None,
+        superseded_at: None,
         correction_reason: None,
         visit_id: None,
         created_at: at,

@@ -1,27 +1,28 @@
 //! A child's status (the rules applied to their records), chronology and access log.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::{authorise, read_logged, AuditAction, Requester, ServiceError, Services};
+use super::{authorise, read_logged, AsAt, AuditAction, Requester, ServiceError, Services};
 use crate::access::CaseAction;
 use crate::domain::calendar::Calendars;
 use crate::domain::ids::ChildId;
 use crate::domain::policy::Policy;
 use crate::domain::records::{
-    ActionFact, ActionStatus, CaseFacts, DecisionFact, PlanFacts, RecordStatus, ReviewFact,
-    SightingFact,
+    ActionFact, ActionStatus, ActionVersionFact, CaseFacts, DecisionFact, PlanFacts, RecordStatus,
+    ReviewFact, SightingFact,
 };
 use crate::domain::rules::{evaluate, Context, Evaluation};
 /// An entry of the access log, as read.
 pub use crate::store::access_log::AccessEntry as AccessLogEntry;
 use crate::store::access_log::{self, AccessEntry};
-use crate::store::actions::{self as action_store, Action};
+use crate::store::actions::{self as action_store, Action, ActionVersion};
 use crate::store::cases::{self as case_store, Child, FrequencyChange, Member, Plan};
 use crate::store::sightings::{self as sighting_store, Sighting, VisitDecision};
 use crate::store::DbConnection;
 
-/// Everything the rules need about one plan, read from the store.
+/// Everything the rules need about one plan, read from the store, with the history of each
+/// fact: [`CaseFacts::as_known_at`] then says what was known at a moment.
 pub fn load_facts(
     conn: &mut DbConnection,
     child: &Child,
@@ -33,6 +34,7 @@ pub fn load_facts(
     let decisions = sighting_store::decisions_of_child(conn, &child.id)?;
     let members = case_store::members_with_names(conn, &plan.id)?;
     let (_, meetings) = super::meetings::meeting_facts(conn, &plan.id)?;
+    let versions = action_store::versions_of_plans(conn, std::slice::from_ref(&plan.id))?;
     Ok(CaseFacts {
         date_of_birth: child.date_of_birth,
         plan: PlanFacts {
@@ -50,6 +52,7 @@ pub fn load_facts(
                 .iter()
                 .filter(|p| p.start_date < plan.start_date)
                 .count() as u32,
+            end_recorded_at: plan.ended_at.map(|at| at.and_utc()),
         },
         sightings: sightings.iter().map(|s| fact_of(s, tz)).collect(),
         decisions: decisions
@@ -58,23 +61,31 @@ pub fn load_facts(
                 sighting_id: d.sighting_id.clone(),
                 decided_at: d.decided_at.and_utc(),
                 decided_on: crate::domain::records::local_date(tz, d.decided_at.and_utc()),
+                recorded_at: d.recorded_at.and_utc(),
             })
             .collect(),
         members: super::meetings::member_facts(&members),
         meetings,
         actions: action_store::of_plan(conn, &plan.id)?
             .iter()
-            .map(action_fact)
+            .map(|a| action_fact(a, &versions))
             .collect(),
         reviews: action_store::reviews_of_plan(conn, &plan.id)?
             .iter()
-            .map(|r| ReviewFact { held_on: r.held_on })
+            .map(|r| ReviewFact {
+                held_on: r.held_on,
+                recorded_at: r.created_at.and_utc(),
+            })
             .collect(),
     })
 }
 
-/// An action as the rules see it: when it was done or cancelled, if it was.
-pub fn action_fact(a: &Action) -> ActionFact {
+/// An action as the rules see it: when it was done or cancelled, if it was, with every
+/// version written (of `versions`, those of this action).
+pub fn action_fact(a: &Action, versions: &[ActionVersion]) -> ActionFact {
+    let closed = |status: ActionStatus, closed_on: Option<NaiveDate>, is: ActionStatus| {
+        closed_on.filter(|_| status == is)
+    };
     ActionFact {
         id: a.id.clone(),
         description: a.description.clone(),
@@ -82,8 +93,22 @@ pub fn action_fact(a: &Action) -> ActionFact {
         agency_id: a.agency_id.clone(),
         created_on: a.created_on,
         due: a.due_on,
-        done_on: a.closed_on.filter(|_| a.status == ActionStatus::Done),
-        cancelled_on: a.closed_on.filter(|_| a.status == ActionStatus::Cancelled),
+        done_on: closed(a.status, a.closed_on, ActionStatus::Done),
+        cancelled_on: closed(a.status, a.closed_on, ActionStatus::Cancelled),
+        recorded_at: a.created_at.and_utc(),
+        versions: versions
+            .iter()
+            .filter(|v| v.action_id == a.id)
+            .map(|v| ActionVersionFact {
+                recorded_at: v.recorded_at.and_utc(),
+                description: v.description.clone(),
+                owner_id: v.owner_id.clone(),
+                agency_id: v.agency_id.clone(),
+                due: v.due_on,
+                done_on: closed(v.status, v.closed_on, ActionStatus::Done),
+                cancelled_on: closed(v.status, v.closed_on, ActionStatus::Cancelled),
+            })
+            .collect(),
     }
 }
 
@@ -103,7 +128,32 @@ fn fact_of(s: &Sighting, _tz: Tz) -> SightingFact {
         by_social_care: s.by_social_care,
         bedroom_seen: s.bedroom_seen,
         baby_awake: s.baby_awake,
+        recorded_at: s.created_at.and_utc(),
+        superseded_at: s.superseded_at.map(|at| at.and_utc()),
     }
+}
+
+/// The plans as recorded by `known_at` (domain.md §3): those created by then, with an end
+/// recorded later taken off again.
+pub fn plans_known_at(plans: &[Plan], known_at: DateTime<Utc>) -> Vec<Plan> {
+    plans
+        .iter()
+        .filter_map(|p| plan_known_at(p, known_at))
+        .collect()
+}
+
+/// One plan as recorded by `known_at` (`None`: not recorded yet).
+pub fn plan_known_at(plan: &Plan, known_at: DateTime<Utc>) -> Option<Plan> {
+    if plan.created_at.and_utc() > known_at {
+        return None;
+    }
+    let mut plan = plan.clone();
+    if plan.ended_at.is_some_and(|at| at.and_utc() > known_at) {
+        plan.end_date = None;
+        plan.end_reason = None;
+        plan.ended_at = None;
+    }
+    Some(plan)
 }
 
 /// The plan a status on `as_of` is about: the latest that had started by then.
@@ -143,22 +193,23 @@ fn status_in(
     conn: &mut DbConnection,
     requester: &Requester,
     child_id: &str,
-    as_of: NaiveDate,
+    at: &AsAt,
     today: NaiveDate,
     settings: &RuleSettings<'_>,
 ) -> Result<(Child, Plan, Evaluation), ServiceError> {
     let child = authorise(conn, requester, child_id, CaseAction::Read, today)?;
     let plans = case_store::plans_of_child(conn, child_id)?;
-    let (plan, evaluation) = evaluate_on(conn, &child, &plans, as_of, settings)?;
+    let (plan, evaluation) = evaluate_on(conn, &child, &plans, at, settings)?;
     Ok((child, plan, evaluation))
 }
 
-/// The rules applied to a child already authorised, with their plans, on `as_of`.
+/// The rules applied to a child already authorised, with their plans, on `as_of`, from what
+/// was known at `known_at`.
 fn evaluate_on(
     conn: &mut DbConnection,
     child: &Child,
     plans: &[Plan],
-    as_of: NaiveDate,
+    at: &AsAt,
     settings: &RuleSettings<'_>,
 ) -> Result<(Plan, Evaluation), ServiceError> {
     let RuleSettings {
@@ -166,15 +217,28 @@ fn evaluate_on(
         policy,
         tz,
     } = *settings;
-    let plan = plan_on(plans, as_of)
-        .ok_or_else(|| {
-            super::invalid(
+    let as_of = at.as_of;
+    let known = plans_known_at(plans, at.known_at);
+    let plan = match plan_on(&known, as_of) {
+        Some(plan) => plan.clone(),
+        None if plan_on(plans, as_of).is_some() => {
+            return Err(super::invalid(
+                "known_at",
+                format!(
+                    "the child's plan on {as_of} had not been recorded by {}",
+                    at.known_at_text()
+                ),
+            ))
+        }
+        None => {
+            return Err(super::invalid(
                 "as_of",
                 format!("the child had no plan on or before {as_of}"),
-            )
-        })?
-        .clone();
-    let facts = load_facts(conn, child, &plan, plans, tz)?;
+            ))
+        }
+    };
+    // One path for every known_at: the facts as they stood then (for "now", all of them).
+    let facts = load_facts(conn, child, &plan, &known, tz)?.as_known_at(at.known_at);
     let calendar = calendars
         .get(plan.region)
         .map_err(|e| super::invalid("region", e.to_string()))?;
@@ -339,19 +403,22 @@ pub struct Status {
     pub frequency: crate::domain::policy::VisitFrequency,
     pub evaluation: Evaluation,
     pub as_of: NaiveDate,
+    /// The moment of knowledge it was computed from (echoed, so it can be asked again).
+    pub at: AsAt,
 }
 
 /// `GET /children/{id}/status`: the rules applied to the child's plan on `as_of` (today
-/// when absent).
+/// when absent) from what was known at `known_at` (now when absent).
 pub async fn status(
     svc: &Services,
     who: &Requester,
     child_id: ChildId,
     as_of: Option<NaiveDate>,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<Status, ServiceError> {
     let day = svc.today();
-    let as_of = as_of.unwrap_or(day);
-    let rules = svc.rule_inputs().await?;
+    let at = svc.as_at(as_of, known_at)?;
+    let rules = svc.rule_inputs_at(&at).await?;
     let w = who.clone();
     let cid = child_id.clone();
     let (child, plan, evaluation) = read_logged(
@@ -359,8 +426,8 @@ pub async fn status(
         who,
         AuditAction::ReadStatus,
         Some(child_id.as_str()),
-        format!("status as of {as_of}"),
-        move |c| status_in(c, &w, cid.as_str(), as_of, day, &rules.settings()),
+        format!("status {}", at.describe()),
+        move |c| status_in(c, &w, cid.as_str(), &at, day, &rules.settings()),
     )
     .await?;
     let frequency = evaluation.home_visit_frequency;
@@ -369,7 +436,8 @@ pub async fn status(
         plan,
         frequency,
         evaluation,
-        as_of,
+        as_of: at.as_of,
+        at,
     })
 }
 
@@ -433,9 +501,11 @@ pub async fn access_log(
 pub struct ChildPage {
     pub record: ChildRecord,
     pub chronology: Chronology,
-    /// `None` when no plan had begun by `as_of` (the record is still shown).
+    /// `None` when no plan had begun by `as_of`, as known at `known_at` (the record is
+    /// still shown).
     pub status: Option<Status>,
     pub as_of: NaiveDate,
+    pub at: AsAt,
 }
 
 /// The child's page (`GET /children/{id}` of the web pages).
@@ -444,26 +514,28 @@ pub async fn child_page(
     who: &Requester,
     child_id: ChildId,
     as_of: Option<NaiveDate>,
+    known_at: Option<DateTime<Utc>>,
 ) -> Result<ChildPage, ServiceError> {
     let day = svc.today();
-    let as_of = as_of.unwrap_or(day);
-    let rules = svc.rule_inputs().await?;
+    let at = svc.as_at(as_of, known_at)?;
+    let as_of = at.as_of;
+    let rules = svc.rule_inputs_at(&at).await?;
     let (w, cid) = (who.clone(), child_id.clone());
     read_logged(
         &svc.store,
         who,
         AuditAction::ReadChildPage,
         Some(child_id.as_str()),
-        format!("child's page as of {as_of}"),
+        format!("child's page {}", at.describe()),
         move |c| {
             // Authorised once (by the record), and the plans read once, for all three parts.
             let record = child_record_in(c, &w, cid.as_str(), day)?;
             let chronology = chronology_of(c, &w, record.child.clone(), record.plans.clone())?;
-            let has_plan = plan_on(&record.plans, as_of).is_some();
+            let has_plan = plan_on(&plans_known_at(&record.plans, at.known_at), as_of).is_some();
             let status = if has_plan {
                 let child = record.child.clone();
                 let (plan, evaluation) =
-                    evaluate_on(c, &child, &record.plans, as_of, &rules.settings())?;
+                    evaluate_on(c, &child, &record.plans, &at, &rules.settings())?;
                 let frequency = evaluation.home_visit_frequency;
                 Some(Status {
                     child,
@@ -471,6 +543,7 @@ pub async fn child_page(
                     frequency,
                     evaluation,
                     as_of,
+                    at,
                 })
             } else {
                 None
@@ -480,6 +553,7 @@ pub async fn child_page(
                 chronology,
                 status,
                 as_of,
+                at,
             })
         },
     )

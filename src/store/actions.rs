@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{action_progress, actions, plans, reviews};
+use super::schema::{action_progress, action_versions, actions, plans, reviews};
 use super::{new_id, now, DbConnection, StoreError};
 use crate::domain::case::{from_word, word};
 use crate::domain::records::{ActionStatus, ReviewOutcome};
@@ -99,7 +99,94 @@ pub fn create(conn: &mut DbConnection, new: &NewAction<'_>) -> Result<Action, St
             actions::updated_at.eq(at),
         ))
         .execute(conn)?;
-    get(conn, &id)?.ok_or(StoreError::NotFound)
+    let action = get(conn, &id)?.ok_or(StoreError::NotFound)?;
+    keep_version(conn, &action, at)?;
+    Ok(action)
+}
+
+/// Keeps this version of the action: a status "as known" at an earlier moment reads the
+/// version that stood then (domain.md §3).
+fn keep_version(conn: &mut DbConnection, a: &Action, at: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::insert_into(action_versions::table)
+        .values((
+            action_versions::action_id.eq(&a.id),
+            action_versions::version.eq(a.version),
+            action_versions::description.eq(&a.description),
+            action_versions::owner_id.eq(&a.owner_id),
+            action_versions::agency_id.eq(&a.agency_id),
+            action_versions::due_on.eq(a.due_on),
+            action_versions::status.eq(word(&a.status)),
+            action_versions::closed_on.eq(a.closed_on),
+            action_versions::recorded_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One version of an action, as it stood from `recorded_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionVersion {
+    pub action_id: String,
+    pub description: String,
+    pub owner_id: String,
+    pub agency_id: String,
+    pub due_on: NaiveDate,
+    pub status: ActionStatus,
+    pub closed_on: Option<NaiveDate>,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Every version of every action of these plans, oldest first.
+pub fn versions_of_plans(
+    conn: &mut DbConnection,
+    plan_ids: &[String],
+) -> Result<Vec<ActionVersion>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        String,
+        Option<NaiveDate>,
+        NaiveDateTime,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    for chunk in plan_ids.chunks(500) {
+        rows.extend(
+            action_versions::table
+                .inner_join(actions::table)
+                .filter(actions::plan_id.eq_any(chunk))
+                .order((action_versions::action_id, action_versions::version))
+                .select((
+                    action_versions::action_id,
+                    action_versions::description,
+                    action_versions::owner_id,
+                    action_versions::agency_id,
+                    action_versions::due_on,
+                    action_versions::status,
+                    action_versions::closed_on,
+                    action_versions::recorded_at,
+                ))
+                .load::<Row>(conn)?,
+        );
+    }
+    rows.into_iter()
+        .map(
+            |(action_id, description, owner_id, agency_id, due_on, status, closed_on, at)| {
+                Ok(ActionVersion {
+                    status: from_word(&status).map_err(StoreError::Invalid)?,
+                    action_id,
+                    description,
+                    owner_id,
+                    agency_id,
+                    due_on,
+                    closed_on,
+                    recorded_at: at,
+                })
+            },
+        )
+        .collect()
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<Action>, StoreError> {
@@ -174,6 +261,9 @@ pub fn update(conn: &mut DbConnection, changed: &Action) -> Result<bool, StoreEr
         actions::updated_at.eq(now()),
     ))
     .execute(conn)?;
+    if rows == 1 {
+        keep_version(conn, changed, now())?;
+    }
     Ok(rows == 1)
 }
 

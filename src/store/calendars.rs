@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::schema::calendars;
-use super::{now, DbConnection, StoreError};
+use super::schema::{calendar_versions, calendars};
+use super::{new_id, now, DbConnection, StoreError};
 use crate::domain::calendar::{Calendar, Holiday, Region};
 
 /// A stored calendar and where it came from.
@@ -43,6 +43,38 @@ pub fn load_all(conn: &mut DbConnection) -> Result<Vec<StoredCalendar>, StoreErr
         ))
         .order(calendars::region)
         .load(conn)?;
+    from_rows(rows)
+}
+
+/// The calendars as imported by `known_at`: each region's latest import by then.
+pub fn load_known_at(
+    conn: &mut DbConnection,
+    known_at: NaiveDateTime,
+) -> Result<Vec<StoredCalendar>, StoreError> {
+    let versions: Vec<(String, NaiveDate, NaiveDate, String, NaiveDateTime)> =
+        calendar_versions::table
+            .filter(calendar_versions::imported_at.le(known_at))
+            .order((calendar_versions::region, calendar_versions::imported_at))
+            .select((
+                calendar_versions::region,
+                calendar_versions::first_date,
+                calendar_versions::last_date,
+                calendar_versions::holidays,
+                calendar_versions::imported_at,
+            ))
+            .load(conn)?;
+    let mut latest: Vec<Row> = Vec::new();
+    for (region, first, last, holidays, at) in versions {
+        // Ordered by region, then time: a later import of the same region replaces.
+        if latest.last().is_some_and(|l| l.0 == region) {
+            latest.pop();
+        }
+        latest.push((region, first, last, holidays, at, None));
+    }
+    from_rows(latest)
+}
+
+fn from_rows(rows: Vec<Row>) -> Result<Vec<StoredCalendar>, StoreError> {
     rows.into_iter()
         .map(
             |(region, first, last, holidays, imported_at, imported_by)| {
@@ -102,9 +134,20 @@ pub fn replace(
                 calendars::region.eq(region),
                 calendars::first_date.eq(calendar.first()),
                 calendars::last_date.eq(calendar.last()),
-                calendars::holidays.eq(holidays),
+                calendars::holidays.eq(&holidays),
                 calendars::imported_at.eq(at),
                 calendars::imported_by.eq(imported_by),
+            ))
+            .execute(conn)?;
+        // Every import kept: a status "as known" earlier counts the working days of then.
+        diesel::insert_into(calendar_versions::table)
+            .values((
+                calendar_versions::id.eq(new_id()),
+                calendar_versions::region.eq(region),
+                calendar_versions::first_date.eq(calendar.first()),
+                calendar_versions::last_date.eq(calendar.last()),
+                calendar_versions::holidays.eq(&holidays),
+                calendar_versions::imported_at.eq(at),
             ))
             .execute(conn)?;
     }

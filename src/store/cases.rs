@@ -43,6 +43,9 @@ pub struct Plan {
     pub end_date: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
     pub created_at: NaiveDateTime,
+    /// When the end was recorded (`None` while open): a status "as known" before it has
+    /// the plan still open.
+    pub ended_at: Option<NaiveDateTime>,
 }
 
 impl Plan {
@@ -69,6 +72,7 @@ struct PlanRow {
     created_by: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
 }
 
 fn frequency_of(
@@ -106,6 +110,7 @@ impl TryFrom<PlanRow> for Plan {
             cp_chair_id: row.cp_chair_id,
             end_date: row.end_date,
             created_at: row.created_at,
+            ended_at: row.ended_at,
         })
     }
 }
@@ -121,6 +126,8 @@ pub struct Member {
     pub until_date: Option<NaiveDate>,
     pub added_by: String,
     pub created_at: NaiveDateTime,
+    /// When the end of the membership was recorded.
+    pub ended_at: Option<NaiveDateTime>,
 }
 
 impl Member {
@@ -227,6 +234,7 @@ pub fn create_plan(
         created_by: created_by.to_string(),
         created_at: at,
         updated_at: at,
+        ended_at: None,
     };
     diesel::insert_into(plans::table)
         .values(&row)
@@ -299,6 +307,7 @@ pub fn end_plan(
             plans::end_date.eq(Some(end)),
             plans::end_reason.eq(Some(word(&reason))),
             plans::updated_at.eq(now()),
+            plans::ended_at.eq(Some(now())),
         ))
         .execute(conn)?;
     Ok(())
@@ -392,6 +401,7 @@ pub fn frequency_histories(
             let change = FrequencyFrom {
                 from: row.from,
                 frequency: row.frequency()?,
+                recorded_at: row.changed_at.and_utc(),
             };
             out.entry(row.plan_id).or_default().push(change);
         }
@@ -452,6 +462,7 @@ pub fn add_member(
         until_date: None,
         added_by: added_by.to_string(),
         created_at: now(),
+        ended_at: None,
     };
     diesel::insert_into(core_group_members::table)
         .values((
@@ -474,7 +485,10 @@ pub fn end_membership(
     until: NaiveDate,
 ) -> Result<(), StoreError> {
     diesel::update(core_group_members::table.find(member_id))
-        .set(core_group_members::until_date.eq(Some(until)))
+        .set((
+            core_group_members::until_date.eq(Some(until)),
+            core_group_members::ended_at.eq(Some(now())),
+        ))
         .execute(conn)?;
     Ok(())
 }

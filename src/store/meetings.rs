@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{meeting_attendance, meetings};
+use super::schema::{attendance_versions, meeting_attendance, meetings};
 use super::{new_id, now, DbConnection, StoreError};
 use crate::domain::case::{from_word, word};
 use crate::domain::records::Attendance;
@@ -98,7 +98,95 @@ pub fn set_attendance(
             ))
             .execute(conn)?;
     }
+    // The list as recorded now, kept beside the ones it replaces (domain.md §3 "as known").
+    let entries: Vec<KeptAttendance> = records
+        .iter()
+        .map(|r| KeptAttendance {
+            user_id: r.user_id.clone(),
+            status: r.status,
+            contribution: r.contribution.clone(),
+        })
+        .collect();
+    let entries = serde_json::to_string(&entries)
+        .map_err(|e| StoreError::Invalid(format!("attendance not storable: {e}")))?;
+    diesel::insert_into(attendance_versions::table)
+        .values((
+            attendance_versions::id.eq(new_id()),
+            attendance_versions::meeting_id.eq(meeting_id),
+            attendance_versions::entries.eq(entries),
+            attendance_versions::recorded_at.eq(at),
+        ))
+        .execute(conn)?;
     Ok(())
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptAttendance {
+    user_id: String,
+    status: Attendance,
+    #[serde(default)]
+    contribution: Option<String>,
+}
+
+/// One attendance list of a meeting, as it stood from `recorded_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceVersion {
+    pub meeting_id: String,
+    pub entries: Vec<(String, Attendance)>,
+    /// Each entry's record, with the contribution written then.
+    pub records: Vec<AttendanceRecord>,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Every attendance list recorded for the meetings of a plan, oldest first.
+pub fn attendance_versions_of_plan(
+    conn: &mut DbConnection,
+    plan_id: &str,
+) -> Result<Vec<AttendanceVersion>, StoreError> {
+    attendance_versions_of_plans(conn, &[plan_id.to_string()])
+}
+
+/// The same for many plans.
+pub fn attendance_versions_of_plans(
+    conn: &mut DbConnection,
+    plan_ids: &[String],
+) -> Result<Vec<AttendanceVersion>, StoreError> {
+    let mut rows: Vec<(String, String, NaiveDateTime)> = Vec::new();
+    for chunk in plan_ids.chunks(500) {
+        rows.extend(
+            attendance_versions::table
+                .inner_join(meetings::table)
+                .filter(meetings::plan_id.eq_any(chunk))
+                .order((attendance_versions::recorded_at, attendance_versions::id))
+                .select((
+                    attendance_versions::meeting_id,
+                    attendance_versions::entries,
+                    attendance_versions::recorded_at,
+                ))
+                .load::<(String, String, NaiveDateTime)>(conn)?,
+        );
+    }
+    rows.into_iter()
+        .map(|(meeting_id, entries, recorded_at)| {
+            let kept: Vec<KeptAttendance> = serde_json::from_str(&entries).map_err(|e| {
+                StoreError::Invalid(format!("stored attendance not understood: {e}"))
+            })?;
+            Ok(AttendanceVersion {
+                entries: kept.iter().map(|k| (k.user_id.clone(), k.status)).collect(),
+                records: kept
+                    .into_iter()
+                    .map(|k| AttendanceRecord {
+                        meeting_id: meeting_id.clone(),
+                        user_id: k.user_id,
+                        status: k.status,
+                        contribution: k.contribution,
+                    })
+                    .collect(),
+                meeting_id,
+                recorded_at,
+            })
+        })
+        .collect()
 }
 
 /// The attendance of every meeting of a plan.

@@ -16,7 +16,7 @@ use super::schema::{
 };
 use super::{DbConnection, StoreError};
 use crate::domain::case::{from_word, word};
-use crate::domain::records::{Outcome, RecordStatus, SightingKind};
+use crate::domain::records::{Outcome, SightingKind};
 
 /// The words of the outcomes in which a child was seen.
 fn seen_words() -> Vec<String> {
@@ -26,18 +26,23 @@ fn seen_words() -> Vec<String> {
         .collect()
 }
 
-/// (child, date) of every final, current social-care home visit in which the child was seen,
-/// from `from` to `to` inclusive.
+/// (child, date) of every social-care home visit in which the child was seen, from `from` to
+/// `to` inclusive, final in the version that stood at `known_at` (domain.md §3).
 pub fn home_visits_seen(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
+    known_at: NaiveDateTime,
 ) -> Result<Vec<(String, NaiveDate)>, StoreError> {
     Ok(sightings::table
         .filter(sightings::kind.eq(word(&SightingKind::HomeVisit)))
         .filter(sightings::by_social_care.eq(true))
-        .filter(sightings::status.eq(word(&RecordStatus::Final)))
-        .filter(sightings::superseded_by_id.is_null())
+        .filter(sightings::finalised_at.le(known_at))
+        .filter(
+            sightings::superseded_at
+                .is_null()
+                .or(sightings::superseded_at.gt(known_at)),
+        )
         .filter(sightings::outcome.eq_any(seen_words()))
         .filter(sightings::occurred_on.ge(from))
         .filter(sightings::occurred_on.le(to))
@@ -49,12 +54,17 @@ pub fn home_visits_seen(
 pub fn latest_home_visit_before(
     conn: &mut DbConnection,
     before: NaiveDate,
+    known_at: NaiveDateTime,
 ) -> Result<Vec<(String, Option<NaiveDate>)>, StoreError> {
     Ok(sightings::table
         .filter(sightings::kind.eq(word(&SightingKind::HomeVisit)))
         .filter(sightings::by_social_care.eq(true))
-        .filter(sightings::status.eq(word(&RecordStatus::Final)))
-        .filter(sightings::superseded_by_id.is_null())
+        .filter(sightings::finalised_at.le(known_at))
+        .filter(
+            sightings::superseded_at
+                .is_null()
+                .or(sightings::superseded_at.gt(known_at)),
+        )
         .filter(sightings::outcome.eq_any(seen_words()))
         .filter(sightings::occurred_on.lt(before))
         .group_by(sightings::child_id)
@@ -114,13 +124,18 @@ pub fn records_of_children(
     child_ids: &[String],
     from: NaiveDate,
     to: NaiveDate,
+    known_at: NaiveDateTime,
 ) -> Result<Vec<AuditRow>, StoreError> {
     let mut out = Vec::new();
     for chunk in child_ids.chunks(500) {
         let rows: Vec<AuditTuple> = sightings::table
             .filter(sightings::child_id.eq_any(chunk))
-            .filter(sightings::status.eq(word(&RecordStatus::Final)))
-            .filter(sightings::superseded_by_id.is_null())
+            .filter(sightings::finalised_at.le(known_at))
+            .filter(
+                sightings::superseded_at
+                    .is_null()
+                    .or(sightings::superseded_at.gt(known_at)),
+            )
             .filter(sightings::occurred_on.ge(from))
             .filter(sightings::occurred_on.le(to))
             .order((sightings::occurred_at, sightings::id))
@@ -164,6 +179,8 @@ pub struct CoreGroupRows {
     pub minutes: Vec<Minutes>,
     pub receipts: Vec<Receipt>,
     pub actions: Vec<Action>,
+    pub attendance_versions: Vec<super::meetings::AttendanceVersion>,
+    pub action_versions: Vec<super::actions::ActionVersion>,
 }
 
 /// The core group rows of the given plans, by plan.
@@ -260,12 +277,40 @@ pub fn core_groups_of_plans(
             }
         }
     }
+    let mut plan_of_action: HashMap<String, String> = HashMap::new();
     for action in super::actions::of_plans(conn, plan_ids)? {
+        plan_of_action.insert(action.id.clone(), action.plan_id.clone());
         by_plan
             .entry(action.plan_id.clone())
             .or_default()
             .actions
             .push(action);
+    }
+    for version in super::actions::versions_of_plans(conn, plan_ids)? {
+        if let Some(plan) = plan_of_action.get(&version.action_id) {
+            by_plan
+                .entry(plan.clone())
+                .or_default()
+                .action_versions
+                .push(version);
+        }
+    }
+    let plan_of_meeting: HashMap<String, String> = by_plan
+        .iter()
+        .flat_map(|(plan, rows)| {
+            rows.meetings
+                .iter()
+                .map(move |m| (m.id.clone(), plan.clone()))
+        })
+        .collect();
+    for version in super::meetings::attendance_versions_of_plans(conn, plan_ids)? {
+        if let Some(plan) = plan_of_meeting.get(&version.meeting_id) {
+            by_plan
+                .entry(plan.clone())
+                .or_default()
+                .attendance_versions
+                .push(version);
+        }
     }
     Ok(by_plan)
 }

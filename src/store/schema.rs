@@ -80,6 +80,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_progress,
     actions,
     access_log_children,
+    action_versions,
+    attendance_versions,
+    calendar_versions,
     calendars,
     child_projections,
     children,
@@ -93,6 +96,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_covers,
     plan_frequency_changes,
     plans,
+    policy_versions,
     reviews,
     settings,
     sightings,
@@ -151,6 +155,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -178,6 +183,7 @@ diesel::table! {
         until_date -> Nullable<Date>,
         added_by -> Text,
         created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -208,6 +214,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         withdrawn_at -> Nullable<Timestamp>,
+        superseded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -397,3 +404,48 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    action_versions (action_id, version) {
+        action_id -> Text,
+        version -> Integer,
+        description -> Text,
+        owner_id -> Text,
+        agency_id -> Text,
+        due_on -> Date,
+        status -> Text,
+        closed_on -> Nullable<Date>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attendance_versions (id) {
+        id -> Text,
+        meeting_id -> Text,
+        entries -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_versions (id) {
+        id -> Text,
+        value -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_versions (id) {
+        id -> Text,
+        region -> Text,
+        first_date -> Date,
+        last_date -> Date,
+        holidays -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(action_versions -> actions (action_id));
+diesel::joinable!(attendance_versions -> meetings (meeting_id));

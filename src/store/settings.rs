@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::settings;
+use super::schema::{policy_versions, settings};
 use super::{now, DbConnection, StoreError};
 
 pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, StoreError> {
@@ -97,13 +97,44 @@ pub fn put_policy(
 ) -> Result<(), StoreError> {
     let text = serde_json::to_string(policy)
         .map_err(|e| StoreError::Invalid(format!("policy not storable: {e}")))?;
+    let at = now();
     diesel::delete(settings::table.find(POLICY_KEY)).execute(conn)?;
     diesel::insert_into(settings::table)
         .values((
             settings::key.eq(POLICY_KEY),
-            settings::value.eq(text),
-            settings::updated_at.eq(now()),
+            settings::value.eq(&text),
+            settings::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    // Every version kept: a status "as known" earlier uses the settings of then.
+    diesel::insert_into(policy_versions::table)
+        .values((
+            policy_versions::id.eq(super::new_id()),
+            policy_versions::value.eq(text),
+            policy_versions::recorded_at.eq(at),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The rule settings as they stood at `known_at`: the latest version saved by then, else the
+/// defaults (nothing had been changed yet).
+pub fn policy_known_at(
+    conn: &mut DbConnection,
+    known_at: chrono::NaiveDateTime,
+) -> Result<crate::domain::policy::Policy, StoreError> {
+    let text: Option<String> = policy_versions::table
+        .filter(policy_versions::recorded_at.le(known_at))
+        .order((
+            policy_versions::recorded_at.desc(),
+            policy_versions::id.desc(),
+        ))
+        .select(policy_versions::value)
+        .first(conn)
+        .optional()?;
+    match text {
+        None => Ok(crate::domain::policy::Policy::default()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| StoreError::Invalid(format!("stored policy not understood: {e}"))),
+    }
 }

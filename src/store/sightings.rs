@@ -34,6 +34,8 @@ pub struct Sighting {
     pub withdrawn_at: Option<NaiveDateTime>,
     pub supersedes_id: Option<String>,
     pub superseded_by_id: Option<String>,
+    /// When the correction that superseded it was recorded.
+    pub superseded_at: Option<NaiveDateTime>,
     pub correction_reason: Option<String>,
     pub visit_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -68,6 +70,7 @@ struct SightingRow {
     visit_id: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    superseded_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<SightingRow> for Sighting {
@@ -95,6 +98,7 @@ impl TryFrom<SightingRow> for Sighting {
             withdrawn_at: r.withdrawn_at,
             supersedes_id: r.supersedes_id,
             superseded_by_id: r.superseded_by_id,
+            superseded_at: r.superseded_at,
             correction_reason: r.correction_reason,
             visit_id: r.visit_id,
             created_at: r.created_at,
@@ -127,6 +131,7 @@ impl From<&Sighting> for SightingRow {
             withdrawn_at: s.withdrawn_at,
             supersedes_id: s.supersedes_id.clone(),
             superseded_by_id: s.superseded_by_id.clone(),
+            superseded_at: s.superseded_at,
             correction_reason: s.correction_reason.clone(),
             visit_id: s.visit_id.clone(),
             created_at: s.created_at,
@@ -222,6 +227,7 @@ pub fn supersede(
     )
     .set((
         sightings::superseded_by_id.eq(Some(&correction.id)),
+        sightings::superseded_at.eq(Some(correction.created_at)),
         sightings::updated_at.eq(now()),
     ))
     .execute(conn)?;
@@ -415,12 +421,14 @@ pub fn decisions_of_child(
         .load(conn)?)
 }
 
-/// The latest dates each clock needs, per child, counting only records on or before `on`:
-/// for a dashboard asked about a past date, when the projection (which is "now") will not do.
+/// The latest dates each clock needs, per child, counting only records on or before `on`
+/// that were final, in the version that stood, at `known_at` (domain.md §3): for a dashboard
+/// asked about a past date or moment, when the projection (which is "now") will not do.
 pub fn latest_on(
     conn: &mut DbConnection,
     child_ids: &[String],
     on: NaiveDate,
+    known_at: NaiveDateTime,
 ) -> Result<std::collections::HashMap<String, crate::domain::rules::Latest>, StoreError> {
     use diesel::dsl::max;
     let mut latest: std::collections::HashMap<String, crate::domain::rules::Latest> =
@@ -429,8 +437,12 @@ pub fn latest_on(
         let counting = || {
             sightings::table
                 .filter(sightings::child_id.eq_any(chunk))
-                .filter(sightings::status.eq("final"))
-                .filter(sightings::superseded_by_id.is_null())
+                .filter(sightings::finalised_at.le(known_at))
+                .filter(
+                    sightings::superseded_at
+                        .is_null()
+                        .or(sightings::superseded_at.gt(known_at)),
+                )
                 .filter(sightings::outcome.eq_any(SEEN))
                 .filter(sightings::occurred_on.le(on))
         };

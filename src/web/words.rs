@@ -34,6 +34,43 @@ pub fn instant(tz: Tz, at: DateTime<Utc>) -> String {
     format!("{} at {}", date(local.date_naive()), time(local.time()))
 }
 
+/// A moment a person typed for "known at": `2026-01-16 23:59` (or `T` between) in the
+/// service's zone, or RFC 3339. `None` when blank; an error that says what to enter.
+pub fn parse_known_at(tz: Tz, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
+    use chrono::TimeZone;
+    const ASK: &str =
+        "Enter when the record was looked at, like 2026-01-16 23:59, or leave it blank for now";
+    let text = match raw.map(str::trim) {
+        None | Some("") => return Ok(None),
+        Some(text) => text,
+    };
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.with_timezone(&Utc)));
+    }
+    let local = [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+    .ok_or_else(|| ASK.to_string())?;
+    // The hour the clocks go forward does not exist; the hour they go back happens twice
+    // (the first is meant).
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|at| Some(at.with_timezone(&Utc)))
+        .ok_or_else(|| {
+            "That time did not exist here (the clocks went forward); enter another".to_string()
+        })
+}
+
+/// "16 January 2026 at 11:59pm" in the service's zone, for a `known_at` shown back.
+pub fn known_at_field(tz: Tz, at: DateTime<Utc>) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// A GOV.UK tag: its words and its colour class (the words carry the meaning).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tag {

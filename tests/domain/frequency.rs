@@ -27,6 +27,7 @@ fn change(from: &str, every: u32) -> FrequencyFrom {
     FrequencyFrom {
         from: d(from),
         frequency: working_days(every),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
     }
 }
 
@@ -51,6 +52,8 @@ fn seen_at_home(on: &str) -> SightingFact {
         by_social_care: true,
         bedroom_seen: Some(true),
         baby_awake: Some(true),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        superseded_at: None,
     }
 }
 
@@ -66,6 +69,7 @@ fn case(visits: &[&str], changes: Vec<FrequencyFrom>) -> CaseFacts {
             frequency_changes: changes,
             region: Region::EnglandAndWales,
             previous_plans: 0,
+            end_recorded_at: None,
         },
         sightings: visits.iter().map(|v| seen_at_home(v)).collect(),
         decisions: vec![],

@@ -207,6 +207,8 @@ mod any_agency_clock {
             by_social_care: false,
             bedroom_seen: None,
             baby_awake: None,
+            recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            superseded_at: None,
         }
     }
 
@@ -240,7 +242,7 @@ mod any_agency_clock {
             }).collect();
             let facts = CaseFacts {
                 date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
-                plan: PlanFacts { start, end: None, visit_frequency: None, frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0 },
+                plan: PlanFacts { start, end: None, visit_frequency: None, frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0, end_recorded_at: None, },
                 sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
             };
             let policy = Policy::default();
@@ -315,6 +317,8 @@ mod visits_in_a_month {
             by_social_care: social_care,
             bedroom_seen: None,
             baby_awake: None,
+            recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            superseded_at: None,
         }
     }
 
@@ -343,7 +347,7 @@ mod visits_in_a_month {
             let unit = if working { FrequencyUnit::WorkingDays } else { FrequencyUnit::CalendarDays };
             let facts = CaseFacts {
                 date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
-                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0 },
+                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0, end_recorded_at: None, },
                 sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
             };
             let policy = Policy::default();

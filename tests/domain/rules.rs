@@ -37,6 +37,7 @@ fn case(start: &str) -> CaseFacts {
             frequency_changes: vec![],
             region: Region::EnglandAndWales,
             previous_plans: 0,
+            end_recorded_at: None,
         },
         sightings: vec![],
         decisions: vec![],
@@ -73,6 +74,8 @@ fn sighting_at(
         by_social_care,
         bedroom_seen: Some(true),
         baby_awake: Some(true),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        superseded_at: None,
     }
 }
 
@@ -427,6 +430,7 @@ fn decision(sighting_id: &str, when: DateTime<Utc>) -> DecisionFact {
         sighting_id: sighting_id.into(),
         decided_at: when,
         decided_on: local_date(TZ, when),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
     }
 }
 
@@ -863,6 +867,8 @@ fn member(user: &str, agency: &str, from: &str) -> MemberFact {
         agency_name: format!("Agency {agency}"),
         from: d(from),
         until: None,
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        until_recorded_at: None,
     }
 }
 
@@ -876,6 +882,8 @@ fn meeting(id: &str, date: &str, attendance: &[(&str, Attendance)]) -> MeetingFa
             .map(|(u, a)| (u.to_string(), *a))
             .collect(),
         minutes: None,
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        attendance_history: Vec::new(),
     }
 }
 
@@ -1014,6 +1022,9 @@ fn minutes_must_reach_every_member_and_be_read() {
             ("lsw".into(), d("2026-01-20")),
             ("hv".into(), d("2026-01-26")),
         ],
+        published_at: None,
+        distributed_at: Vec::new(),
+        acknowledged_at: Vec::new(),
     });
     let e = eval(&c, "2026-01-27");
     none(&e, FlagCode::MinutesNotDistributed);
@@ -1063,6 +1074,8 @@ fn an_open_action_past_its_due_date_is_flagged_until_done() {
         due: d("2026-02-10"),
         done_on: None,
         cancelled_on: None,
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        versions: Vec::new(),
     });
     none(&eval(&c, "2026-02-10"), FlagCode::ActionOverdue);
     let f = one(&eval(&c, "2026-02-11"), FlagCode::ActionOverdue).clone();
@@ -1086,6 +1099,7 @@ fn reviews_are_due_at_3_then_6_months_across_month_ends() {
     );
     c.reviews.push(ReviewFact {
         held_on: d("2026-04-28"),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
     });
     none(&eval(&c, "2026-05-01"), FlagCode::ReviewConferenceDue);
     assert_eq!(
@@ -1157,6 +1171,9 @@ fn implementation_counts_meetings_minutes_and_actions_on_time_by_agency() {
             ("teacher".into(), d("2026-01-27")),
             ("senco".into(), d("2026-02-10")),
         ],
+        published_at: None,
+        distributed_at: Vec::new(),
+        acknowledged_at: Vec::new(),
     });
     c.meetings.push(first);
     c.meetings.push(meeting(
@@ -1175,6 +1192,8 @@ fn implementation_counts_meetings_minutes_and_actions_on_time_by_agency() {
                 due: d(due),
                 done_on: done.map(d),
                 cancelled_on: cancelled.map(d),
+                recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                versions: Vec::new(),
             }
         };
     c.actions = vec![

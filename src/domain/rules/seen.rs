@@ -700,6 +700,7 @@ mod tests {
                 frequency_changes: vec![],
                 region: Region::EnglandAndWales,
                 previous_plans: 0,
+                end_recorded_at: None,
             },
             sightings: vec![SightingFact {
                 id: "draft".into(),
@@ -720,6 +721,8 @@ mod tests {
                 by_social_care: true,
                 bedroom_seen: None,
                 baby_awake: None,
+                recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                superseded_at: None,
             }],
             decisions: vec![],
             members: vec![],

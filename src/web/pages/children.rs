@@ -25,6 +25,19 @@ pub struct ChildrenQuery {
     flag: Option<String>,
     page: Option<String>,
     as_of: Option<String>,
+    known_at: Option<String>,
+}
+
+/// Reads the "known at" moment of a page (blank: now); one in the future is an error to show.
+fn known_at_param(
+    tz: chrono_tz::Tz,
+    raw: &Option<String>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    let at = words::parse_known_at(tz, raw.as_deref())?;
+    if at.is_some_and(|at| at > chrono::Utc::now()) {
+        return Err("Known at must be now or in the past".to_string());
+    }
+    Ok(at)
 }
 
 /// One clock in words: its tag, when it is due and when it last restarted.
@@ -130,7 +143,13 @@ pub async fn my_children(
         Ok(day) => (day, None),
         Err(why) => (None, Some(why)),
     };
-    let (as_of, lines) = dashboard::dashboard(&state.services, &visitor.who, as_of).await?;
+    let tz = state.services.timezone;
+    let (known_at, known_at_error) = match known_at_param(tz, &query.known_at) {
+        Ok(at) => (at, None),
+        Err(why) => (None, Some(why)),
+    };
+    let (at, lines) = dashboard::dashboard(&state.services, &visitor.who, as_of, known_at).await?;
+    let as_of = at.as_of;
 
     let mut teams: Vec<String> = lines.iter().map(|l| l.team_name.clone()).collect();
     teams.sort();
@@ -182,6 +201,9 @@ pub async fn my_children(
         if let Some(d) = &query.as_of {
             params.push(("as_of", d.clone()));
         }
+        if at.asked {
+            params.push(("known_at", words::known_at_field(tz, at.known_at)));
+        }
         format!(
             "/children?{}",
             serde_urlencoded::to_string(&params).unwrap_or_default()
@@ -214,6 +236,9 @@ pub async fn my_children(
             as_of_words => words::date(as_of),
             as_of_error => as_of_error,
             is_today => as_of == state.services.today(),
+            known_at => at.asked.then(|| words::known_at_field(tz, at.known_at)),
+            known_at_words => at.asked.then(|| words::instant(tz, at.known_at)),
+            known_at_error => known_at_error,
             pagination => pagination,
             page_number => page_number,
             pages => pages,
@@ -224,6 +249,7 @@ pub async fn my_children(
 #[derive(Debug, Deserialize)]
 pub struct ChildQuery {
     as_of: Option<String>,
+    known_at: Option<String>,
     agency: Option<String>,
     kind: Option<String>,
 }
@@ -263,8 +289,12 @@ pub async fn child_page(
         Ok(day) => (day, None),
         Err(why) => (None, Some(why)),
     };
-    let found = status::child_page(&state.services, &visitor.who, id, as_of).await?;
     let tz = state.services.timezone;
+    let (known_at, known_at_error) = match known_at_param(tz, &query.known_at) {
+        Ok(at) => (at, None),
+        Err(why) => (None, Some(why)),
+    };
+    let found = status::child_page(&state.services, &visitor.who, id, as_of, known_at).await?;
     let view = child_view(&found, tz, &query);
     let title = format!(
         "{} {}",
@@ -274,6 +304,16 @@ pub async fn child_page(
     let mut view = view;
     if let Some(map) = view.as_object_mut() {
         map.insert("as_of_error".into(), serde_json::json!(as_of_error));
+        map.insert("known_at_error".into(), serde_json::json!(known_at_error));
+        let asked = found.at.asked;
+        map.insert(
+            "known_at".into(),
+            serde_json::json!(asked.then(|| words::known_at_field(tz, found.at.known_at))),
+        );
+        map.insert(
+            "known_at_words".into(),
+            serde_json::json!(asked.then(|| words::instant(tz, found.at.known_at))),
+        );
         map.insert(
             "is_today".into(),
             serde_json::json!(found.as_of == state.services.today()),

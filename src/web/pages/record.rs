@@ -32,7 +32,7 @@ pub async fn choose_child(
     visitor: Visitor,
     query: web::Query<ChooseQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (_, lines) = dashboard::dashboard(&state.services, &visitor.who, None).await?;
+    let (_, lines) = dashboard::dashboard(&state.services, &visitor.who, None, None).await?;
     let q = query.q.clone().unwrap_or_default();
     let needle = q.trim().to_lowercase();
     let mut children: Vec<serde_json::Value> = lines
