@@ -79,6 +79,9 @@ pub struct OverdueActionView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImplementationView {
     pub plan_id: String,
+    pub as_of: NaiveDate,
+    /// The moment of knowledge it was computed from (RFC 3339).
+    pub known_at: String,
     pub team_id: String,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
@@ -96,6 +99,8 @@ fn implementation_view(p: &PlanImplementation) -> ImplementationView {
     let users = |list: &[(String, String)]| list.iter().map(|(u, _)| u.clone()).collect();
     ImplementationView {
         plan_id: p.plan.id.clone(),
+        as_of: p.at.as_of,
+        known_at: p.at.known_at_text(),
         team_id: p.plan.team_id.clone(),
         start_date: p.plan.start_date,
         end_date: p.plan.end_date,

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::cases::{child, join, person, plan, sighting, world, Person};
-use crate::harness::{blamed_fields, problem, TestApp};
+use crate::harness::{blamed_fields, problem, without_known_at, TestApp};
 use crate::on_both;
 
 /// Records a draft as `who` and answers its id.
@@ -48,7 +48,7 @@ async fn read(app: &TestApp, who: &Person, id: &str) -> Value {
         .get(&format!("/api/v1/sightings/{id}"), &who.token)
         .await;
     assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    without_known_at(res.json().await.unwrap())
 }
 
 async fn status(app: &TestApp, who: &Person, child_id: &str, as_of: &str) -> Value {

@@ -292,6 +292,15 @@ pub async fn problem(res: reqwest::Response, status: u16) -> Value {
 }
 
 /// The names of the fields a problem blames.
+/// An answer without the `known_at` it echoes (the moment asked at differs from one request
+/// to the next; what was known is what a comparison is about).
+pub fn without_known_at(mut answer: Value) -> Value {
+    if let Some(map) = answer.as_object_mut() {
+        map.remove("known_at");
+    }
+    answer
+}
+
 pub fn blamed_fields(problem: &Value) -> Vec<String> {
     problem["invalid_params"]
         .as_array()

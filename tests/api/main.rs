@@ -12,6 +12,7 @@ mod drafts;
 mod errors;
 mod frequency;
 mod input;
+mod known;
 mod meetings;
 mod minutes_actions;
 mod operations;

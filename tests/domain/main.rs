@@ -3,6 +3,7 @@
 //! every date of the shipped range, and random cases, must agree.
 
 mod frequency;
+mod known;
 mod rules;
 
 use std::collections::HashSet;
