@@ -7,6 +7,11 @@ source "$(dirname "$0")/common.sh"
 
 token="$(token_for chair1)"
 url="http://127.0.0.1:$port/api/v1"
+# A past moment of knowledge after the demo was loaded: the dashboard then computes from the
+# records (SQL with the "final and current at known_at" filters), not the projection.
+sleep 1
+known_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+sleep 1
 child="$(curl -sf -H "Authorization: Bearer $token" "$url/dashboard" |
     python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d["children"]), d["children"][0]["child_id"])')"
 echo "==> the dashboard lists ${child% *} children; sightings stored: $(sql 'select count(*) from sightings' | tail -n 1)"
@@ -30,7 +35,11 @@ esac
 hyperfine --warmup 1 --runs "${RUNS:-10}" --export-markdown "target/bench-dashboard-$backend.md" \
     -n "dashboard (CP chair, all open plans, over HTTP)" \
     "curl -sf -o /dev/null -H 'Authorization: Bearer $token' $url/dashboard" \
+    -n "dashboard as known at a past moment (over HTTP)" \
+    "curl -sf -o /dev/null -H 'Authorization: Bearer $token' '$url/dashboard?known_at=$known_at'" \
     -n "(a) raw SELECT of the projection rows" "$(raw "$projection")" \
     -n "(b) naive GROUP BY over the sightings" "$(raw "$naive")" \
     -n "one child's status (over HTTP)" \
-    "curl -sf -o /dev/null -H 'Authorization: Bearer $token' $url/children/$child/status"
+    "curl -sf -o /dev/null -H 'Authorization: Bearer $token' $url/children/$child/status" \
+    -n "one child's status as known at a past moment (over HTTP)" \
+    "curl -sf -o /dev/null -H 'Authorization: Bearer $token' '$url/children/$child/status?known_at=$known_at'"

@@ -54,8 +54,9 @@ fn sighting(
         by_social_care,
         bedroom_seen: Some(i % 3 != 0),
         baby_awake: Some(true),
-        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        superseded_at: None,
+        // Saved an hour after the contact; a correction two days later.
+        recorded_at: when + chrono::Duration::hours(1),
+        superseded_at: (i % 40 == 0).then(|| when + chrono::Duration::days(2)),
     }
 }
 
@@ -265,6 +266,22 @@ fn evaluate_child(c: &mut Criterion) {
             b.iter(|| {
                 evaluate(black_box(&facts), black_box(&ctx), black_box(as_of))
                     .map(|e| e.flags.len())
+            })
+        },
+    );
+    // The same child asked about 2 July 2025 as known at noon that day: the history is cut
+    // to what existed then, and the rules applied to it (domain.md §3).
+    let as_of = d("2025-07-02");
+    let known_at = at(as_of, 12);
+    group.bench_function(
+        format!(
+            "evaluate one child as known at a past moment ({} sightings in the history)",
+            facts.sightings.len()
+        ),
+        |b| {
+            b.iter(|| {
+                let then = black_box(&facts).as_known_at(black_box(known_at));
+                evaluate(&then, black_box(&ctx), black_box(as_of)).map(|e| e.flags.len())
             })
         },
     );

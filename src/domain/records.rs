@@ -255,6 +255,13 @@ pub struct CaseFacts {
     pub reviews: Vec<ReviewFact>,
 }
 
+/// Whether a plan is open on `on` for its status: begun, and not ended on or before it (the
+/// day a plan ends, at a review conference for example, it no longer is). The dashboard,
+/// the chair's plans and a child's status answer alike (`rules::evaluate`).
+pub fn plan_open_on(start: NaiveDate, end: Option<NaiveDate>, on: NaiveDate) -> bool {
+    start <= on && end.is_none_or(|end| on < end)
+}
+
 /// Whole months from `from` to `to` (a birthday-style count).
 pub fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
     use chrono::Datelike;

@@ -10,7 +10,7 @@ use super::{log_read_of_children, AsAt, AuditAction, Requester, ServiceError, Se
 use crate::access::{self, CaseAccess, CaseAction};
 use crate::domain::people::{Role, User};
 use crate::domain::policy::VisitFrequency;
-use crate::domain::records::PlanFacts;
+use crate::domain::records::{plan_open_on, PlanFacts};
 use crate::domain::rules::{clock_flags, clocks_from_latest, ClockState, Clocks, Context, Flag};
 use crate::store::cases::{self as store, Child, DashboardRow, Plan};
 use crate::store::sightings as sighting_store;
@@ -104,7 +104,9 @@ fn dashboard_in(
             .iter()
             .filter(|r| r.plan.start_date <= as_of)
             .max_by_key(|r| r.plan.start_date);
-        if let Some(row) = on_date.filter(|r| r.plan.is_open_on(as_of)) {
+        // Open as a status says it is: not on the day it ended.
+        let open = |r: &&&DashboardRow| plan_open_on(r.plan.start_date, r.plan.end_date, as_of);
+        if let Some(row) = on_date.filter(open) {
             chosen.push(row);
         }
     }

@@ -11,7 +11,7 @@ use super::{invalid, log_read_of_children, AsAt, Requester, ServiceError, Servic
 use crate::access::{self, CaseAction, Permission};
 use crate::domain::ids::PlanId;
 use crate::domain::policy::VisitFrequency;
-use crate::domain::records::ActionStatus;
+use crate::domain::records::{plan_open_on, ActionStatus};
 use crate::domain::rules::{
     evaluate, implementation, ClockState, Context, Evaluation, FlagCode, Implementation, Severity,
 };
@@ -354,7 +354,7 @@ fn chaired_plans_in(
     let mut out = Vec::new();
     let chaired = case_store::plans_chaired_by(conn, &requester.user.id)?;
     for plan in plans_known_at(&chaired, at.known_at) {
-        if !plan.is_open_on(at.as_of) {
+        if !plan_open_on(plan.start_date, plan.end_date, at.as_of) {
             continue;
         }
         // The chair's access is still decided in one place.

@@ -18,6 +18,7 @@ mod minutes_actions;
 mod operations;
 mod pages;
 mod passwords;
+mod plan_end;
 mod process;
 mod reports;
 mod security;

@@ -1164,6 +1164,27 @@ on_both! {
         assert!(words(page.main()).contains("had no child protection plan"), "{page}");
         assert!(words(page.main()).contains("1 January 2020"), "{page}");
 
+        // "Known at": what the record said at a moment (in London time, to the minute).
+        let a_minute_ago = (Utc::now() - chrono::Duration::minutes(1)).with_timezone(&chrono_tz::Europe::London);
+        let moment = a_minute_ago.format("%Y-%m-%d %H:%M").to_string();
+        let page = lead.get(&format!("{path}?known_at={}", moment.replace(' ', "%20"))).await;
+        assert_eq!(page.status, 200, "{page}");
+        let text = words(page.main());
+        assert!(text.contains("as known at"), "{text}");
+        assert!(page.main().contains(&format!("value=\"{moment}\"")), "the field keeps the moment: {page}");
+        let page = lead.get(&format!("{path}?as_of=2026-01-20&known_at=2020-01-01%2009:00")).await;
+        assert_eq!(page.status, 200, "{page}");
+        assert!(words(page.main()).contains("had no child protection plan on 20 January 2026, as known at 1 January 2020 at 9am"), "{page}");
+        for (garbage, says) in [("garbage", "Enter when the record was looked at"), ("2099-01-01%2009:00", "Known at must be now or in the past")] {
+            for at in [path.clone(), "/children".to_string()] {
+                let page = lead.get(&format!("{at}?known_at={garbage}")).await;
+                assert_eq!(page.status, 200, "{page}");
+                assert!(words(page.main()).contains(says), "{at}: {page}");
+            }
+        }
+        let page = lead.get(&format!("/children?known_at={}", moment.replace(' ', "%20"))).await;
+        assert!(words(page.main()).contains("as known at"), "{page}");
+
         for garbage in ["garbage", "2026-13-45", "%00"] {
             let page = lead.get(&format!("{path}?as_of={garbage}")).await;
             assert_eq!(page.status, 200, "{page}");

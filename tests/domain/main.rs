@@ -376,3 +376,47 @@ mod visits_in_a_month {
         }
     }
 }
+
+/// The dashboard and the chair's plans ask `plan_open_on`; a child's status asks `evaluate`:
+/// on every day around a plan's end they agree (the day it ends, it is no longer open).
+#[test]
+fn a_status_and_the_dashboard_agree_on_the_day_a_plan_ends() {
+    use coregroup::domain::calendar::Region;
+    use coregroup::domain::policy::Policy;
+    use coregroup::domain::records::{plan_open_on, CaseFacts, PlanFacts};
+    use coregroup::domain::rules::{evaluate, Context};
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let (start, end) = (d("2026-01-05"), d("2026-03-02"));
+    let facts = CaseFacts {
+        date_of_birth: d("2016-10-10"),
+        plan: PlanFacts {
+            start,
+            end: Some(end),
+            visit_frequency: None,
+            frequency_changes: vec![],
+            region: Region::EnglandAndWales,
+            previous_plans: 0,
+            end_recorded_at: None,
+        },
+        sightings: vec![],
+        decisions: vec![],
+        members: vec![],
+        meetings: vec![],
+        actions: vec![],
+        reviews: vec![],
+    };
+    let (policy, cal) = (Policy::default(), feed::shipped().unwrap().remove(0));
+    let ctx = Context {
+        policy: &policy,
+        calendar: &cal,
+        tz: chrono_tz::Europe::London,
+    };
+    let mut day = start;
+    while day <= d("2026-03-10") {
+        let e = evaluate(&facts, &ctx, day).unwrap();
+        assert_eq!(e.plan_open, plan_open_on(start, Some(end), day), "{day}");
+        day = day.succ_opt().unwrap();
+    }
+    assert!(plan_open_on(start, Some(end), d("2026-03-01")));
+    assert!(!plan_open_on(start, Some(end), end));
+}
