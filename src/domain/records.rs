@@ -174,6 +174,9 @@ pub struct MinutesFact {
     pub acknowledged_at: Vec<DateTime<Utc>>,
 }
 
+/// (member, attendance) for each member recorded at a meeting.
+pub type AttendanceList = Vec<(String, Attendance)>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeetingFact {
     pub id: String,
@@ -185,7 +188,7 @@ pub struct MeetingFact {
     /// When the meeting was recorded.
     pub recorded_at: DateTime<Utc>,
     /// Every attendance list recorded, oldest first (the last is `attendance`).
-    pub attendance_history: Vec<(DateTime<Utc>, Vec<(String, Attendance)>)>,
+    pub attendance_history: Vec<(DateTime<Utc>, AttendanceList)>,
 }
 
 /// Where an action stands (domain.md §2).

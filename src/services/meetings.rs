@@ -388,8 +388,7 @@ fn core_group_in(
         .filter_map(|f| {
             versions
                 .iter()
-                .filter(|v| v.meeting_id == f.id && v.recorded_at.and_utc() <= known_at)
-                .next_back()
+                .rfind(|v| v.meeting_id == f.id && v.recorded_at.and_utc() <= known_at)
         })
         .flat_map(|v| v.records.iter().cloned())
         .collect();
