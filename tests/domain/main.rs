@@ -335,6 +335,7 @@ mod visits_in_a_month {
             records in proptest::collection::vec((0u64..90, prop::bool::weighted(0.8), prop::bool::weighted(0.9), prop::bool::weighted(0.9)), 0..12),
             every in 5u32..20,
             working in any::<bool>(),
+            changes in proptest::collection::vec((0u64..120, 3u32..15, any::<bool>()), 0..3),
         ) {
             let calendar = shipped();
             let start = first() + Days::new(start_offset);
@@ -346,9 +347,17 @@ mod visits_in_a_month {
                 visit(i, start + Days::new(*offset) - Days::new(10), *seen, *final_, *sc)
             }).collect();
             let unit = if working { FrequencyUnit::WorkingDays } else { FrequencyUnit::CalendarDays };
+            // Dated changes of frequency (seed 001 §7), by date: each day judged by the one in
+            // force then.
+            let mut frequency_changes: Vec<FrequencyFrom> = changes.iter().map(|(offset, every, working)| FrequencyFrom {
+                from: start + Days::new(*offset),
+                frequency: Some(VisitFrequency { every: *every, unit: if *working { FrequencyUnit::WorkingDays } else { FrequencyUnit::CalendarDays } }),
+                recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            }).collect();
+            frequency_changes.sort_by_key(|c| c.from);
             let facts = CaseFacts {
                 date_of_birth: NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
-                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0, end_recorded_at: None, },
+                plan: PlanFacts { start, end, visit_frequency: Some(VisitFrequency { every, unit }), frequency_changes, region: Region::EnglandAndWales, previous_plans: 0, end_recorded_at: None, },
                 sightings: sightings.clone(), decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
             };
             let policy = Policy::default();
