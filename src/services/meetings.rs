@@ -364,17 +364,8 @@ fn core_group_in(
     let (as_of, known_at) = (at.as_of, at.known_at);
     let plan = plan_for(conn, requester, plan_id, CaseAction::Read, today)?;
     // Members, meetings and attendance as recorded by known_at (domain.md §3).
-    let members: Vec<(Member, String, String)> = case_store::members_with_names(conn, plan_id)?
-        .into_iter()
-        .filter(|(m, _, _)| m.created_at.and_utc() <= known_at)
-        .map(|(mut m, name, agency)| {
-            if m.ended_at.is_some_and(|e| e.and_utc() > known_at) {
-                m.until_date = None;
-                m.ended_at = None;
-            }
-            (m, name, agency)
-        })
-        .collect();
+    let members =
+        super::status::members_known_at(case_store::members_with_names(conn, plan_id)?, known_at);
     let (meetings, facts) = meeting_facts(conn, plan_id)?;
     let facts: Vec<MeetingFact> = facts
         .iter()

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::status::{load_facts, plan_known_at, plans_known_at, RuleSettings};
+use super::status::{load_facts, members_known_at, plan_known_at, plans_known_at, RuleSettings};
 use super::AuditAction;
 use super::{invalid, log_read_of_children, AsAt, Requester, ServiceError, Services};
 use crate::access::{self, CaseAction, Permission};
@@ -262,17 +262,7 @@ fn assess(
     let evaluation = evaluate(&facts, &ctx, as_of)?;
     let implementation = implementation(&facts, &ctx, evaluation.evaluated_on)?;
     // The members and actions listed, as they stood at known_at too.
-    let members = case_store::members_with_names(conn, &plan.id)?
-        .into_iter()
-        .filter(|(m, _, _)| m.created_at.and_utc() <= at.known_at)
-        .map(|(mut m, name, agency)| {
-            if m.ended_at.is_some_and(|e| e.and_utc() > at.known_at) {
-                m.until_date = None;
-                m.ended_at = None;
-            }
-            (m, name, agency)
-        })
-        .collect();
+    let members = members_known_at(case_store::members_with_names(conn, &plan.id)?, at.known_at);
     let actions = action_store::of_plan(conn, &plan.id)?
         .into_iter()
         .filter_map(|a| {

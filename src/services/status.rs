@@ -156,6 +156,25 @@ pub fn plan_known_at(plan: &Plan, known_at: DateTime<Utc>) -> Option<Plan> {
     Some(plan)
 }
 
+/// A plan's core group members (with their names and agencies' names) as recorded by
+/// `known_at`: those added by then, with an end recorded later taken off again.
+pub fn members_known_at(
+    members: Vec<(Member, String, String)>,
+    known_at: DateTime<Utc>,
+) -> Vec<(Member, String, String)> {
+    members
+        .into_iter()
+        .filter(|(m, _, _)| m.created_at.and_utc() <= known_at)
+        .map(|(mut m, name, agency)| {
+            if m.ended_at.is_some_and(|e| e.and_utc() > known_at) {
+                m.until_date = None;
+                m.ended_at = None;
+            }
+            (m, name, agency)
+        })
+        .collect()
+}
+
 /// The plan a status on `as_of` is about: the latest that had started by then.
 pub fn plan_on(plans: &[Plan], as_of: NaiveDate) -> Option<&Plan> {
     plans
