@@ -4,9 +4,11 @@
 //! the same answers.
 //!
 //! The demo loads through the latest schema, so the previous migration's database is made by
-//! loading the demo and then reverting the latest migration (its down.sql drops only what it
-//! added); the rows left are in that schema's shape. Only the latest migration is exercised so:
-//! reverting an earlier one would drop tables that hold the demo's rows.
+//! loading the demo (plus what the latest migration backfills and the demo lacks: an imported
+//! calendar, saved rule settings, a correction, an ended membership) and then reverting the
+//! latest migration (its down.sql drops only what it added); the rows left are in that
+//! schema's shape. Only the latest migration is exercised so: reverting an earlier one would
+//! drop tables that hold the demo's rows.
 
 use diesel::migration::MigrationSource;
 use diesel::{Connection, RunQueryDsl};
@@ -168,16 +170,117 @@ async fn answers(server: &ServerProcess, token: &str, children: &[String]) -> Ve
     out
 }
 
-async fn sign_in(server: &ServerProcess, password: &str) -> String {
+async fn sign_in(server: &ServerProcess, email: &str, password: &str) -> String {
     let res = reqwest::Client::new()
         .post(server.url("/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "auditor@demo.example", "password": password}))
+        .json(&serde_json::json!({"email": email, "password": password}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let v: Value = res.json().await.unwrap();
     v["access_token"].as_str().unwrap().to_string()
+}
+
+async fn send(
+    method: reqwest::Method,
+    server: &ServerProcess,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> Value {
+    let mut request = reqwest::Client::new()
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let res = request.send().await.unwrap();
+    assert!(res.status().is_success(), "{path}: {:?}", res.text().await);
+    let text = res.text().await.unwrap();
+    // Some changes answer 204, with no body.
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// What the migration backfills and the demo does not make: an imported calendar, saved rule
+/// settings, a corrected record and an ended membership, all made through the binary.
+async fn the_history_the_demo_lacks(
+    server: &ServerProcess,
+    conn: &mut Db,
+    url: &str,
+    password: &str,
+) {
+    use reqwest::Method;
+    let feed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/bank-holidays-england-and-wales.json"
+    );
+    let out = run(&["calendar", "import", feed], url);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let admin = sign_in(server, "admin@demo.example", password).await;
+    let policy = send(Method::GET, server, "/api/v1/policy", &admin, None).await;
+    send(Method::PUT, server, "/api/v1/policy", &admin, Some(&policy)).await;
+
+    // A final record of a teacher's, corrected by its author.
+    let row = conn.lines(
+        "SELECT s.id || ' ' || s.child_id AS line FROM sightings s JOIN users u ON u.id = s.author_id \
+         WHERE u.email = 'teacher@demo.example' AND s.status = 'final' \
+         AND s.superseded_by_id IS NULL ORDER BY s.id LIMIT 1",
+    );
+    let (record, child) = row[0].split_once(' ').unwrap();
+    let teacher = sign_in(server, "teacher@demo.example", password).await;
+    let chronology = send(
+        Method::GET,
+        server,
+        &format!("/api/v1/children/{child}/chronology"),
+        &teacher,
+        None,
+    )
+    .await;
+    let entry = chronology["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["sighting"]["id"] == record)
+        .unwrap_or_else(|| panic!("{record} in {chronology}"));
+    let mut fix = serde_json::json!({"reason": "Recorded against the wrong time"});
+    for field in ["child_id", "occurred_at", "kind", "location", "outcome"] {
+        fix[field] = entry["sighting"][field].clone();
+    }
+    fix["outcome"] = Value::from("not_seen");
+    send(
+        Method::POST,
+        server,
+        &format!("/api/v1/sightings/{record}/corrections"),
+        &teacher,
+        Some(&fix),
+    )
+    .await;
+
+    // A member of an open plan's core group leaves it today, by the lead's hand.
+    let row = conn.lines(
+        "SELECT m.id || ' ' || m.plan_id || ' ' || u.email AS line FROM core_group_members m \
+         JOIN plans p ON p.id = m.plan_id JOIN users u ON u.id = p.lead_social_worker_id \
+         WHERE m.user_id <> p.lead_social_worker_id AND m.until_date IS NULL \
+         AND p.end_date IS NULL ORDER BY m.id LIMIT 1",
+    );
+    let mut parts = row[0].split(' ');
+    let (member, plan, lead) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let lead = sign_in(server, lead, password).await;
+    let today = send(Method::GET, server, "/api/v1/dashboard", &lead, None).await["as_of"].clone();
+    send(
+        Method::PATCH,
+        server,
+        &format!("/api/v1/plans/{plan}/members/{member}"),
+        &lead,
+        Some(&serde_json::json!({ "until": today })),
+    )
+    .await;
 }
 
 async fn upgrade_loses_nothing(backend: Backend) {
@@ -201,7 +304,8 @@ async fn upgrade_loses_nothing(backend: Backend) {
     let children = conn.lines("SELECT id AS line FROM children ORDER BY id");
     assert_eq!(children.len(), 12, "{children:?}");
     let server = ServerProcess::start(db.url(), "text", &[]);
-    let token = sign_in(&server, &password).await;
+    the_history_the_demo_lacks(&server, &mut conn, db.url(), &password).await;
+    let token = sign_in(&server, "auditor@demo.example", &password).await;
     let before = answers(&server, &token, &children).await;
     drop(server);
 
@@ -264,6 +368,23 @@ async fn upgrade_loses_nothing(backend: Backend) {
         ),
     ] {
         assert_eq!(conn.count(sql), 0, "{what}");
+    }
+    for (what, sql) in [
+        (
+            "superseded sightings",
+            "SELECT count(*) AS n FROM sightings WHERE superseded_at IS NOT NULL",
+        ),
+        (
+            "ended members",
+            "SELECT count(*) AS n FROM core_group_members WHERE ended_at IS NOT NULL",
+        ),
+        ("calendars", "SELECT count(*) AS n FROM calendar_versions"),
+        ("rule settings", "SELECT count(*) AS n FROM policy_versions"),
+    ] {
+        assert!(
+            conn.count(sql) > 0,
+            "no {what} to backfill: the test proves less than it says"
+        );
     }
 
     // Sessions survive (the token from before still works), and the rules answer the same.
