@@ -327,7 +327,7 @@ fn backup_and_restore_refuse_what_they_cannot_do() {
     .unwrap();
     refused(
         &run(&["restore", file("notes.txt").to_str().unwrap()], &url),
-        &["notes.txt", "not an SQLite database"],
+        &["notes.txt", "not a readable SQLite database"],
     );
     let mut other =
         diesel::SqliteConnection::establish(file("other.db").to_str().unwrap()).unwrap();
@@ -349,6 +349,13 @@ fn backup_and_restore_refuse_what_they_cannot_do() {
     refused(
         &run(&["restore", file("newer.db").to_str().unwrap()], &url),
         &["newer.db", "newer coregroup", "29990101000000"],
+    );
+    // Cut short, as a copy interrupted on its way off the machine would be.
+    let whole = std::fs::read(file("b.db")).unwrap();
+    std::fs::write(file("half.db"), &whole[..whole.len() / 2]).unwrap();
+    refused(
+        &run(&["restore", file("half.db").to_str().unwrap()], &url),
+        &["half.db"],
     );
     refused(
         &run(&["restore", file("missing.db").to_str().unwrap()], &url),
