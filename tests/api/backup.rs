@@ -400,3 +400,99 @@ fn backup_and_restore_point_to_pg_dump_on_postgres() {
     );
     assert!(!file.exists());
 }
+
+fn on_path(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The README's PostgreSQL commands: `pg_dump -Fc` while a server runs, `pg_restore` into a
+/// new database, and the rules answer the same from it.
+#[actix_web::test]
+async fn pg_dump_and_pg_restore_as_documented_restore_on_postgres() {
+    if !on_path("pg_dump") || !on_path("pg_restore") {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI needs pg_dump and pg_restore (postgresql-client)"
+        );
+        eprintln!("pg_dump or pg_restore not found: the PostgreSQL backup test did not run");
+        return;
+    }
+    let db = TestDatabase::create(Backend::Postgres);
+    let out = run(&["demo", "--children", "12", "--months", "2"], db.url());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let password = stdout(&out)
+        .split("the password ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap()
+        .to_string();
+    let server = ServerProcess::start(db.url(), "text", &[]);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "auditor@demo.example", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let token = res.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dashboard = |base: String| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let res = client
+                .get(format!("{base}/api/v1/dashboard"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let before = dashboard(server.address.clone()).await;
+    let children = before["children"].as_array().unwrap().len();
+    assert!(children >= 12, "{children}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("coregroup.dump");
+    let out = Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(db.url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    drop(server);
+
+    let restored = TestDatabase::create(Backend::Postgres);
+    let out = Command::new("pg_restore")
+        .args([
+            "--no-owner",
+            "--exit-on-error",
+            "--single-transaction",
+            &format!("--dbname={}", restored.url()),
+        ])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["migrate"], restored.url());
+    assert!(stdout(&out).starts_with("0 migration"), "{}", stderr(&out));
+    let server = ServerProcess::start(restored.url(), "text", &[]);
+    let after = dashboard(server.address.clone()).await;
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("known_at");
+        for line in v["children"].as_array_mut().unwrap() {
+            line.as_object_mut().unwrap().remove("known_at");
+        }
+        v
+    };
+    assert_eq!(strip(after), strip(before));
+}
