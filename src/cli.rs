@@ -1,5 +1,5 @@
 //! The command line (contract.md): `serve`, `migrate`, `user create`, `user reset-password`,
-//! `calendar import`, `demo`.
+//! `calendar import`, `demo`, `backup`, `restore`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -56,6 +56,18 @@ pub enum Command {
     Calendar {
         #[command(subcommand)]
         action: CalendarCommand,
+    },
+    /// Copy the SQLite database to a new file while servers keep running (a consistent
+    /// snapshot, checked before this ends). For PostgreSQL use pg_dump -Fc.
+    Backup {
+        /// The new file; an existing file is never replaced.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup in place of the SQLite database. Every server using it must be stopped
+    /// first; the database replaced is kept beside it, renamed. For PostgreSQL use pg_restore.
+    Restore {
+        /// A file made by `coregroup backup`.
+        file: std::path::PathBuf,
     },
 }
 
@@ -146,6 +158,8 @@ pub fn run() -> ExitCode {
             months,
             seed,
         } => demo(&settings, children, months, seed),
+        Command::Backup { file } => backup(&settings, &file),
+        Command::Restore { file } => restore(&settings, &file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -304,6 +318,34 @@ fn refusal(e: ServiceError, flag_prefix: &str) -> StartError {
         ServiceError::Store(s) => StartError::Store(s),
         other => StartError::Store(StoreError::Invalid(other.to_string())),
     }
+}
+
+fn backup(settings: &Settings, file: &std::path::Path) -> Result<(), StartError> {
+    let made = crate::store::backup(&settings.database_url, file)
+        .map_err(|e| StartError::Store(StoreError::Invalid(format!("backup refused: {e}"))))?;
+    println!(
+        "Backed up {} to {} ({} bytes; newest migration {}).",
+        settings.database_url.redacted(),
+        file.display(),
+        made.bytes,
+        made.migration
+    );
+    Ok(())
+}
+
+fn restore(settings: &Settings, file: &std::path::Path) -> Result<(), StartError> {
+    let done = crate::store::restore(&settings.database_url, file)
+        .map_err(|e| StartError::Store(StoreError::Invalid(format!("restore refused: {e}"))))?;
+    println!(
+        "Restored {} into {} (newest migration {}; any newer ones run when a server starts).",
+        file.display(),
+        settings.database_url.redacted(),
+        done.migration
+    );
+    if let Some(kept) = done.replaced_kept_as {
+        println!("The database it replaced is kept as {}.", kept.display());
+    }
+    Ok(())
 }
 
 fn demo(settings: &Settings, children: usize, months: u32, seed: u64) -> Result<(), StartError> {

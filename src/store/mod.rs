@@ -251,3 +251,26 @@ pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+pub use connection::{BackupError, BackupReport, RestoreReport};
+
+/// The versions of the SQLite migrations this program carries, as diesel records them.
+fn sqlite_migration_versions() -> Result<Vec<String>, BackupError> {
+    use diesel::migration::MigrationSource;
+    let migrations = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+        .map_err(|e| BackupError(format!("the embedded migrations cannot be read: {e}")))?;
+    Ok(migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
+}
+
+/// `coregroup backup`: a consistent copy of a running SQLite database in a new file.
+pub fn backup(url: &DatabaseUrl, to: &std::path::Path) -> Result<BackupReport, BackupError> {
+    connection::backup_sqlite(url, to, &sqlite_migration_versions()?)
+}
+
+/// `coregroup restore`: a backup put in place of an SQLite database no process is using.
+pub fn restore(url: &DatabaseUrl, from: &std::path::Path) -> Result<RestoreReport, BackupError> {
+    connection::restore_sqlite(url, from, &sqlite_migration_versions()?)
+}
