@@ -226,12 +226,35 @@ where
 /// Applies the embedded migrations of the connection's backend. Running it again is a no-op.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let applied = match conn {
-        DbConnection::Postgres(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS),
-        DbConnection::Sqlite(lite) => lite.run_pending_migrations(SQLITE_MIGRATIONS),
-    }
-    .map_err(|e| StoreError::Migration(e.to_string()))?;
-    Ok(applied.len())
+        DbConnection::Postgres(pg) => {
+            // Instances starting together take turns: the first migrates, the others wait
+            // and then find nothing pending (a session-level advisory lock, released below
+            // whatever happened).
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT pg_advisory_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .execute(pg)?;
+            let applied = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|a| a.len())
+                .map_err(|e| e.to_string());
+            let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .execute(pg);
+            unlocked?;
+            applied.map_err(StoreError::Migration)?
+        }
+        // SQLite has one writer; a migration holds it.
+        DbConnection::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|a| a.len())
+            .map_err(|e| StoreError::Migration(e.to_string()))?,
+    };
+    Ok(applied)
 }
+
+/// The PostgreSQL advisory lock migrations hold ("coregrp" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0063_6f72_6567_7270;
 
 /// A fresh random id for a new row.
 /// Refreshes the query planner's statistics after a bulk load (the demo), so that the first

@@ -405,3 +405,31 @@ async fn upgrading_from_the_previous_migration_loses_nothing_on_sqlite() {
 async fn upgrading_from_the_previous_migration_loses_nothing_on_postgres() {
     upgrade_loses_nothing(Backend::Postgres).await;
 }
+
+/// Instances started together on an empty PostgreSQL database take turns to migrate (an
+/// advisory lock): every one of them succeeds, and the schema is applied once.
+#[actix_web::test]
+async fn instances_migrating_at_once_all_succeed_on_postgres() {
+    for _ in 0..3 {
+        let db = TestDatabase::create(Backend::Postgres);
+        let url = db.url().to_string();
+        let runs: Vec<_> = (0..3)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || run(&["migrate"], &url))
+            })
+            .collect();
+        for handle in runs {
+            let out = handle.join().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        let mut conn = Db::open(db.url());
+        let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES)
+            .unwrap()
+            .len();
+        assert_eq!(
+            conn.count("SELECT count(*) AS n FROM __diesel_schema_migrations"),
+            embedded as i64
+        );
+    }
+}
