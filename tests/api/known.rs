@@ -195,3 +195,37 @@ on_both! {
         assert!(echoed.ends_with('Z') && echoed.len() == "2026-01-16T23:59:59.000000Z".len(), "{echoed}");
     }
 }
+
+on_both! {
+    async fn the_dashboards_one_pass_and_its_lists_of_ids_agree(app) {
+        // A past dashboard of many children reads every child's records in one pass; of a few,
+        // by lists of ids. Both ask the same question of the same records.
+        let w = world(&app).await;
+        let mut ids = Vec::new();
+        for (n, name) in ["Gil", "Hal", "Ivy", "Jem"].iter().enumerate() {
+            let c = child(&app, &w, name, "2016-10-10", None).await;
+            plan(&app, &w, &c, "2026-01-05").await;
+            let day = 12 + n;
+            record(&app, &w.lead, &sighting(&c, &format!("2026-01-{day}T10:00:00Z"), "home_visit", "home", "seen")).await;
+            record(&app, &w.lead, &sighting(&c, &format!("2026-01-{}T10:00:00Z", day + 3), "other_contact", "office", "seen_alone")).await;
+            let mut draft = sighting(&c, "2026-01-20T10:00:00Z", "home_visit", "home", "seen");
+            draft["status"] = json!("draft");
+            record(&app, &w.lead, &draft).await;
+            ids.push(c);
+        }
+        let moment = chrono::Utc::now().naive_utc();
+        for on in ["2026-01-13", "2026-01-16", "2026-02-01"] {
+            let on: chrono::NaiveDate = on.parse().unwrap();
+            let wanted = ids.clone();
+            let (by_lists, whole) = app.store.read(move |c| {
+                let by_lists = coregroup::store::sightings::latest_on(c, &wanted, on, moment)?;
+                let whole = coregroup::store::sightings::latest_of_every_child(c, on, moment)?;
+                Ok((by_lists, whole))
+            }).await.unwrap();
+            assert!(!by_lists.is_empty());
+            for id in &ids {
+                assert_eq!(by_lists.get(id), whole.get(id), "{id} on {on}");
+            }
+        }
+    }
+}
