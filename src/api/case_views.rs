@@ -202,26 +202,38 @@ impl From<&Flag> for FlagView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AnyAgencyView {
     pub last_seen: Option<NaiveDate>,
-    pub due: NaiveDate,
-    pub working_days_since_seen: u32,
+    /// `null` when it falls past the end of the plan's bank-holiday calendar.
+    pub due: Option<NaiveDate>,
+    /// `null` when `as_of` is past the end of the plan's bank-holiday calendar.
+    pub working_days_since_seen: Option<u32>,
+    /// `beyond_calendar` when the due date (or whether it is due soon) lies past the end of
+    /// the plan's bank-holiday calendar.
     pub state: ClockState,
+    /// The last date the calendar knows, when this clock needed a later one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SocialWorkerView {
     pub last_seen: Option<NaiveDate>,
-    pub due: NaiveDate,
+    /// 20 calendar days after `last_seen`: known even past the calendar's end.
+    pub due: Option<NaiveDate>,
     pub days_since_seen: i64,
     pub state: ClockState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HomeVisitView {
     pub last_visit: Option<NaiveDate>,
-    pub due: NaiveDate,
-    pub working_days_since_visit: u32,
+    pub due: Option<NaiveDate>,
+    pub working_days_since_visit: Option<u32>,
     pub frequency: VisitFrequency,
     pub state: ClockState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 /// `GET /children/{id}/status` (contract.md).
@@ -278,12 +290,14 @@ pub fn status_view_of(
             due: any.due,
             working_days_since_seen: any.working_days_since,
             state: any.state,
+            calendar_ends: any.calendar_ends,
         },
         social_worker: SocialWorkerView {
             last_seen: social.last_seen,
             due: social.due,
             days_since_seen: social.days_since,
             state: social.state,
+            calendar_ends: social.calendar_ends,
         },
         home_visit: HomeVisitView {
             last_visit: home.last_seen,
@@ -291,6 +305,7 @@ pub fn status_view_of(
             working_days_since_visit: home.working_days_since,
             frequency,
             state: home.state,
+            calendar_ends: home.calendar_ends,
         },
         flags: flags.iter().map(FlagView::from).collect(),
     }

@@ -23,11 +23,13 @@ pub struct PersonView {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MinutesTimelinessView {
-    /// Due to every member by this date (5 working days after the meeting).
-    pub due: NaiveDate,
+    /// Due to every member by this date (5 working days after the meeting); `null` when that
+    /// falls past the end of the plan's bank-holiday calendar.
+    pub due: Option<NaiveDate>,
     pub published_on: Option<NaiveDate>,
     pub distributed_on_time: bool,
     pub not_sent_to: Vec<String>,
+    /// `null` while unpublished, or when it falls past the end of the calendar.
     pub acknowledgement_due: Option<NaiveDate>,
     pub acknowledged_on_time: Vec<String>,
     pub acknowledged_late: Vec<String>,
@@ -39,7 +41,9 @@ pub struct MinutesTimelinessView {
 pub struct MeetingTimelinessView {
     pub meeting_id: String,
     pub held_on: NaiveDate,
-    pub due: NaiveDate,
+    /// `null` when the due date falls past the end of the plan's bank-holiday calendar (then
+    /// a meeting held by the calendar's end is on time).
+    pub due: Option<NaiveDate>,
     pub on_time: bool,
     pub invited: Vec<String>,
     pub agencies_absent: Vec<String>,

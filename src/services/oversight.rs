@@ -163,7 +163,10 @@ fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
             .unwrap_or_default(),
         minutes_late_or_missing: meetings
             .iter()
-            .filter(|m| !m.minutes.distributed_on_time && m.minutes.due < e.evaluated_on)
+            .filter(|m| {
+                !m.minutes.distributed_on_time
+                    && m.minutes.due.is_some_and(|due| due < e.evaluated_on)
+            })
             .count(),
         not_read_minutes: not_read,
         overdue_actions_by_agency: p

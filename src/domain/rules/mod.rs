@@ -39,6 +39,9 @@ pub enum ClockState {
     Ok,
     DueSoon,
     Overdue,
+    /// The due date (or whether it is due soon) lies past the end of the plan's bank-holiday
+    /// calendar: only an admin's import of a newer feed can say (domain.md §4).
+    BeyondCalendar,
 }
 
 /// One deadline that restarts each time its event happens.
@@ -48,12 +51,15 @@ pub struct Clock {
     pub last_seen: Option<NaiveDate>,
     /// `last_seen`, else the plan's start: what the due date counts from.
     pub baseline: NaiveDate,
-    pub due: NaiveDate,
-    /// Working days w with baseline < w ≤ as_of.
-    pub working_days_since: u32,
+    /// `None` when it falls past the end of the calendar (`state` is then `BeyondCalendar`).
+    pub due: Option<NaiveDate>,
+    /// Working days w with baseline < w ≤ as_of; `None` when as_of is past the calendar's end.
+    pub working_days_since: Option<u32>,
     /// Calendar days from baseline to as_of.
     pub days_since: i64,
     pub state: ClockState,
+    /// The calendar's last date, when the clock needed a date past it.
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
@@ -218,7 +224,9 @@ pub fn long_date(d: NaiveDate) -> String {
 }
 
 /// The state of a deadline `due` on `as_of` (domain.md §3): overdue on every date after it;
-/// due soon when not overdue and at most `warn` working days away.
+/// due soon when not overdue and at most `warn` working days away. A due date past the
+/// calendar's end is still known not to be due soon while more than `warn` working days
+/// remain before the end; closer than that, the answer is the calendar's error.
 pub(crate) fn state_of(
     calendar: &Calendar,
     due: NaiveDate,
@@ -228,10 +236,42 @@ pub(crate) fn state_of(
     if as_of > due {
         return Ok(ClockState::Overdue);
     }
-    if calendar.working_days_between(as_of, due)? <= warn {
-        return Ok(ClockState::DueSoon);
+    let remaining = match calendar.working_days_between(as_of, due) {
+        Ok(n) => n,
+        Err(e) if e.past_end().is_some() && as_of <= calendar.last() => {
+            // At least as many working days lie before `due` as before the end.
+            match calendar.working_days_between(as_of, calendar.last())? {
+                n if n > warn => n,
+                _ => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(if remaining <= warn {
+        ClockState::DueSoon
+    } else {
+        ClockState::Ok
+    })
+}
+
+/// A computation that needed a date past the calendar's end answers `None` ("beyond the
+/// calendar", domain.md §4); any other calendar error stays an error.
+pub(crate) fn known<T>(result: Result<T, CalendarError>) -> Result<Option<T>, CalendarError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.past_end().is_some() => Ok(None),
+        Err(e) => Err(e),
     }
-    Ok(ClockState::Ok)
+}
+
+/// Whether `day` is on or before a due date that may lie past the calendar's end (`None`):
+/// a day by the calendar's end is certainly before such a date; a later one cannot be shown
+/// to be, and does not count as on time.
+pub(crate) fn by_due(due: Option<NaiveDate>, calendar: &Calendar, day: NaiveDate) -> bool {
+    match due {
+        Some(due) => day <= due,
+        None => day <= calendar.last(),
+    }
 }
 
 /// What the rules are applied with: the settings, the plan's calendar, the service's zone.

@@ -4,7 +4,7 @@ use chrono::{Days, Months, NaiveDate};
 
 use super::frequency::{frequency_on, home_visit_due, overdue_between};
 use super::{
-    Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject, Watch,
+    known, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject, Watch,
 };
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::{Policy, VisitFrequency};
@@ -42,6 +42,9 @@ fn home_visit(s: &SightingFact) -> bool {
     s.by_social_care && s.kind == SightingKind::HomeVisit
 }
 
+/// A clock whose due date (or due-soon state, or working days since) needs a date past the
+/// calendar's end says so rather than fail: only that clock is "beyond the calendar"
+/// (domain.md §4); a date before the calendar's start is still an error.
 fn clock(
     ctx: &Context<'_>,
     last_seen: Option<NaiveDate>,
@@ -50,14 +53,21 @@ fn clock(
     on: NaiveDate,
 ) -> Result<Clock, CalendarError> {
     let baseline = last_seen.unwrap_or(start);
-    let due = due(baseline)?;
+    let due = known(due(baseline))?;
+    let working_days_since = known(ctx.calendar.working_days_between(baseline, on))?;
+    let state = match due {
+        Some(due) => known(ctx.state_of(due, on))?,
+        None => None,
+    };
+    let beyond = due.is_none() || working_days_since.is_none() || state.is_none();
     Ok(Clock {
         last_seen,
         baseline,
         due,
-        working_days_since: ctx.calendar.working_days_between(baseline, on)?,
+        working_days_since,
         days_since: (on - baseline).num_days(),
-        state: ctx.state_of(due, on)?,
+        state: state.unwrap_or(ClockState::BeyondCalendar),
+        calendar_ends: beyond.then(|| ctx.calendar.last()),
     })
 }
 
@@ -173,22 +183,24 @@ fn clock_flag(
     watch: Watch,
     raise_to: Vec<Audience>,
 ) -> Option<Flag> {
+    // Beyond the calendar, the rule cannot say when the clock falls due: nothing is raised.
     let severity = match clock.state {
-        ClockState::Ok => return None,
+        ClockState::Ok | ClockState::BeyondCalendar => return None,
         ClockState::DueSoon => Severity::Medium,
         ClockState::Overdue => Severity::High,
     };
+    let due = clock.due?;
     Some(Flag {
         code,
         severity,
         since: clock.baseline,
-        due: Some(clock.due),
+        due: Some(due),
         detail: Detail::Clock {
             watch,
             overdue: clock.state == ClockState::Overdue,
             last_seen: clock.last_seen,
             baseline: clock.baseline,
-            due: clock.due,
+            due,
             working_days_since: clock.working_days_since,
             days_since: clock.days_since,
         },
@@ -341,8 +353,13 @@ fn failed_visits(
             let met = next_seen.map(|s| s.occurred_at <= deadline);
             (local_date(ctx.tz, deadline), Some(deadline), met)
         } else {
-            let due =
-                ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days)?;
+            // A revisit due past the calendar's end cannot be judged: not raised.
+            let Some(due) = known(
+                ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days),
+            )?
+            else {
+                continue;
+            };
             (due, None, next_seen.map(|s| s.occurred_on <= due))
         };
         let severity = match met {

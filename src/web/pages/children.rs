@@ -37,28 +37,24 @@ struct ClockCell {
 }
 
 fn clock_cell(clock: &Clock, last_words: &str, working_days: bool) -> ClockCell {
-    let since = if clock.days_since == 0 {
-        "today".to_string()
-    } else if working_days {
-        format!(
-            "{} working day{} ago",
-            clock.working_days_since,
-            if clock.working_days_since == 1 {
-                ""
-            } else {
-                "s"
-            }
-        )
-    } else {
-        format!(
-            "{} day{} ago",
-            clock.days_since,
-            if clock.days_since == 1 { "" } else { "s" }
-        )
+    let plural = |n: i64| if n == 1 { "" } else { "s" };
+    let since = match clock.working_days_since {
+        _ if clock.days_since == 0 => "today".to_string(),
+        // Past the calendar's end the working days cannot be counted: calendar days instead.
+        Some(n) if working_days => format!("{n} working day{} ago", plural(i64::from(n))),
+        _ => format!("{} day{} ago", clock.days_since, plural(clock.days_since)),
+    };
+    let due = match (clock.due, clock.calendar_ends) {
+        (Some(day), _) => words::date(day),
+        (None, Some(ends)) => format!(
+            "after {}, when the bank-holiday calendar ends (an administrator can import a newer one)",
+            words::date(ends)
+        ),
+        (None, None) => "not known".to_string(),
     };
     ClockCell {
         tag: words::clock_tag(clock.state),
-        due: words::date(clock.due),
+        due,
         last: match clock.last_seen {
             Some(day) => format!("{last_words} {}", words::date(day)),
             None => format!("Not {} since the plan began", last_words.to_lowercase()),
