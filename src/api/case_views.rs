@@ -173,6 +173,7 @@ impl From<Sighting> for SightingView {
 pub struct FlagView {
     pub code: FlagCode,
     pub severity: Severity,
+    /// The first day of the breach's episode (docs/rules.md says what that is per rule).
     pub since: NaiveDate,
     pub due: Option<NaiveDate>,
     pub message: String,
@@ -182,10 +183,15 @@ pub struct FlagView {
     pub raise_to: Vec<Audience>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consecutive_missed: Option<u32>,
+    /// The breach's identity, opaque: the same on every day the breach lasts, whatever the
+    /// severity, and different for any other breach (domain.md §4), so that an alert is
+    /// raised once per breach.
+    pub breach: String,
 }
 
-impl From<&Flag> for FlagView {
-    fn from(f: &Flag) -> FlagView {
+impl FlagView {
+    /// A flag about `child_id`.
+    pub fn of(child_id: &str, f: &Flag) -> FlagView {
         FlagView {
             code: f.code,
             severity: f.severity,
@@ -195,6 +201,7 @@ impl From<&Flag> for FlagView {
             subject: f.subject.clone(),
             raise_to: f.raise_to.clone(),
             consecutive_missed: f.consecutive_missed,
+            breach: f.breach(child_id),
         }
     }
 }
@@ -307,7 +314,8 @@ pub fn status_view_of(
             state: home.state,
             calendar_ends: home.calendar_ends,
         },
-        flags: flags.iter().map(FlagView::from).collect(),
+        flags: flags.iter().map(|f| FlagView::of(&child.id, f)).collect(),
+        urgent_meeting: None,
     }
 }
 

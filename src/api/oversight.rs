@@ -9,7 +9,7 @@ use super::error::{ApiError, Problems};
 use super::extract::{AsOf, AsOfDate};
 use super::AppState;
 use crate::domain::ids::PlanId;
-use crate::domain::rules::{percent, ClockState, FlagCode};
+use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
 use crate::services::oversight::{self, ChairedPlan, PlanImplementation};
 use crate::services::Requester;
 
@@ -228,6 +228,19 @@ pub struct ChairPlanLine {
     pub review_due: Option<NaiveDate>,
     pub high_flags: usize,
     pub flags: Vec<FlagCode>,
+    /// The same flags, in the same order, each with its breach's identity.
+    pub breaches: Vec<BreachView>,
+}
+
+/// One flag on a chair's line: which breach it is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BreachView {
+    pub code: FlagCode,
+    pub severity: Severity,
+    /// The first day of the breach's episode.
+    pub since: NaiveDate,
+    /// The breach's identity, as on the child's status (domain.md §4).
+    pub breach: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -238,6 +251,16 @@ pub struct ChairPlansView {
 }
 
 fn chair_line(p: ChairedPlan) -> ChairPlanLine {
+    let breaches = p
+        .flag_details
+        .iter()
+        .map(|f| BreachView {
+            code: f.code,
+            severity: f.severity,
+            since: f.since,
+            breach: f.breach(&p.child.id),
+        })
+        .collect();
     ChairPlanLine {
         plan_id: p.plan.id,
         child_id: p.child.id,
@@ -265,6 +288,7 @@ fn chair_line(p: ChairedPlan) -> ChairPlanLine {
         review_due: p.review_due,
         high_flags: p.high_flags,
         flags: p.flags,
+        breaches,
     }
 }
 

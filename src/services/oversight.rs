@@ -12,7 +12,8 @@ use crate::access::{self, CaseAction, Permission};
 use crate::domain::ids::PlanId;
 use crate::domain::policy::VisitFrequency;
 use crate::domain::rules::{
-    evaluate, implementation, ClockState, Context, Evaluation, FlagCode, Implementation, Severity,
+    evaluate, implementation, ClockState, Context, Evaluation, Flag, FlagCode, Implementation,
+    Severity,
 };
 use crate::store::actions::{self as action_store, Action};
 use crate::store::cases::{self as case_store, Child, Member, Plan};
@@ -137,6 +138,8 @@ pub struct ChairedPlan {
     pub review_due: Option<NaiveDate>,
     pub high_flags: usize,
     pub flags: Vec<FlagCode>,
+    /// The same flags in full, in the same order (for each breach's identity).
+    pub flag_details: Vec<Flag>,
 }
 
 fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
@@ -191,6 +194,7 @@ fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
             .filter(|f| f.severity == Severity::High)
             .count(),
         flags: e.flags.iter().map(|f| f.code).collect(),
+        flag_details: e.flags.clone(),
         child: p.child,
         plan: p.plan,
     }

@@ -6,6 +6,7 @@ mod harness;
 mod access_matrix;
 mod accounts;
 mod auth;
+mod breaches;
 mod calendar_end;
 mod cases;
 mod cli;

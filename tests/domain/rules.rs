@@ -855,7 +855,8 @@ fn late_recording_reads_social_care_records_and_drafts_however_old() {
     c.sightings.push(draft);
     let f = one(&eval(&c, "2026-06-01"), FlagCode::LateRecording).clone();
     assert_eq!(f.severity, Severity::Medium);
-    assert_eq!(f.since, d("2026-01-07"));
+    // The breach began the day after its 48 hours ran out (10:00 on 9 Jan).
+    assert_eq!(f.since, d("2026-01-10"));
 
     // A record finalised late is reported over late_recording_months, not the home share's.
     let mut c = case("2026-01-05");

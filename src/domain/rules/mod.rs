@@ -157,13 +157,34 @@ pub enum Subject {
     },
 }
 
+impl Subject {
+    /// The subject in one line, for a breach's identity (ids hold no `:`).
+    fn key(&self) -> String {
+        match self {
+            Subject::Sighting { sighting_id } => format!("sighting:{sighting_id}"),
+            Subject::Meeting { meeting_id } => format!("meeting:{meeting_id}"),
+            Subject::AgencyAtMeeting {
+                meeting_id,
+                agency_id,
+            } => format!("agency_at_meeting:{meeting_id}:{agency_id}"),
+            Subject::MemberAtMeeting {
+                meeting_id,
+                user_id,
+            } => format!("member_at_meeting:{meeting_id}:{user_id}"),
+            Subject::Action { action_id } => format!("action:{action_id}"),
+        }
+    }
+}
+
 /// A rule breach, or a deadline close enough to warn about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flag {
     pub code: FlagCode,
     pub severity: Severity,
-    /// When the matter began (e.g. the date last seen): with `code` and `subject`, what makes
-    /// one breach the same breach from one evaluation to the next.
+    /// When the matter began: the first day of the episode (the date last seen, the failed
+    /// visit, the first day of a run of days below the home-visit share, …; docs/rules.md
+    /// says which for each rule). With `code` and `subject`, what makes one breach the same
+    /// breach from one evaluation to the next (domain.md §4).
     pub since: NaiveDate,
     pub due: Option<NaiveDate>,
     /// The numbers and dates behind the flag; [`Flag::message`] says them in a sentence.
@@ -179,6 +200,31 @@ impl Flag {
     /// working days; was due by Wed 4 Feb 2026. …").
     pub fn message(&self) -> String {
         self.detail.message()
+    }
+
+    /// The breach's identity: the same on every day the breach lasts, different for two
+    /// breaches (domain.md §4) — a digest of the child, the rule, the subject and the start
+    /// of the episode, so that it names nothing by itself.
+    pub fn breach(&self, child_id: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let subject = self.subject.as_ref().map(Subject::key).unwrap_or_default();
+        let since = self.since.to_string();
+        let mut hash = Sha256::new();
+        // Each part with its length first, so that no two different lists of parts run
+        // together into the same bytes.
+        for part in [
+            child_id,
+            self.code.as_str(),
+            subject.as_str(),
+            since.as_str(),
+        ] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        hash.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
