@@ -142,6 +142,8 @@ fn a_year_of_records() -> CaseFacts {
                         .map(|m| (m.user_id.clone(), held_on + Days::new(6)))
                         .collect(),
                 }),
+                urgent: false,
+                chaired_by_team_manager: false,
             }
         })
         .collect();

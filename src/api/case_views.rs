@@ -9,7 +9,7 @@ use crate::domain::case::{EndReason, PlanCategory};
 use crate::domain::policy::VisitFrequency;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
 use crate::domain::rules::{
-    Audience, Clock, ClockState, Evaluation, Flag, FlagCode, Severity, Subject,
+    Audience, Clock, ClockState, Evaluation, Flag, FlagCode, Severity, Subject, UrgentMeeting,
 };
 use crate::services::children::{Child, Member, Plan};
 use crate::services::sightings::Sighting;
@@ -243,6 +243,34 @@ pub struct HomeVisitView {
     pub calendar_ends: Option<NaiveDate>,
 }
 
+/// The urgent core group meeting, chaired by a team manager, that a child not seen by any
+/// agency for 30 working days needs (seed 001 §5).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UrgentMeetingView {
+    /// `true` while `not_seen_any_agency` is overdue.
+    pub required: bool,
+    /// The breach's first day (the day after the any-agency due date), when required.
+    pub breach_began: Option<NaiveDate>,
+    /// The first meeting held since then, to `as_of`, with a team manager in the chair.
+    pub held_on: Option<NaiveDate>,
+    pub meeting_id: Option<String>,
+    /// Whether that meeting was recorded as urgent (it counts either way).
+    pub marked_urgent: Option<bool>,
+}
+
+impl From<Option<&UrgentMeeting>> for UrgentMeetingView {
+    fn from(u: Option<&UrgentMeeting>) -> UrgentMeetingView {
+        let held = u.and_then(|u| u.held.as_ref());
+        UrgentMeetingView {
+            required: u.is_some(),
+            breach_began: u.map(|u| u.breach_began),
+            held_on: held.map(|h| h.held_on),
+            meeting_id: held.map(|h| h.meeting_id.clone()),
+            marked_urgent: held.map(|h| h.marked_urgent),
+        }
+    }
+}
+
 /// `GET /children/{id}/status` (contract.md).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatusView {
@@ -256,6 +284,10 @@ pub struct StatusView {
     pub social_worker: SocialWorkerView,
     pub home_visit: HomeVisitView,
     pub flags: Vec<FlagView>,
+    /// Whether the urgent core group meeting a `not_seen_any_agency` breach asks for has
+    /// been held (the child's status; a dashboard line leaves it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgent_meeting: Option<UrgentMeetingView>,
 }
 
 pub fn status_view(
@@ -264,7 +296,7 @@ pub fn status_view(
     frequency: VisitFrequency,
     e: &Evaluation,
 ) -> StatusView {
-    status_view_of(
+    let mut view = status_view_of(
         child,
         plan,
         frequency,
@@ -272,7 +304,9 @@ pub fn status_view(
         e.plan_open,
         [&e.any_agency, &e.social_worker, &e.home_visit],
         &e.flags,
-    )
+    );
+    view.urgent_meeting = Some(UrgentMeetingView::from(e.urgent_meeting.as_ref()));
+    view
 }
 
 /// The status shape from its parts (the dashboard has clocks and their flags only).

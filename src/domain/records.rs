@@ -164,6 +164,10 @@ pub struct MeetingFact {
     /// (member, attendance); a member with no entry did not attend.
     pub attendance: Vec<(String, Attendance)>,
     pub minutes: Option<MinutesFact>,
+    /// Recorded as an urgent core group.
+    pub urgent: bool,
+    /// Its chair is a team manager (seed 001 §5: the urgent meeting after 30 working days).
+    pub chaired_by_team_manager: bool,
 }
 
 /// Where an action stands (domain.md §2).

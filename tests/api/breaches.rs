@@ -1,10 +1,12 @@
-//! One identity per breach in every answer that carries flags (domain.md §4).
+//! One identity per breach in every answer that carries flags (domain.md §4), and the urgent
+//! core group meeting a child unseen by any agency for 30 working days needs (seed 001 §5).
 
 use serde_json::{json, Value};
 
 use crate::cases::{child, join, plan, sighting, world};
 use crate::harness::TestApp;
 use crate::on_both;
+use crate::pages::Browser;
 
 async fn get_ok(app: &TestApp, path: &str, token: &str) -> Value {
     let res = app.get(path, token).await;
@@ -85,6 +87,55 @@ on_both! {
             assert!(schemas[schema]["properties"]["breach"].is_object(), "{schema}: {}", schemas[schema]);
             assert!(schemas[schema]["required"].as_array().unwrap().contains(&json!("breach")), "{schema}");
         }
+        assert!(schemas["StatusView"]["properties"]["urgent_meeting"].is_object());
+        assert!(schemas["UrgentMeetingView"]["properties"]["held_on"].is_object());
         assert!(schemas["ClockState"]["enum"].as_array().unwrap().contains(&json!("beyond_calendar")), "{}", schemas["ClockState"]);
+    }
+
+    async fn the_status_says_whether_the_urgent_meeting_was_held(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Sky", "2017-05-05", None).await;
+        let p = plan(&app, &w, &c, "2026-01-05").await;
+        let status = |day: &'static str| {
+            let (app, c, token) = (&app, c.clone(), w.lead.token.clone());
+            async move { get_ok(app, &format!("/api/v1/children/{c}/status?as_of={day}"), &token).await }
+        };
+        // Due to be seen by an agency by 16 Feb: nothing asked for yet.
+        assert_eq!(status("2026-02-16").await["urgent_meeting"], json!({
+            "required": false, "breach_began": null, "held_on": null, "meeting_id": null, "marked_urgent": null
+        }));
+        let unseen = status("2026-02-25").await;
+        assert_eq!(unseen["urgent_meeting"]["required"], true);
+        assert_eq!(unseen["urgent_meeting"]["breach_began"], "2026-02-17");
+        assert_eq!(unseen["urgent_meeting"]["held_on"], Value::Null);
+
+        // A core group chaired by the social worker does not count; one chaired by the team
+        // manager on 26 Feb does.
+        let res = app.post(&format!("/api/v1/plans/{p}/meetings"), &w.lead.token, &json!({"held_on": "2026-02-20"})).await;
+        assert_eq!(res.status(), 201);
+        let res = app.post(&format!("/api/v1/plans/{p}/meetings"), &w.lead.token,
+            &json!({"held_on": "2026-02-26", "chair_id": w.manager.id, "urgent": true})).await;
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        let urgent: Value = res.json().await.unwrap();
+        assert_eq!(status("2026-02-25").await["urgent_meeting"]["held_on"], Value::Null);
+        let held = status("2026-02-27").await;
+        assert_eq!(held["urgent_meeting"], json!({
+            "required": true, "breach_began": "2026-02-17", "held_on": "2026-02-26",
+            "meeting_id": urgent["id"], "marked_urgent": true
+        }));
+        // The dashboard's lines carry the clocks only, not the meeting.
+        let dashboard = get_ok(&app, "/api/v1/dashboard?as_of=2026-02-27", &w.lead.token).await;
+        assert!(dashboard["children"][0].get("urgent_meeting").is_none(), "{}", dashboard["children"][0]);
+
+        // The child's page says it in words.
+        let browser = Browser::new(&app);
+        browser.sign_in("lead@riverside.example").await;
+        let page = browser.get(&format!("/children/{c}?as_of=2026-02-25")).await;
+        assert_eq!(page.status, 200, "{page}");
+        assert!(page.text().contains("An urgent core group meeting chaired by a team manager has not been held since 17 February 2026"), "{}", page.text());
+        let page = browser.get(&format!("/children/{c}?as_of=2026-02-27")).await;
+        assert!(page.text().contains("An urgent core group meeting chaired by a team manager was held on 26 February 2026."), "{}", page.text());
+        let page = browser.get(&format!("/children/{c}?as_of=2026-02-16")).await;
+        assert!(!page.text().contains("urgent core group meeting chaired"), "{}", page.text());
     }
 }

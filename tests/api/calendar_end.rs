@@ -103,6 +103,7 @@ on_both! {
         assert_eq!(status["any_agency"]["last_seen"], "2026-11-20");
         assert_eq!(status["any_agency"]["working_days_since_seen"], 1);
         assert_eq!(status["social_worker"]["state"], "ok");
+        assert_eq!(status["urgent_meeting"]["required"], false);
         get_ok(&app, "/api/v1/chair/plans?as_of=2026-11-23", &w.chair.token).await;
         let report = get_ok(&app, "/api/v1/reports/visits?month=2026-11", &w.manager.token).await;
         assert_eq!(report["overall"]["children"], 2);

@@ -1,5 +1,6 @@
 //! One identity per breach (domain.md §4): the same on every day the breach lasts, another
-//! once it ends and a new one begins — for every kind of rule.
+//! once it ends and a new one begins — for every kind of rule. And the urgent core group
+//! meeting a child unseen by any agency for 30 working days needs (seed 001 §5).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -382,13 +383,15 @@ fn member(user: &str, agency: &str) -> MemberFact {
     }
 }
 
-fn meeting(id: &str, date: &str, chair: &str) -> MeetingFact {
+fn meeting(id: &str, date: &str, chair: &str, manager: bool) -> MeetingFact {
     MeetingFact {
         id: id.into(),
         held_on: d(date),
         chair_id: Some(chair.into()),
         attendance: vec![("lsw".into(), Attendance::Attended)],
         minutes: None,
+        urgent: false,
+        chaired_by_team_manager: manager,
     }
 }
 
@@ -406,7 +409,7 @@ fn core_group_minutes_actions_review_and_long_plan_breaches_last_their_episode()
     same_on(&c, FlagCode::LongPlan, &["2026-01-12", "2026-06-01"]);
 
     // Met on 27 Jan without the school and without minutes yet.
-    c.meetings.push(meeting("m1", "2026-01-27", "lsw"));
+    c.meetings.push(meeting("m1", "2026-01-27", "lsw", false));
     same_on(
         &c,
         FlagCode::CoreGroupAttendanceGap,
@@ -464,4 +467,53 @@ fn core_group_minutes_actions_review_and_long_plan_breaches_last_their_episode()
         breach(&c, FlagCode::ReviewConferenceDue, "2026-11-01"),
         review
     );
+}
+
+// ---- the urgent core group meeting (seed 001 §5) ----
+
+#[test]
+fn the_urgent_meeting_is_required_once_the_breach_begins_and_held_by_a_team_manager() {
+    // Never seen since Mon 5 Jan 2026: seen by an agency was due by Mon 16 Feb; the breach
+    // begins on Tue 17 Feb.
+    let mut c = case("2026-01-05");
+    c.meetings = vec![
+        // Before the breach began: not the meeting it asks for.
+        meeting("before", "2026-02-16", "tm", true),
+        // Chaired by a social worker: not it either.
+        meeting("social-worker", "2026-02-20", "lsw", false),
+        // Chaired by a team manager, not marked urgent: it counts.
+        meeting("held", "2026-02-26", "tm", true),
+    ];
+    assert_eq!(
+        eval(&c, "2026-02-16").urgent_meeting,
+        None,
+        "due, not yet overdue"
+    );
+    let u = eval(&c, "2026-02-17").urgent_meeting.unwrap();
+    assert_eq!(u.breach_began, d("2026-02-17"));
+    assert_eq!(u.held, None);
+    assert_eq!(eval(&c, "2026-02-25").urgent_meeting.unwrap().held, None);
+    let held = eval(&c, "2026-02-26").urgent_meeting.unwrap().held.unwrap();
+    assert_eq!(
+        (held.meeting_id.as_str(), held.held_on, held.marked_urgent),
+        ("held", d("2026-02-26"), false)
+    );
+
+    // Seen at school on 2 March: the breach is over, nothing is required.
+    c.sightings.push({
+        let mut s = office("school", "2026-03-02");
+        s.by_social_care = false;
+        s.kind = SightingKind::SchoolContact;
+        s.location = Location::School;
+        s
+    });
+    assert_eq!(eval(&c, "2026-03-02").urgent_meeting, None);
+    assert!(
+        eval(&c, "2026-02-27").urgent_meeting.is_some(),
+        "as it stood then"
+    );
+
+    // A plan that has ended raises nothing.
+    c.plan.end = Some(d("2026-02-20"));
+    assert_eq!(eval(&c, "2026-02-27").urgent_meeting, None);
 }

@@ -307,6 +307,7 @@ fn a_due_date_past_the_calendar_is_beyond_it_never_a_guess() {
     assert_eq!(e.any_agency.calendar_ends, Some(d("2028-12-31")));
     assert_eq!(e.any_agency.working_days_since, Some(3));
     none(&e, FlagCode::NotSeenAnyAgency);
+    assert_eq!(e.urgent_meeting, None);
     // The other clocks are computed as usual: 10 working days from the plan's start.
     assert_eq!(e.home_visit.due, Some(d("2028-11-15")));
     assert_eq!(e.home_visit.state, ClockState::Overdue);
@@ -915,6 +916,8 @@ fn meeting(id: &str, date: &str, attendance: &[(&str, Attendance)]) -> MeetingFa
             .map(|(u, a)| (u.to_string(), *a))
             .collect(),
         minutes: None,
+        urgent: false,
+        chaired_by_team_manager: false,
     }
 }
 

@@ -4,7 +4,10 @@
 use chrono::{Days, NaiveDate};
 
 use super::implementation::{invited_on, minutes_record};
-use super::{known, Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
+use super::{
+    known, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, HeldMeeting, Severity,
+    Subject, UrgentMeeting,
+};
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::Policy;
 use crate::domain::records::{Attendance, CaseFacts, MeetingFact, MemberFact};
@@ -294,4 +297,31 @@ fn minutes_flags(
         });
     }
     Ok(())
+}
+
+/// While the child has not been seen by any agency for 30 working days (the clock overdue),
+/// the urgent core group meeting chaired by a team manager it asks for (seed 001 §5): the
+/// first meeting held from the day after the due date — the breach's first day — to `on`,
+/// with a team manager in the chair. Marked urgent or not, it is the meeting the procedure
+/// asks for: what it needs is held, by a team manager, once the breach began.
+pub(super) fn urgent_meeting(
+    facts: &CaseFacts,
+    any_agency: &Clock,
+    on: NaiveDate,
+) -> Option<UrgentMeeting> {
+    if any_agency.state != ClockState::Overdue {
+        return None;
+    }
+    let breach_began = any_agency.due?.succ_opt()?;
+    let held = facts
+        .meetings
+        .iter()
+        .filter(|m| m.chaired_by_team_manager && m.held_on >= breach_began && m.held_on <= on)
+        .min_by(|a, b| a.held_on.cmp(&b.held_on).then(a.id.cmp(&b.id)))
+        .map(|m| HeldMeeting {
+            meeting_id: m.id.clone(),
+            held_on: m.held_on,
+            marked_urgent: m.urgent,
+        });
+    Some(UrgentMeeting { breach_began, held })
 }

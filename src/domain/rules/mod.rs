@@ -243,6 +243,27 @@ pub struct Evaluation {
     pub home_visit_frequency: crate::domain::policy::VisitFrequency,
     /// Most severe first, then oldest first.
     pub flags: Vec<Flag>,
+    /// While `not_seen_any_agency` is overdue: the urgent core group meeting it asks for.
+    pub urgent_meeting: Option<UrgentMeeting>,
+}
+
+/// The urgent core group meeting, chaired by a team manager, that a child not seen by any
+/// agency for 30 working days needs (seed 001 §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrgentMeeting {
+    /// The first day of the breach: the day after the any-agency due date.
+    pub breach_began: NaiveDate,
+    /// The first meeting held from that day to the evaluation date and chaired by a team
+    /// manager, if there has been one.
+    pub held: Option<HeldMeeting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldMeeting {
+    pub meeting_id: String,
+    pub held_on: NaiveDate,
+    /// Whether it was recorded as urgent (it counts either way; docs/rules.md).
+    pub marked_urgent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -362,11 +383,13 @@ pub fn evaluate(
     };
     let clocks = seen::clocks(facts, ctx, evaluated_on)?;
     let mut flags = Vec::new();
+    let mut urgent_meeting = None;
     if plan_open {
         seen::flags(facts, ctx, evaluated_on, &clocks, &mut flags)?;
         core_group::flags(facts, ctx, evaluated_on, &mut flags)?;
         plan::flags(facts, ctx, evaluated_on, &mut flags)?;
         flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+        urgent_meeting = core_group::urgent_meeting(facts, &clocks.any_agency, evaluated_on);
     }
     Ok(Evaluation {
         as_of,
@@ -377,6 +400,7 @@ pub fn evaluate(
         home_visit: clocks.home_visit,
         home_visit_frequency: clocks.home_visit_frequency,
         flags,
+        urgent_meeting,
     })
 }
 

@@ -288,8 +288,26 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
         let e = &s.evaluation;
         let mut flags: Vec<&Flag> = e.flags.iter().collect();
         flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+        // The urgent meeting a child unseen for 30 working days needs (seed 001 §5).
+        let urgent_meeting = e.urgent_meeting.as_ref().map(|u| match &u.held {
+            Some(held) => serde_json::json!({
+                "held": true,
+                "text": format!(
+                    "An urgent core group meeting chaired by a team manager was held on {}.",
+                    words::date(held.held_on)
+                ),
+            }),
+            None => serde_json::json!({
+                "held": false,
+                "text": format!(
+                    "An urgent core group meeting chaired by a team manager has not been held since {}, the day after the child was due to be seen by an agency.",
+                    words::date(u.breach_began)
+                ),
+            }),
+        });
         serde_json::json!({
             "plan_open": e.plan_open,
+            "urgent_meeting": urgent_meeting,
             "any_agency": clock_cell(&e.any_agency, "Seen", true),
             "social_worker": clock_cell(&e.social_worker, "Seen", false),
             "home_visit": clock_cell(&e.home_visit, "Visited", true),
