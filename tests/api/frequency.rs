@@ -134,4 +134,27 @@ on_both! {
         assert_eq!(report["overall"]["visited"], 3, "{report}");
         assert_eq!(report["overall"]["within_timescale"], 2, "{report}");
     }
+
+    async fn a_plan_cannot_start_slower_than_the_minimum(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Dee", "2016-10-10", None).await;
+        let start = |f: Value| {
+            let (app, c, w) = (&app, c.clone(), &w);
+            async move {
+                app.post(&format!("/api/v1/children/{c}/plans"), &w.lead.token, &json!({
+                    "start_date": "2026-01-05", "category": "neglect", "team_id": w.team_id,
+                    "lead_social_worker_id": w.lead.id, "cp_chair_id": w.chair.id, "visit_frequency": f,
+                })).await
+            }
+        };
+        // Seed 001 §7: never less often than every 10 working days (the same check as a change).
+        for slow in [every(11, "working_days"), every(15, "calendar_days")] {
+            let p422 = problem(start(slow.clone()).await, 422).await;
+            assert_eq!(blamed_fields(&p422), ["visit_frequency"], "{slow}");
+        }
+        let res = start(every(14, "calendar_days")).await;
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        let created: Value = res.json().await.unwrap();
+        assert_eq!(created["visit_frequency"], every(14, "calendar_days"));
+    }
 }
