@@ -78,10 +78,15 @@ pub struct PlanView {
     pub end_date: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
     pub members: Vec<MemberView>,
+    /// The visiting frequency in force today (on its end date, once the plan has ended), the
+    /// policy's default filled in: answered with the child's record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_frequency_in_force: Option<VisitFrequency>,
 }
 
 pub fn plan_view(plan: Plan, members: Vec<(Member, String, String)>) -> PlanView {
     PlanView {
+        visit_frequency_in_force: None,
         members: members
             .into_iter()
             .filter(|(m, _, _)| m.plan_id == plan.id)

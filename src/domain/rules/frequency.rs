@@ -11,9 +11,14 @@ use crate::domain::records::PlanFacts;
 /// The frequency in force on `day`: the latest change dated on or before it, else the plan's
 /// own, else the policy's default.
 pub fn frequency_on(plan: &PlanFacts, default: VisitFrequency, day: NaiveDate) -> VisitFrequency {
+    recorded_frequency_on(plan, day).unwrap_or(default)
+}
+
+/// The plan's own frequency in force on `day`, as recorded: `None` means the policy's default.
+pub fn recorded_frequency_on(plan: &PlanFacts, day: NaiveDate) -> Option<VisitFrequency> {
     match plan.frequency_changes.iter().rfind(|c| c.from <= day) {
-        Some(change) => change.frequency.unwrap_or(default),
-        None => plan.visit_frequency.unwrap_or(default),
+        Some(change) => change.frequency,
+        None => plan.visit_frequency,
     }
 }
 

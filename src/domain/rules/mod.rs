@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
-pub use frequency::{frequency_on, home_visit_due};
+pub use frequency::{frequency_on, home_visit_due, recorded_frequency_on};
 pub use implementation::{
     attendance_by_agency, implementation, percent, AgencyActions, AgencyAttendance, Implementation,
     MeetingRecord, MinutesRecord,

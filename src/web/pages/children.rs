@@ -444,6 +444,9 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
                 "start": words::date(p.start_date),
                 "end": p.end_date.map(words::date),
                 "lead_social_worker": person(&p.lead_social_worker_id),
+                "frequency": found.record.frequencies.iter()
+                    .find(|f| f.plan_id == p.id)
+                    .map(|f| words::capitalise(&f.in_force.describe())),
                 "chair": person(&p.cp_chair_id),
                 "covers": found.record.covers.iter()
                     .filter(|(c, _)| c.plan_id == p.id)
