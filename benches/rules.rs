@@ -152,6 +152,8 @@ fn a_year_of_records() -> CaseFacts {
                 }),
                 recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
                 attendance_history: Vec::new(),
+                urgent: false,
+                chaired_by_team_manager: false,
             }
         })
         .collect();

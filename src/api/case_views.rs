@@ -9,7 +9,7 @@ use crate::domain::case::{EndReason, PlanCategory};
 use crate::domain::policy::VisitFrequency;
 use crate::domain::records::{Location, Outcome, RecordStatus, SightingKind};
 use crate::domain::rules::{
-    Audience, Clock, ClockState, Evaluation, Flag, FlagCode, Severity, Subject,
+    Audience, Clock, ClockState, Evaluation, Flag, FlagCode, Severity, Subject, UrgentMeeting,
 };
 use crate::services::children::{Child, Member, Plan};
 use crate::services::sightings::Sighting;
@@ -79,10 +79,15 @@ pub struct PlanView {
     pub end_date: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
     pub members: Vec<MemberView>,
+    /// The visiting frequency in force today (on its end date, once the plan has ended), the
+    /// policy's default filled in: answered with the child's record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_frequency_in_force: Option<VisitFrequency>,
 }
 
 pub fn plan_view(plan: Plan, members: Vec<(Member, String, String)>) -> PlanView {
     PlanView {
+        visit_frequency_in_force: None,
         members: members
             .into_iter()
             .filter(|(m, _, _)| m.plan_id == plan.id)
@@ -174,6 +179,7 @@ impl From<Sighting> for SightingView {
 pub struct FlagView {
     pub code: FlagCode,
     pub severity: Severity,
+    /// The first day of the breach's episode (docs/rules.md says what that is per rule).
     pub since: NaiveDate,
     pub due: Option<NaiveDate>,
     pub message: String,
@@ -183,10 +189,15 @@ pub struct FlagView {
     pub raise_to: Vec<Audience>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consecutive_missed: Option<u32>,
+    /// The breach's identity, opaque: the same on every day the breach lasts, whatever the
+    /// severity, and different for any other breach (domain.md §4), so that an alert is
+    /// raised once per breach.
+    pub breach: String,
 }
 
-impl From<&Flag> for FlagView {
-    fn from(f: &Flag) -> FlagView {
+impl FlagView {
+    /// A flag about `child_id`.
+    pub fn of(child_id: &str, f: &Flag) -> FlagView {
         FlagView {
             code: f.code,
             severity: f.severity,
@@ -196,6 +207,7 @@ impl From<&Flag> for FlagView {
             subject: f.subject.clone(),
             raise_to: f.raise_to.clone(),
             consecutive_missed: f.consecutive_missed,
+            breach: f.breach(child_id),
         }
     }
 }
@@ -203,26 +215,66 @@ impl From<&Flag> for FlagView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AnyAgencyView {
     pub last_seen: Option<NaiveDate>,
-    pub due: NaiveDate,
-    pub working_days_since_seen: u32,
+    /// `null` when it falls past the end of the plan's bank-holiday calendar.
+    pub due: Option<NaiveDate>,
+    /// `null` when `as_of` is past the end of the plan's bank-holiday calendar.
+    pub working_days_since_seen: Option<u32>,
+    /// `beyond_calendar` when the due date (or whether it is due soon) lies past the end of
+    /// the plan's bank-holiday calendar.
     pub state: ClockState,
+    /// The last date the calendar knows, when this clock needed a later one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SocialWorkerView {
     pub last_seen: Option<NaiveDate>,
-    pub due: NaiveDate,
+    /// 20 calendar days after `last_seen`: known even past the calendar's end.
+    pub due: Option<NaiveDate>,
     pub days_since_seen: i64,
     pub state: ClockState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HomeVisitView {
     pub last_visit: Option<NaiveDate>,
-    pub due: NaiveDate,
-    pub working_days_since_visit: u32,
+    pub due: Option<NaiveDate>,
+    pub working_days_since_visit: Option<u32>,
     pub frequency: VisitFrequency,
     pub state: ClockState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_ends: Option<NaiveDate>,
+}
+
+/// The urgent core group meeting, chaired by a team manager, that a child not seen by any
+/// agency for 30 working days needs (seed 001 §5).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UrgentMeetingView {
+    /// `true` while `not_seen_any_agency` is overdue.
+    pub required: bool,
+    /// The breach's first day (the day after the any-agency due date), when required.
+    pub breach_began: Option<NaiveDate>,
+    /// The first meeting held since then, to `as_of`, with a team manager in the chair.
+    pub held_on: Option<NaiveDate>,
+    pub meeting_id: Option<String>,
+    /// Whether that meeting was recorded as urgent (it counts either way).
+    pub marked_urgent: Option<bool>,
+}
+
+impl From<Option<&UrgentMeeting>> for UrgentMeetingView {
+    fn from(u: Option<&UrgentMeeting>) -> UrgentMeetingView {
+        let held = u.and_then(|u| u.held.as_ref());
+        UrgentMeetingView {
+            required: u.is_some(),
+            breach_began: u.map(|u| u.breach_began),
+            held_on: held.map(|h| h.held_on),
+            meeting_id: held.map(|h| h.meeting_id.clone()),
+            marked_urgent: held.map(|h| h.marked_urgent),
+        }
+    }
 }
 
 /// `GET /children/{id}/status` (contract.md).
@@ -241,6 +293,10 @@ pub struct StatusView {
     pub social_worker: SocialWorkerView,
     pub home_visit: HomeVisitView,
     pub flags: Vec<FlagView>,
+    /// Whether the urgent core group meeting a `not_seen_any_agency` breach asks for has
+    /// been held (the child's status; a dashboard line leaves it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgent_meeting: Option<UrgentMeetingView>,
 }
 
 pub fn status_view(
@@ -250,7 +306,7 @@ pub fn status_view(
     e: &Evaluation,
     at: &AsAt,
 ) -> StatusView {
-    status_view_of(
+    let mut view = status_view_of(
         child,
         plan,
         frequency,
@@ -258,7 +314,9 @@ pub fn status_view(
         e.plan_open,
         [&e.any_agency, &e.social_worker, &e.home_visit],
         &e.flags,
-    )
+    );
+    view.urgent_meeting = Some(UrgentMeetingView::from(e.urgent_meeting.as_ref()));
+    view
 }
 
 /// The status shape from its parts (the dashboard has clocks and their flags only).
@@ -284,12 +342,14 @@ pub fn status_view_of(
             due: any.due,
             working_days_since_seen: any.working_days_since,
             state: any.state,
+            calendar_ends: any.calendar_ends,
         },
         social_worker: SocialWorkerView {
             last_seen: social.last_seen,
             due: social.due,
             days_since_seen: social.days_since,
             state: social.state,
+            calendar_ends: social.calendar_ends,
         },
         home_visit: HomeVisitView {
             last_visit: home.last_seen,
@@ -297,8 +357,10 @@ pub fn status_view_of(
             working_days_since_visit: home.working_days_since,
             frequency,
             state: home.state,
+            calendar_ends: home.calendar_ends,
         },
-        flags: flags.iter().map(FlagView::from).collect(),
+        flags: flags.iter().map(|f| FlagView::of(&child.id, f)).collect(),
+        urgent_meeting: None,
     }
 }
 

@@ -80,13 +80,23 @@ pub async fn get_child(
         plans,
         members,
         siblings,
+        frequencies,
         ..
     } = status::child_record(&state.services, &who, ChildId::from(id.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ChildRecordView {
         child: child.into(),
         plans: plans
             .into_iter()
-            .map(|p| plan_view(p, members.clone()))
+            .map(|p| {
+                // The frequency in force today, as GET /plans/{id} shows it, and resolved.
+                let today = frequencies.iter().find(|f| f.plan_id == p.id);
+                let mut view = plan_view(p, members.clone());
+                if let Some(f) = today {
+                    view.visit_frequency = f.recorded;
+                    view.visit_frequency_in_force = Some(f.in_force);
+                }
+                view
+            })
             .collect(),
         siblings: siblings.into_iter().map(ChildView::from).collect(),
     }))

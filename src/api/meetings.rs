@@ -157,6 +157,10 @@ pub struct GapFlagView {
     pub consecutive_missed: u32,
     pub severity: Severity,
     pub message: String,
+    /// The first day of the breach: the meeting's date.
+    pub since: chrono::NaiveDate,
+    /// The breach's identity, as on the child's status (domain.md §4).
+    pub breach: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -206,6 +210,7 @@ pub async fn core_group(
 }
 
 fn core_group_view(group: CoreGroup) -> CoreGroupView {
+    let child_id = group.plan.child_id.clone();
     let meetings = group
         .meetings
         .into_iter()
@@ -241,6 +246,8 @@ fn core_group_view(group: CoreGroup) -> CoreGroupView {
                 consecutive_missed: f.consecutive_missed.unwrap_or(1),
                 severity: f.severity,
                 message: f.message(),
+                since: f.since,
+                breach: f.breach(&child_id),
             }),
             _ => None,
         })

@@ -9,7 +9,7 @@ use super::error::{ApiError, Problems};
 use super::extract::{AsOf, AsOfDate};
 use super::AppState;
 use crate::domain::ids::PlanId;
-use crate::domain::rules::{percent, ClockState, FlagCode};
+use crate::domain::rules::{percent, ClockState, FlagCode, Severity};
 use crate::services::oversight::{self, ChairedPlan, PlanImplementation};
 use crate::services::Requester;
 
@@ -23,11 +23,13 @@ pub struct PersonView {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MinutesTimelinessView {
-    /// Due to every member by this date (5 working days after the meeting).
-    pub due: NaiveDate,
+    /// Due to every member by this date (5 working days after the meeting); `null` when that
+    /// falls past the end of the plan's bank-holiday calendar.
+    pub due: Option<NaiveDate>,
     pub published_on: Option<NaiveDate>,
     pub distributed_on_time: bool,
     pub not_sent_to: Vec<String>,
+    /// `null` while unpublished, or when it falls past the end of the calendar.
     pub acknowledgement_due: Option<NaiveDate>,
     pub acknowledged_on_time: Vec<String>,
     pub acknowledged_late: Vec<String>,
@@ -39,7 +41,9 @@ pub struct MinutesTimelinessView {
 pub struct MeetingTimelinessView {
     pub meeting_id: String,
     pub held_on: NaiveDate,
-    pub due: NaiveDate,
+    /// `null` when the due date falls past the end of the plan's bank-holiday calendar (then
+    /// a meeting held by the calendar's end is on time).
+    pub due: Option<NaiveDate>,
     pub on_time: bool,
     pub invited: Vec<String>,
     pub agencies_absent: Vec<String>,
@@ -233,6 +237,19 @@ pub struct ChairPlanLine {
     pub review_due: Option<NaiveDate>,
     pub high_flags: usize,
     pub flags: Vec<FlagCode>,
+    /// The same flags, in the same order, each with its breach's identity.
+    pub breaches: Vec<BreachView>,
+}
+
+/// One flag on a chair's line: which breach it is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BreachView {
+    pub code: FlagCode,
+    pub severity: Severity,
+    /// The first day of the breach's episode.
+    pub since: NaiveDate,
+    /// The breach's identity, as on the child's status (domain.md §4).
+    pub breach: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -245,6 +262,16 @@ pub struct ChairPlansView {
 }
 
 fn chair_line(p: ChairedPlan) -> ChairPlanLine {
+    let breaches = p
+        .flag_details
+        .iter()
+        .map(|f| BreachView {
+            code: f.code,
+            severity: f.severity,
+            since: f.since,
+            breach: f.breach(&p.child.id),
+        })
+        .collect();
     ChairPlanLine {
         plan_id: p.plan.id,
         child_id: p.child.id,
@@ -272,6 +299,7 @@ fn chair_line(p: ChairedPlan) -> ChairPlanLine {
         review_due: p.review_due,
         high_flags: p.high_flags,
         flags: p.flags,
+        breaches,
     }
 }
 

@@ -28,6 +28,12 @@ pub struct CalendarView {
     /// The first and last dates the calendar knows; dates outside are refused, never guessed.
     pub first: NaiveDate,
     pub last: NaiveDate,
+    /// The last date the calendar knows (the same as `last`): a due date after it makes a
+    /// clock answer `beyond_calendar`.
+    pub ends: NaiveDate,
+    /// The calendar ends within six months of today (or has ended): time for an admin to
+    /// import a newer feed (domain.md §4).
+    pub ends_within_six_months: bool,
     /// `shipped` (with the program) or `imported` (by an admin).
     pub source: &'static str,
     pub imported_at: Option<DateTime<Utc>>,
@@ -38,7 +44,7 @@ pub struct CalendarView {
     pub holidays: Option<Vec<HolidayView>>,
 }
 
-fn view(shown: &CalendarInForce, with_holidays: bool) -> CalendarView {
+fn view(shown: &CalendarInForce, with_holidays: bool, today: NaiveDate) -> CalendarView {
     let calendar = &shown.calendar;
     let (source, imported_at, imported_by) = match &shown.source {
         Source::Imported { at, by } => ("imported", Some(instant(*at)), by.clone()),
@@ -48,6 +54,8 @@ fn view(shown: &CalendarInForce, with_holidays: bool) -> CalendarView {
         region: calendar.region(),
         first: calendar.first(),
         last: calendar.last(),
+        ends: calendar.last(),
+        ends_within_six_months: calendar.ends_soon(today),
         source,
         imported_at,
         imported_by,
@@ -65,13 +73,14 @@ fn view(shown: &CalendarInForce, with_holidays: bool) -> CalendarView {
     }
 }
 
-fn views(calendars: &[CalendarInForce]) -> ListOf<CalendarView> {
+fn views(calendars: &[CalendarInForce], today: NaiveDate) -> ListOf<CalendarView> {
     ListOf {
-        items: calendars.iter().map(|c| view(c, false)).collect(),
+        items: calendars.iter().map(|c| view(c, false, today)).collect(),
     }
 }
 
-/// GET /api/v1/calendars — the calendars in force, by region.
+/// GET /api/v1/calendars — the calendars in force, by region: each one's first and last date
+/// (`ends`), and whether it ends within six months.
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),
@@ -84,7 +93,7 @@ pub async fn list_calendars(
 ) -> Result<HttpResponse, ApiError> {
     let calendars =
         settings::list_calendars(&state.services.calendars, &Actor::User(who.user)).await?;
-    Ok(HttpResponse::Ok().json(views(&calendars)))
+    Ok(HttpResponse::Ok().json(views(&calendars, state.services.today())))
 }
 
 /// GET /api/v1/calendars/{region} — one region's range and bank holidays.
@@ -113,7 +122,7 @@ pub async fn get_calendar(
             }
             other => other.into(),
         })?;
-    Ok(HttpResponse::Ok().json(view(&shown, true)))
+    Ok(HttpResponse::Ok().json(view(&shown, true, state.services.today())))
 }
 
 /// PUT /api/v1/calendars — imports a GOV.UK bank-holidays feed (every division it holds).
@@ -136,7 +145,7 @@ pub async fn import_calendars(
     let imported =
         settings::import_calendars(&state.services.calendars, &Actor::User(who.user), body.0)
             .await?;
-    Ok(HttpResponse::Ok().json(views(&imported.in_force)))
+    Ok(HttpResponse::Ok().json(views(&imported.in_force, state.services.today())))
 }
 
 /// GET /api/v1/policy — every number the rules use.

@@ -86,6 +86,20 @@ pub enum CalendarError {
     NoCalendar(Region),
 }
 
+impl CalendarError {
+    /// The calendar's last date, when the error is a date past it: the calendar has run out
+    /// (domain.md §4, "beyond the calendar"), rather than a date before it or no calendar.
+    pub fn past_end(&self) -> Option<NaiveDate> {
+        match self {
+            CalendarError::OutOfRange { date, last, .. } if date > last => Some(*last),
+            _ => None,
+        }
+    }
+}
+
+/// How long before a calendar runs out admins are told (domain.md §4).
+pub const ENDING_SOON_MONTHS: u32 = 6;
+
 /// One bank holiday.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Holiday {
@@ -159,6 +173,14 @@ impl Calendar {
 
     pub fn holidays(&self) -> &[Holiday] {
         &self.holidays
+    }
+
+    /// Whether the calendar ends within six months of `today` (or has already ended): time
+    /// for an admin to import a newer feed.
+    pub fn ends_soon(&self, today: NaiveDate) -> bool {
+        today
+            .checked_add_months(chrono::Months::new(ENDING_SOON_MONTHS))
+            .is_none_or(|horizon| self.last < horizon)
     }
 
     fn out_of_range(&self, date: NaiveDate) -> CalendarError {
@@ -374,6 +396,28 @@ mod tests {
         assert!(c
             .working_days_between(d("2025-12-01"), d("2026-02-01"))
             .is_err());
+    }
+
+    #[test]
+    fn past_the_end_is_told_apart_from_before_the_start() {
+        let c = small();
+        let after = c.add_working_days(d("2026-01-30"), 5, false).unwrap_err();
+        assert_eq!(after.past_end(), Some(d("2026-01-31")));
+        let between = c
+            .working_days_between(d("2026-01-20"), d("2026-02-03"))
+            .unwrap_err();
+        assert_eq!(between.past_end(), Some(d("2026-01-31")));
+        let before = c.is_working_day(d("2025-11-30")).unwrap_err();
+        assert_eq!(before.past_end(), None);
+        assert_eq!(CalendarError::NoCalendar(Region::Scotland).past_end(), None);
+    }
+
+    #[test]
+    fn a_calendar_ends_soon_within_six_months() {
+        let c = small();
+        assert!(!c.ends_soon(d("2025-07-30")), "six months and a day ahead");
+        assert!(c.ends_soon(d("2025-08-01")));
+        assert!(c.ends_soon(d("2026-03-01")), "already ended");
     }
 
     #[test]

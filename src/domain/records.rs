@@ -189,6 +189,10 @@ pub struct MeetingFact {
     pub recorded_at: DateTime<Utc>,
     /// Every attendance list recorded, oldest first (the last is `attendance`).
     pub attendance_history: Vec<(DateTime<Utc>, AttendanceList)>,
+    /// Recorded as an urgent core group.
+    pub urgent: bool,
+    /// Its chair is a team manager (seed 001 §5: the urgent meeting after 30 working days).
+    pub chaired_by_team_manager: bool,
 }
 
 /// Where an action stands (domain.md §2).

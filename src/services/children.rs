@@ -91,10 +91,25 @@ fn active_user(
         .ok_or_else(|| invalid(field, "no active user has this id"))
 }
 
-pub fn check_frequency(frequency: &Option<VisitFrequency>) -> Result<(), ServiceError> {
+/// A plan's visiting frequency, at its start or changed: from 1 to 365, and never slower
+/// than the policy's minimum (seed 001 §7: never less often than every 10 working days).
+pub fn check_frequency(
+    frequency: &Option<VisitFrequency>,
+    min: VisitFrequency,
+) -> Result<(), ServiceError> {
     if let Some(f) = frequency {
         if f.every == 0 || f.every > 365 {
             return Err(invalid("visit_frequency.every", "must be from 1 to 365"));
+        }
+        if f.slower_than(&min) {
+            return Err(invalid(
+                "visit_frequency",
+                format!(
+                    "{} is slower than the minimum, {}",
+                    f.describe(),
+                    min.describe()
+                ),
+            ));
         }
     }
     Ok(())
@@ -106,6 +121,7 @@ fn create_plan_in(
     child_id: &str,
     request: PlanRequest,
     known_regions: &[Region],
+    min: VisitFrequency,
     today: NaiveDate,
 ) -> Result<Plan, ServiceError> {
     if !access::may_create_children(&requester.user) {
@@ -136,7 +152,7 @@ fn create_plan_in(
     if request.start_date < child.date_of_birth {
         return Err(invalid("start_date", "is before the child's date of birth"));
     }
-    check_frequency(&request.visit_frequency)?;
+    check_frequency(&request.visit_frequency, min)?;
     if !known_regions.contains(&request.region) {
         return Err(invalid(
             "region",
@@ -386,18 +402,7 @@ fn change_frequency_in(
         change.reason.as_str(),
     );
     let plan = plan_for(conn, requester, plan_id, CaseAction::ManagePlan, today)?;
-    check_frequency(&frequency)?;
-    // Seed 001 §7: never less often than every 10 working days (the policy's minimum).
-    if let Some(f) = frequency.filter(|f| f.slower_than(&min)) {
-        return Err(invalid(
-            "visit_frequency",
-            format!(
-                "{} is slower than the minimum, {}",
-                f.describe(),
-                min.describe()
-            ),
-        ));
-    }
+    check_frequency(&frequency, min)?;
     let from = change.from.unwrap_or(today);
     if from < plan.start_date {
         return Err(invalid(
@@ -509,15 +514,15 @@ pub async fn create_plan(
     child_id: ChildId,
     request: PlanRequest,
 ) -> Result<(Plan, Vec<(Member, String, String)>), ServiceError> {
-    let known: Vec<Region> = svc
-        .calendars
-        .current()
-        .await?
+    let rules = svc.rule_inputs().await?;
+    let known: Vec<Region> = rules
+        .in_force
         .calendars
         .all()
         .iter()
         .map(|c| c.region())
         .collect();
+    let min = rules.policy.min_visit_frequency;
     let (w, day, cid) = (who.clone(), svc.today(), child_id.clone());
     write_logged(
         &svc.store,
@@ -525,7 +530,7 @@ pub async fn create_plan(
         AuditAction::CreatePlan,
         Some(child_id.as_str()),
         move |c| {
-            let plan = create_plan_in(c, &w, cid.as_str(), request, &known, day)?;
+            let plan = create_plan_in(c, &w, cid.as_str(), request, &known, min, day)?;
             let members = store::members_with_names(c, &plan.id)?;
             Ok((plan, members))
         },

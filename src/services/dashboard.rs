@@ -44,7 +44,11 @@ impl Line {
             &self.clocks.home_visit,
         ];
         let count = |state| clocks.iter().filter(|c| c.state == state).count();
-        let nearest = clocks.iter().map(|c| c.due).min().unwrap_or(NaiveDate::MAX);
+        let nearest = clocks
+            .iter()
+            .filter_map(|c| c.due)
+            .min()
+            .unwrap_or(NaiveDate::MAX);
         (
             std::cmp::Reverse(count(ClockState::Overdue)),
             std::cmp::Reverse(count(ClockState::DueSoon)),

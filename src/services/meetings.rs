@@ -263,11 +263,30 @@ pub fn meeting_facts(
     let versions = store::attendance_versions_of_plan(conn, plan_id)?;
     let minutes = minutes_store::of_plan(conn, plan_id)?;
     let receipts = minutes_store::receipts_of_plan(conn, plan_id)?;
-    let facts = meeting_facts_of(&meetings, &attendance, &versions, &minutes, &receipts);
+    let mut facts = meeting_facts_of(&meetings, &attendance, &versions, &minutes, &receipts);
+    // Whose chair is a team manager: the urgent meeting of seed 001 §5 (a handful of chairs).
+    let mut team_managers: Vec<(String, bool)> = Vec::new();
+    for fact in &mut facts {
+        let Some(chair) = &fact.chair_id else {
+            continue;
+        };
+        let is_manager = match team_managers.iter().find(|(id, _)| id == chair) {
+            Some((_, known)) => *known,
+            None => {
+                let role = accounts::get_user(conn, chair)?.map(|u| u.role);
+                let is_manager = role == Some(Role::TeamManager);
+                team_managers.push((chair.clone(), is_manager));
+                is_manager
+            }
+        };
+        fact.chaired_by_team_manager = is_manager;
+    }
     Ok((meetings, facts))
 }
 
-/// Meetings as the rules see them, from their rows (one plan's, or more).
+/// Meetings as the rules see them, from their rows (one plan's, or more). Whether a chair is
+/// a team manager is not in these rows: [`meeting_facts`] fills it in for the child's status
+/// (the only rule that reads it); here it is `false`.
 pub fn meeting_facts_of(
     meetings: &[Meeting],
     attendance: &[AttendanceRecord],
@@ -296,6 +315,8 @@ pub fn meeting_facts_of(
                 .filter(|v| v.meeting_id == m.id)
                 .map(|v| (v.recorded_at.and_utc(), v.entries.clone()))
                 .collect(),
+            urgent: m.urgent,
+            chaired_by_team_manager: false,
         })
         .collect()
 }

@@ -13,7 +13,8 @@ use crate::domain::ids::PlanId;
 use crate::domain::policy::VisitFrequency;
 use crate::domain::records::{plan_open_on, ActionStatus};
 use crate::domain::rules::{
-    evaluate, implementation, ClockState, Context, Evaluation, FlagCode, Implementation, Severity,
+    evaluate, implementation, ClockState, Context, Evaluation, Flag, FlagCode, Implementation,
+    Severity,
 };
 use crate::store::actions::{self as action_store, Action};
 use crate::store::cases::{self as case_store, Child, Member, Plan};
@@ -141,6 +142,8 @@ pub struct ChairedPlan {
     pub review_due: Option<NaiveDate>,
     pub high_flags: usize,
     pub flags: Vec<FlagCode>,
+    /// The same flags in full, in the same order (for each breach's identity).
+    pub flag_details: Vec<Flag>,
 }
 
 fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
@@ -167,7 +170,10 @@ fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
             .unwrap_or_default(),
         minutes_late_or_missing: meetings
             .iter()
-            .filter(|m| !m.minutes.distributed_on_time && m.minutes.due < e.evaluated_on)
+            .filter(|m| {
+                !m.minutes.distributed_on_time
+                    && m.minutes.due.is_some_and(|due| due < e.evaluated_on)
+            })
             .count(),
         not_read_minutes: not_read,
         overdue_actions_by_agency: p
@@ -192,6 +198,7 @@ fn chaired_plan(p: PlanImplementation) -> ChairedPlan {
             .filter(|f| f.severity == Severity::High)
             .count(),
         flags: e.flags.iter().map(|f| f.code).collect(),
+        flag_details: e.flags.clone(),
         child: p.child,
         plan: p.plan,
     }

@@ -362,6 +362,52 @@ pub struct ChildRecord {
     /// Who covers for the lead social worker, and when, with their names.
     pub covers: Vec<(crate::store::cases::Cover, String)>,
     pub siblings: Vec<Child>,
+    /// Each plan's visiting frequency in force today (on its end date, once ended).
+    pub frequencies: Vec<PlanFrequency>,
+}
+
+/// A plan's visiting frequency in force on a day (seed 001 §7: dated changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFrequency {
+    pub plan_id: String,
+    pub on: NaiveDate,
+    /// As recorded on the plan: `None` means the policy's default.
+    pub recorded: Option<crate::domain::policy::VisitFrequency>,
+    /// What the rules use: the recorded one, else the policy's default.
+    pub in_force: crate::domain::policy::VisitFrequency,
+}
+
+/// Each plan's frequency in force on `today`, or on its end date once ended.
+fn frequencies_on(
+    conn: &mut DbConnection,
+    plans: &[Plan],
+    today: NaiveDate,
+) -> Result<Vec<PlanFrequency>, ServiceError> {
+    let default = crate::store::settings::policy(conn)?.home_visit_frequency;
+    let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
+    let mut histories = case_store::frequency_histories(conn, &ids)?;
+    Ok(plans
+        .iter()
+        .map(|plan| {
+            let facts = PlanFacts {
+                start: plan.start_date,
+                end: plan.end_date,
+                visit_frequency: plan.visit_frequency,
+                frequency_changes: histories.remove(&plan.id).unwrap_or_default(),
+                region: plan.region,
+                previous_plans: 0,
+                end_recorded_at: plan.ended_at.map(|at| at.and_utc()),
+            };
+            let on = plan.end_date.map_or(today, |end| end.min(today));
+            let recorded = crate::domain::rules::recorded_frequency_on(&facts, on);
+            PlanFrequency {
+                plan_id: plan.id.clone(),
+                on,
+                recorded,
+                in_force: recorded.unwrap_or(default),
+            }
+        })
+        .collect())
 }
 
 /// A child with their plans and core groups (`GET /children/{id}`).
@@ -395,12 +441,14 @@ fn child_record_in(
             }
         }
     }
+    let frequencies = frequencies_on(conn, &plans, today)?;
     Ok(ChildRecord {
         child,
         plans,
         members,
         covers,
         siblings,
+        frequencies,
     })
 }
 

@@ -93,6 +93,10 @@ pub fn clock_tag(state: ClockState) -> Tag {
             text: "On time",
             classes: "govuk-tag--green",
         },
+        ClockState::BeyondCalendar => Tag {
+            text: "Beyond the calendar",
+            classes: "govuk-tag--grey",
+        },
     }
 }
 

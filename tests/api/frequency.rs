@@ -45,6 +45,14 @@ async fn home_clock(app: &TestApp, w: &World, child_id: &str, as_of: &str) -> Va
     body["home_visit"].clone()
 }
 
+async fn child_record(app: &TestApp, w: &World, child_id: &str) -> Value {
+    let res = app
+        .get(&format!("/api/v1/children/{child_id}"), &w.lead.token)
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
 /// A child on a plan from Mon 5 Jan 2026, seen at home on 30 Jan and 9 Feb.
 async fn visited_child(app: &TestApp, w: &World, name: &str) -> (String, String) {
     let c = child(app, w, name, "2016-10-10", None).await;
@@ -133,5 +141,66 @@ on_both! {
         assert_eq!(report["overall"]["children"], 3, "{report}");
         assert_eq!(report["overall"]["visited"], 3, "{report}");
         assert_eq!(report["overall"]["within_timescale"], 2, "{report}");
+    }
+
+    async fn a_plan_cannot_start_slower_than_the_minimum(app) {
+        let w = world(&app).await;
+        let c = child(&app, &w, "Dee", "2016-10-10", None).await;
+        let start = |f: Value| {
+            let (app, c, w) = (&app, c.clone(), &w);
+            async move {
+                app.post(&format!("/api/v1/children/{c}/plans"), &w.lead.token, &json!({
+                    "start_date": "2026-01-05", "category": "neglect", "team_id": w.team_id,
+                    "lead_social_worker_id": w.lead.id, "cp_chair_id": w.chair.id, "visit_frequency": f,
+                })).await
+            }
+        };
+        // Seed 001 §7: never less often than every 10 working days (the same check as a change).
+        for slow in [every(11, "working_days"), every(15, "calendar_days")] {
+            let p422 = problem(start(slow.clone()).await, 422).await;
+            assert_eq!(blamed_fields(&p422), ["visit_frequency"], "{slow}");
+        }
+        let res = start(every(14, "calendar_days")).await;
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        let created: Value = res.json().await.unwrap();
+        assert_eq!(created["visit_frequency"], every(14, "calendar_days"));
+    }
+
+    async fn the_child_record_shows_the_frequency_in_force_today(app) {
+        let w = world(&app).await;
+        let (c, p) = visited_child(&app, &w, "Eli").await;
+        // No frequency of its own: the policy's default is in force.
+        let before = child_record(&app, &w, &c).await;
+        assert_eq!(before["plans"][0]["visit_frequency"], Value::Null);
+        assert_eq!(before["plans"][0]["visit_frequency_in_force"], every(10, "working_days"));
+
+        // Changed from 20 Feb to every 5 working days, then from today to every 14 days.
+        let agreed = |f: Value, from: Option<&str>| {
+            let mut body = json!({"visit_frequency": f, "agreed_by": w.chair.id, "reason": "Agreed at review"});
+            if let Some(from) = from {
+                body["from"] = json!(from);
+            }
+            body
+        };
+        assert_eq!(change(&app, &w, &p, agreed(every(5, "working_days"), Some("2026-02-20"))).await.status(), 200);
+        let now = child_record(&app, &w, &c).await;
+        assert_eq!(now["plans"][0]["visit_frequency"], every(5, "working_days"));
+        assert_eq!(now["plans"][0]["visit_frequency_in_force"], every(5, "working_days"));
+        assert_eq!(change(&app, &w, &p, agreed(every(14, "calendar_days"), None)).await.status(), 200);
+        let now = child_record(&app, &w, &c).await;
+        assert_eq!(now["plans"][0]["visit_frequency_in_force"], every(14, "calendar_days"));
+        // Back to the policy's default from today.
+        assert_eq!(change(&app, &w, &p, agreed(Value::Null, None)).await.status(), 200);
+        let now = child_record(&app, &w, &c).await;
+        assert_eq!(now["plans"][0]["visit_frequency"], Value::Null);
+        assert_eq!(now["plans"][0]["visit_frequency_in_force"], every(10, "working_days"));
+
+        // The child's page says it in words.
+        assert_eq!(change(&app, &w, &p, agreed(every(14, "calendar_days"), None)).await.status(), 200);
+        let browser = crate::pages::Browser::new(&app);
+        browser.sign_in("lead@riverside.example").await;
+        let page = browser.get(&format!("/children/{c}")).await;
+        assert_eq!(page.status, 200, "{page}");
+        assert!(page.text().contains("Home visits now Every 14 days"), "{}", page.text());
     }
 }

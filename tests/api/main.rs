@@ -7,6 +7,8 @@ mod access_matrix;
 mod accounts;
 mod auth;
 mod backup;
+mod breaches;
+mod calendar_end;
 mod cases;
 mod cli;
 mod drafts;

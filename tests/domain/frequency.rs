@@ -92,7 +92,8 @@ fn clock(facts: &CaseFacts, as_of: &str) -> (NaiveDate, ClockState, VisitFrequen
         tz: TZ,
     };
     let e = evaluate(facts, &ctx, d(as_of)).unwrap();
-    (e.home_visit.due, e.home_visit.state, e.home_visit_frequency)
+    let due = e.home_visit.due.expect("a due date within the calendar");
+    (due, e.home_visit.state, e.home_visit_frequency)
 }
 
 fn never_overdue(facts: &CaseFacts, from: &str, to: &str) -> bool {

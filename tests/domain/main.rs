@@ -2,6 +2,7 @@
 //! calendar, the any-agency clock and a month's visiting against slow, obvious oracles —
 //! every date of the shipped range, and random cases, must agree.
 
+mod breaches;
 mod frequency;
 mod known;
 mod rules;
@@ -264,8 +265,8 @@ mod any_agency_clock {
             let remaining = oracle().between(as_of, due);
             let state = if as_of > due { ClockState::Overdue } else if remaining <= 5 { ClockState::DueSoon } else { ClockState::Ok };
             prop_assert_eq!(e.any_agency.last_seen, last_seen);
-            prop_assert_eq!(e.any_agency.due, due);
-            prop_assert_eq!(e.any_agency.working_days_since, oracle().between(baseline, as_of));
+            prop_assert_eq!(e.any_agency.due, Some(due));
+            prop_assert_eq!(e.any_agency.working_days_since, Some(oracle().between(baseline, as_of)));
             prop_assert_eq!(e.any_agency.state, state);
         }
     }
@@ -428,4 +429,94 @@ fn a_status_and_the_dashboard_agree_on_the_day_a_plan_ends() {
     }
     assert!(plan_open_on(start, Some(end), d("2026-03-01")));
     assert!(!plan_open_on(start, Some(end), end));
+}
+
+/// The rules whose window rolls every day (home-visit share, late recording) date each
+/// breach from the first day of the current run of days on which they were raised: against a
+/// walk over every day from the plan's start, asking the rules that day.
+mod episodes {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use coregroup::domain::calendar::Region;
+    use coregroup::domain::policy::Policy;
+    use coregroup::domain::records::*;
+    use coregroup::domain::rules::{evaluate, Context, FlagCode};
+
+    const TZ: chrono_tz::Tz = chrono_tz::Europe::London;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(120))]
+
+        #[test]
+        fn each_breach_starts_on_the_first_day_of_its_run(
+            start_offset in 0u64..2500,
+            records in proptest::collection::vec(
+                (0u64..150, 0u32..24, any::<bool>(), prop_oneof![Just(None), (1i64..120).prop_map(Some)], prop::bool::weighted(0.15)),
+                0..10,
+            ),
+            months in 1u32..4,
+        ) {
+            let calendar = shipped();
+            let start = first() + Days::new(start_offset);
+            let sightings: Vec<SightingFact> = records.iter().enumerate().map(|(i, (offset, hour, at_home, final_after, withdrawn))| {
+                let day = start + Days::new(*offset);
+                // 01:30 does not exist the night the clocks go forward.
+                let hour = if *hour == 1 { 2 } else { *hour };
+                let at = TZ.from_local_datetime(&day.and_hms_opt(hour, 30, 0).unwrap()).earliest().unwrap().with_timezone(&Utc);
+                // Final some hours after the contact, or a draft (some withdrawn later).
+                let finalised_at = final_after.map(|h| at + chrono::Duration::hours(h));
+                let withdrawn_at = (final_after.is_none() && *withdrawn).then(|| at + chrono::Duration::hours(100));
+                SightingFact {
+                    id: format!("s{i}"),
+                    occurred_at: at,
+                    occurred_on: day,
+                    status: match (finalised_at, withdrawn_at) {
+                        (Some(_), _) => RecordStatus::Final,
+                        (None, Some(_)) => RecordStatus::Withdrawn,
+                        (None, None) => RecordStatus::Draft,
+                    },
+                    finalised_at,
+                    withdrawn_at,
+                    superseded: false,
+                    supersedes: None,
+                    kind: if *at_home { SightingKind::HomeVisit } else { SightingKind::OtherContact },
+                    outcome: Outcome::Seen,
+                    location: if *at_home { Location::Home } else { Location::Office },
+                    by_social_care: true,
+                    bedroom_seen: Some(true),
+                    baby_awake: Some(true),
+                    recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                    superseded_at: None,
+                }
+            }).collect();
+            let end = start + Days::new(200);
+            prop_assume!(end + Days::new(60) <= last());
+            let facts = CaseFacts {
+                date_of_birth: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
+                plan: PlanFacts { start, end: None, visit_frequency: None, frequency_changes: vec![], region: Region::EnglandAndWales, previous_plans: 0, end_recorded_at: None, },
+                sightings, decisions: vec![], members: vec![], meetings: vec![], actions: vec![], reviews: vec![],
+            };
+            let policy = Policy { late_recording_months: months, home_visit_share_months: months, ..Policy::default() };
+            let ctx = Context { policy: &policy, calendar, tz: TZ };
+
+            // The oracle: the first day of the current run, day by day.
+            let mut runs: [Option<NaiveDate>; 2] = [None, None];
+            let mut day = start;
+            while day <= end {
+                let e = evaluate(&facts, &ctx, day).unwrap();
+                for (k, code) in [FlagCode::HomeVisitShare, FlagCode::LateRecording].into_iter().enumerate() {
+                    let found: Vec<_> = e.flags.iter().filter(|f| f.code == code).collect();
+                    prop_assert!(found.len() <= 1);
+                    match found.first() {
+                        Some(f) => {
+                            let run = *runs[k].get_or_insert(day);
+                            prop_assert_eq!(f.since, run, "{:?} on {}", code, day);
+                        }
+                        None => runs[k] = None,
+                    }
+                }
+                day = day.succ_opt().unwrap();
+            }
+        }
+    }
 }

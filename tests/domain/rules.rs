@@ -138,8 +138,8 @@ fn the_contract_example_due_on_the_day_then_overdue() {
     c.sightings.push(school("s1", "2026-01-19"));
     let e = eval(&c, "2026-03-02");
     assert_eq!(e.any_agency.last_seen, Some(d("2026-01-19")));
-    assert_eq!(e.any_agency.due, d("2026-03-02"));
-    assert_eq!(e.any_agency.working_days_since, 30);
+    assert_eq!(e.any_agency.due, Some(d("2026-03-02")));
+    assert_eq!(e.any_agency.working_days_since, Some(30));
     assert_eq!(e.any_agency.state, ClockState::DueSoon);
     assert_eq!(
         one(&e, FlagCode::NotSeenAnyAgency).severity,
@@ -169,8 +169,8 @@ fn over_christmas_the_example_sentence() {
     let mut c = case("2025-12-01");
     c.sightings.push(school("s1", "2025-12-19"));
     let e = eval(&c, "2026-02-05");
-    assert_eq!(e.any_agency.due, d("2026-02-04"));
-    assert_eq!(e.any_agency.working_days_since, 31);
+    assert_eq!(e.any_agency.due, Some(d("2026-02-04")));
+    assert_eq!(e.any_agency.working_days_since, Some(31));
     let f = one(&e, FlagCode::NotSeenAnyAgency);
     assert!(
         f.message().starts_with("Not seen by any agency since Fri 19 Dec 2025 — 31 working days; was due by Wed 4 Feb 2026."),
@@ -185,7 +185,7 @@ fn never_seen_counts_from_the_plan_start() {
     let e = eval(&c, "2026-02-20");
     assert_eq!(e.any_agency.last_seen, None);
     assert_eq!(e.any_agency.baseline, d("2026-01-05"));
-    assert_eq!(e.any_agency.due, d("2026-02-16"));
+    assert_eq!(e.any_agency.due, Some(d("2026-02-16")));
     assert_eq!(e.any_agency.state, ClockState::Overdue);
     assert!(one(&e, FlagCode::NotSeenAnyAgency)
         .message()
@@ -254,7 +254,7 @@ fn counting_the_event_day_moves_the_due_date_one_working_day_earlier() {
         ..Policy::default()
     };
     let e = eval_with(&c, &policy, "2026-02-02");
-    assert_eq!(e.any_agency.due, d("2026-02-27"));
+    assert_eq!(e.any_agency.due, Some(d("2026-02-27")));
     // Seen on a Saturday: the setting changes nothing.
     let mut c = case("2026-01-05");
     c.sightings.push(school("s1", "2026-01-17"));
@@ -299,8 +299,47 @@ fn easter_and_one_off_holidays_are_skipped() {
 }
 
 #[test]
-fn beyond_the_calendar_is_an_error_not_a_guess() {
-    let c = case("2028-11-01");
+fn a_due_date_past_the_calendar_is_beyond_it_never_a_guess() {
+    // The shipped calendar ends on Sun 31 Dec 2028.
+    let mut c = case("2028-11-01");
+    c.sightings.push(school("s1", "2028-12-01"));
+    let e = eval(&c, "2028-12-06");
+    // 30 working days after Fri 1 Dec 2028 lie past the calendar: only that clock says so.
+    assert_eq!(e.any_agency.state, ClockState::BeyondCalendar);
+    assert_eq!(e.any_agency.due, None);
+    assert_eq!(e.any_agency.calendar_ends, Some(d("2028-12-31")));
+    assert_eq!(e.any_agency.working_days_since, Some(3));
+    none(&e, FlagCode::NotSeenAnyAgency);
+    assert_eq!(e.urgent_meeting, None);
+    // The other clocks are computed as usual: 10 working days from the plan's start.
+    assert_eq!(e.home_visit.due, Some(d("2028-11-15")));
+    assert_eq!(e.home_visit.state, ClockState::Overdue);
+    assert_eq!(e.home_visit.calendar_ends, None);
+    assert_eq!(e.social_worker.state, ClockState::Overdue);
+    one(&e, FlagCode::HomeVisitDue);
+    // The first review, due 1 Feb 2029, is more than 5 working days past today: not due soon.
+    none(&e, FlagCode::ReviewConferenceDue);
+
+    // Close to the end, whether the review is due soon cannot be said: not raised.
+    let e = eval(&c, "2028-12-20");
+    none(&e, FlagCode::ReviewConferenceDue);
+    one(&e, FlagCode::FirstCoreGroupDue);
+
+    // Asked about a day past the end, a clock due within the calendar is still overdue, but
+    // its working days cannot be counted.
+    let e = eval(&case("2028-11-01"), "2029-01-10");
+    assert_eq!(e.any_agency.state, ClockState::Overdue);
+    assert_eq!(e.any_agency.due, Some(d("2028-12-13")));
+    assert_eq!(e.any_agency.working_days_since, None);
+    assert_eq!(e.any_agency.calendar_ends, Some(d("2028-12-31")));
+    let f = one(&e, FlagCode::NotSeenAnyAgency);
+    assert!(
+        f.message().starts_with("Not seen by any agency since the plan began on Wed 1 Nov 2028; was due by Wed 13 Dec 2028."),
+        "{}",
+        f.message()
+    );
+
+    // A date before the calendar's start is still an error, naming the region and range.
     let cal = calendar();
     let policy = Policy::default();
     let ctx = Context {
@@ -308,7 +347,7 @@ fn beyond_the_calendar_is_an_error_not_a_guess() {
         calendar: &cal,
         tz: TZ,
     };
-    let err = evaluate(&c, &ctx, d("2028-12-20")).unwrap_err();
+    let err = evaluate(&case("2018-12-03"), &ctx, d("2019-01-10")).unwrap_err();
     assert!(err.to_string().contains("england-and-wales"), "{err}");
 }
 
@@ -343,7 +382,7 @@ fn social_worker_clock_is_20_calendar_days_and_only_social_care_resets_it() {
     c.sightings.push(school("school", "2026-03-10"));
     let e = eval(&c, "2026-03-21");
     assert_eq!(e.social_worker.last_seen, Some(d("2026-03-01")));
-    assert_eq!(e.social_worker.due, d("2026-03-21"));
+    assert_eq!(e.social_worker.due, Some(d("2026-03-21")));
     assert_eq!(e.social_worker.state, ClockState::DueSoon);
     let e = eval(&c, "2026-03-22");
     assert_eq!(e.social_worker.state, ClockState::Overdue);
@@ -364,7 +403,7 @@ fn home_visits_default_to_every_10_working_days() {
     c.sightings.push(school("s", "2026-01-15"));
     let e = eval(&c, "2026-01-21");
     assert_eq!(e.home_visit.last_seen, Some(d("2026-01-07")));
-    assert_eq!(e.home_visit.due, d("2026-01-21"));
+    assert_eq!(e.home_visit.due, Some(d("2026-01-21")));
     assert_eq!(e.home_visit.state, ClockState::DueSoon);
     let e = eval(&c, "2026-01-22");
     let f = one(&e, FlagCode::HomeVisitDue);
@@ -383,7 +422,7 @@ fn a_plan_frequency_overrides_the_default() {
     c.sightings
         .push(home_visit("h1", "2026-01-07", Outcome::SeenAlone));
     let e = eval(&c, "2026-01-21");
-    assert_eq!(e.home_visit.due, d("2026-01-21"));
+    assert_eq!(e.home_visit.due, Some(d("2026-01-21")));
     assert_eq!(eval(&c, "2026-01-22").home_visit.state, ClockState::Overdue);
     // Over Easter, 14 calendar days ignore the holidays (seed 004).
     let mut c = case("2026-03-02");
@@ -393,7 +432,7 @@ fn a_plan_frequency_overrides_the_default() {
     });
     c.sightings
         .push(home_visit("h1", "2026-04-01", Outcome::SeenAlone));
-    assert_eq!(eval(&c, "2026-04-10").home_visit.due, d("2026-04-15"));
+    assert_eq!(eval(&c, "2026-04-10").home_visit.due, Some(d("2026-04-15")));
 }
 
 #[test]
@@ -821,7 +860,8 @@ fn late_recording_reads_social_care_records_and_drafts_however_old() {
     c.sightings.push(draft);
     let f = one(&eval(&c, "2026-06-01"), FlagCode::LateRecording).clone();
     assert_eq!(f.severity, Severity::Medium);
-    assert_eq!(f.since, d("2026-01-07"));
+    // The breach began the day after its 48 hours ran out (10:00 on 9 Jan).
+    assert_eq!(f.since, d("2026-01-10"));
 
     // A record finalised late is reported over late_recording_months, not the home share's.
     let mut c = case("2026-01-05");
@@ -884,6 +924,8 @@ fn meeting(id: &str, date: &str, attendance: &[(&str, Attendance)]) -> MeetingFa
         minutes: None,
         recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
         attendance_history: Vec::new(),
+        urgent: false,
+        chaired_by_team_manager: false,
     }
 }
 
@@ -1213,8 +1255,8 @@ fn implementation_counts_meetings_minutes_and_actions_on_time_by_agency() {
 
     assert_eq!(done.meetings.len(), 2);
     let (m1, m2) = (&done.meetings[0], &done.meetings[1]);
-    assert_eq!((m1.due, m1.on_time), (d("2026-01-19"), true));
-    assert_eq!((m2.due, m2.on_time), (d("2026-02-26"), false));
+    assert_eq!((m1.due, m1.on_time), (Some(d("2026-01-19")), true));
+    assert_eq!((m2.due, m2.on_time), (Some(d("2026-02-26")), false));
     assert_eq!(m1.invited.len(), 4, "the police officer joined later");
     assert_eq!(m1.agencies_absent, ["health"]);
     assert_eq!(m2.invited.len(), 5);
@@ -1223,7 +1265,7 @@ fn implementation_counts_meetings_minutes_and_actions_on_time_by_agency() {
     assert_eq!(absent, ["health", "police", "school"]);
 
     let minutes = &m1.minutes;
-    assert_eq!(minutes.due, d("2026-01-22"));
+    assert_eq!(minutes.due, Some(d("2026-01-22")));
     assert!(minutes.distributed_on_time);
     assert_eq!(minutes.acknowledgement_due, Some(d("2026-01-27")));
     let users = |l: &[(String, String)]| l.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>();

@@ -4,7 +4,10 @@
 use chrono::{Days, NaiveDate};
 
 use super::implementation::{invited_on, minutes_record};
-use super::{Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
+use super::{
+    known, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, HeldMeeting, Severity,
+    Subject, UrgentMeeting,
+};
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::Policy;
 use crate::domain::records::{Attendance, CaseFacts, MeetingFact, MemberFact};
@@ -137,12 +140,16 @@ pub(super) fn flags(
     let held = held_meetings(&facts.meetings, on);
     let held: Vec<&MeetingFact> = held.into_iter().filter(|m| m.held_on >= start).collect();
 
+    // A due date (or due-soon state) past the calendar's end raises nothing (domain.md §4).
     match held.last() {
         // first_core_group_due: within 10 working days of the initial conference.
         None => {
-            let due = ctx.add_working_days(start, policy.first_core_group_working_days)?;
-            let state = ctx.state_of(due, on)?;
-            if state != ClockState::Ok {
+            let due = known(ctx.add_working_days(start, policy.first_core_group_working_days))?;
+            let state = match due {
+                Some(due) => known(ctx.state_of(due, on))?,
+                None => None,
+            };
+            if let (Some(due), Some(state)) = (due, state.filter(|s| *s != ClockState::Ok)) {
                 let overdue = state == ClockState::Overdue;
                 out.push(Flag {
                     code: FlagCode::FirstCoreGroupDue,
@@ -167,8 +174,7 @@ pub(super) fn flags(
         // core_group_overdue: at most 6 weeks after the last.
         Some(last) => {
             let due = last.held_on + Days::new(u64::from(policy.core_group_interval_days));
-            let state = ctx.state_of(due, on)?;
-            if state != ClockState::Ok {
+            if let Some(state) = known(ctx.state_of(due, on))?.filter(|s| *s != ClockState::Ok) {
                 let overdue = state == ClockState::Overdue;
                 out.push(Flag {
                     code: FlagCode::CoreGroupOverdue,
@@ -220,10 +226,13 @@ fn minutes_flags(
     });
     let invited = invited_on(&facts.members, meeting.held_on);
     let minutes = minutes_record(meeting, &invited, ctx, on)?;
-    let (Some(published_on), Some(ack_due)) = (minutes.published_on, minutes.acknowledgement_due)
-    else {
-        let state = ctx.state_of(minutes.due, on)?;
-        if state != ClockState::Ok {
+    let Some(published_on) = minutes.published_on else {
+        // Minutes due past the calendar's end: not raised (domain.md §4).
+        let Some(due) = minutes.due else {
+            return Ok(());
+        };
+        let state = known(ctx.state_of(due, on))?;
+        if let Some(state) = state.filter(|s| *s != ClockState::Ok) {
             let overdue = state == ClockState::Overdue;
             out.push(Flag {
                 code: FlagCode::MinutesNotDistributed,
@@ -233,10 +242,10 @@ fn minutes_flags(
                     Severity::Medium
                 },
                 since: meeting.held_on,
-                due: Some(minutes.due),
+                due: Some(due),
                 detail: Detail::MinutesNotSent {
                     held_on: meeting.held_on,
-                    due: minutes.due,
+                    due,
                     overdue,
                 },
                 subject,
@@ -264,9 +273,10 @@ fn minutes_flags(
         });
     }
 
-    if on <= ack_due {
+    // Read receipts due past the calendar's end are not yet late.
+    let Some(ack_due) = minutes.acknowledgement_due.filter(|due| on > *due) else {
         return Ok(());
-    }
+    };
     for (member, _) in &minutes.not_acknowledged {
         out.push(Flag {
             code: FlagCode::MinutesNotAcknowledged,
@@ -287,4 +297,31 @@ fn minutes_flags(
         });
     }
     Ok(())
+}
+
+/// While the child has not been seen by any agency for 30 working days (the clock overdue),
+/// the urgent core group meeting chaired by a team manager it asks for (seed 001 §5): the
+/// first meeting held from the day after the due date — the breach's first day — to `on`,
+/// with a team manager in the chair. Marked urgent or not, it is the meeting the procedure
+/// asks for: what it needs is held, by a team manager, once the breach began.
+pub(super) fn urgent_meeting(
+    facts: &CaseFacts,
+    any_agency: &Clock,
+    on: NaiveDate,
+) -> Option<UrgentMeeting> {
+    if any_agency.state != ClockState::Overdue {
+        return None;
+    }
+    let breach_began = any_agency.due?.succ_opt()?;
+    let held = facts
+        .meetings
+        .iter()
+        .filter(|m| m.chaired_by_team_manager && m.held_on >= breach_began && m.held_on <= on)
+        .min_by(|a, b| a.held_on.cmp(&b.held_on).then(a.id.cmp(&b.id)))
+        .map(|m| HeldMeeting {
+            meeting_id: m.id.clone(),
+            held_on: m.held_on,
+            marked_urgent: m.urgent,
+        });
+    Some(UrgentMeeting { breach_began, held })
 }

@@ -11,9 +11,14 @@ use crate::domain::records::PlanFacts;
 /// The frequency in force on `day`: the latest change dated on or before it, else the plan's
 /// own, else the policy's default.
 pub fn frequency_on(plan: &PlanFacts, default: VisitFrequency, day: NaiveDate) -> VisitFrequency {
+    recorded_frequency_on(plan, day).unwrap_or(default)
+}
+
+/// The plan's own frequency in force on `day`, as recorded: `None` means the policy's default.
+pub fn recorded_frequency_on(plan: &PlanFacts, day: NaiveDate) -> Option<VisitFrequency> {
     match plan.frequency_changes.iter().rfind(|c| c.from <= day) {
-        Some(change) => change.frequency.unwrap_or(default),
-        None => plan.visit_frequency.unwrap_or(default),
+        Some(change) => change.frequency,
+        None => plan.visit_frequency,
     }
 }
 
@@ -57,7 +62,8 @@ pub fn home_visit_due(
 
 /// Whether the home-visit clock counting from `baseline` is overdue on some day from `first`
 /// to `last` (the due date, asked on each day, moves only on a change's date, so the day
-/// before each change and `last` are the days to ask).
+/// before each change and `last` are the days to ask). A due date past the calendar's end is
+/// after every day the calendar knows: not overdue on them.
 pub fn overdue_between(
     plan: &PlanFacts,
     ctx: &Context<'_>,
@@ -72,8 +78,11 @@ pub fn overdue_between(
         .filter(|d| *d >= first && *d < last)
         .chain(std::iter::once(last));
     for day in days {
-        if day > home_visit_due(plan, ctx, baseline, day)? {
-            return Ok(true);
+        match home_visit_due(plan, ctx, baseline, day) {
+            Ok(due) if day > due => return Ok(true),
+            Ok(_) => {}
+            Err(e) if e.past_end().is_some() && day <= ctx.calendar.last() => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(false)

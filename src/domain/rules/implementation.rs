@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::core_group::{attendance_gaps, MeetingGaps};
-use super::Context;
+use super::{by_due, known, Context};
 use crate::domain::calendar::CalendarError;
 use crate::domain::records::{CaseFacts, MeetingFact, MemberFact};
 
@@ -15,8 +15,9 @@ pub struct MeetingRecord {
     pub meeting_id: String,
     pub held_on: NaiveDate,
     /// When it was due: 10 working days from the start for the first, 6 weeks after the
-    /// previous one for the rest.
-    pub due: NaiveDate,
+    /// previous one for the rest; `None` past the calendar's end.
+    pub due: Option<NaiveDate>,
+    /// Held by its due date (one due past the calendar's end: held by the calendar's end).
     pub on_time: bool,
     /// Members of the core group that day (each user once), with their agency.
     pub invited: Vec<(String, String)>,
@@ -28,14 +29,16 @@ pub struct MeetingRecord {
 /// The meeting's minutes as at the evaluation date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinutesRecord {
-    /// Published to every member by this date (5 working days after the meeting).
-    pub due: NaiveDate,
+    /// Published to every member by this date (5 working days after the meeting); `None`
+    /// past the calendar's end.
+    pub due: Option<NaiveDate>,
     pub published_on: Option<NaiveDate>,
     /// Published by `due` and sent to every member of the core group that day.
     pub distributed_on_time: bool,
     /// Members of that day the minutes never reached.
     pub not_sent_to: Vec<String>,
-    /// Read receipts are due by this date (5 working days after publication).
+    /// Read receipts are due by this date (5 working days after publication); `None` while
+    /// unpublished, or past the calendar's end.
     pub acknowledgement_due: Option<NaiveDate>,
     /// (member, agency) who acknowledged by the due date.
     pub acknowledged_on_time: Vec<(String, String)>,
@@ -144,8 +147,10 @@ pub fn implementation(
             continue;
         };
         let due = match previous {
-            None => ctx.add_working_days(facts.plan.start, policy.first_core_group_working_days)?,
-            Some(last) => last + Days::new(u64::from(policy.core_group_interval_days)),
+            None => {
+                known(ctx.add_working_days(facts.plan.start, policy.first_core_group_working_days))?
+            }
+            Some(last) => Some(last + Days::new(u64::from(policy.core_group_interval_days))),
         };
         previous = Some(meeting.held_on);
         let invited = invited_on(&facts.members, meeting.held_on);
@@ -154,7 +159,7 @@ pub fn implementation(
             meeting_id: meeting.id.clone(),
             held_on: meeting.held_on,
             due,
-            on_time: meeting.held_on <= due,
+            on_time: by_due(due, ctx.calendar, meeting.held_on),
             invited,
             agencies_absent: gap.agencies_absent.clone(),
             minutes,
@@ -211,7 +216,8 @@ pub(super) fn minutes_record(
     on: NaiveDate,
 ) -> Result<MinutesRecord, CalendarError> {
     let policy = ctx.policy;
-    let due = ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days)?;
+    let due =
+        known(ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days))?;
     let published = meeting
         .minutes
         .as_ref()
@@ -234,7 +240,7 @@ pub(super) fn minutes_record(
         .map(|(u, _)| u.clone())
         .collect();
     let ack_due =
-        ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days)?;
+        known(ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days))?;
     let (mut on_time, mut late, mut none) = (Vec::new(), Vec::new(), Vec::new());
     for user in &minutes.distributed_to {
         let agency = invited
@@ -249,7 +255,7 @@ pub(super) fn minutes_record(
             .map(|(_, d)| *d)
             .min();
         match read {
-            Some(d) if d <= ack_due => on_time.push((user.clone(), agency)),
+            Some(d) if by_due(ack_due, ctx.calendar, d) => on_time.push((user.clone(), agency)),
             Some(_) => late.push((user.clone(), agency)),
             None => none.push((user.clone(), agency)),
         }
@@ -257,9 +263,9 @@ pub(super) fn minutes_record(
     Ok(MinutesRecord {
         due,
         published_on: Some(published_on),
-        distributed_on_time: published_on <= due && not_sent_to.is_empty(),
+        distributed_on_time: by_due(due, ctx.calendar, published_on) && not_sent_to.is_empty(),
         not_sent_to,
-        acknowledgement_due: Some(ack_due),
+        acknowledgement_due: ack_due,
         acknowledged_on_time: on_time,
         acknowledged_late: late,
         not_acknowledged: none,

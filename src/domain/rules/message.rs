@@ -24,7 +24,8 @@ pub enum Detail {
         last_seen: Option<NaiveDate>,
         baseline: NaiveDate,
         due: NaiveDate,
-        working_days_since: u32,
+        /// `None` when the date asked about is past the calendar's end.
+        working_days_since: Option<u32>,
         days_since: i64,
     },
     DecisionAfterFailedVisit {
@@ -142,14 +143,20 @@ impl Detail {
         match self {
             Detail::Clock { watch, overdue, last_seen, baseline, due, working_days_since, days_since } => {
                 let since = since_phrase(*last_seen, *baseline);
+                let working_days = |before: &str, after: &str| match working_days_since {
+                    Some(n) => format!("{before}{n} working days{after}"),
+                    None => String::new(),
+                };
                 match (watch, overdue) {
                     (Watch::AnyAgency, true) => format!(
-                        "Not seen by any agency {since} — {working_days_since} working days; was due by {}. Tell the CP chair and hold an urgent core group meeting.",
+                        "Not seen by any agency {since}{}; was due by {}. Tell the CP chair and hold an urgent core group meeting.",
+                        working_days(" — ", ""),
                         long_date(*due)
                     ),
                     (Watch::AnyAgency, false) => format!(
-                        "To be seen by an agency by {}: not seen {since} ({working_days_since} working days).",
-                        long_date(*due)
+                        "To be seen by an agency by {}: not seen {since}{}.",
+                        long_date(*due),
+                        working_days(" (", ")")
                     ),
                     (Watch::SocialWorker, true) => format!(
                         "Not seen by a social worker {since} — {days_since} days; was due by {}. The team manager must assess the risk.",

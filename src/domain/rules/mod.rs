@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use core_group::{attendance_gaps, MeetingGaps};
-pub use frequency::{frequency_on, home_visit_due};
+pub use frequency::{frequency_on, home_visit_due, recorded_frequency_on};
 pub use implementation::{
     attendance_by_agency, implementation, percent, AgencyActions, AgencyAttendance, Implementation,
     MeetingRecord, MinutesRecord,
@@ -39,6 +39,9 @@ pub enum ClockState {
     Ok,
     DueSoon,
     Overdue,
+    /// The due date (or whether it is due soon) lies past the end of the plan's bank-holiday
+    /// calendar: only an admin's import of a newer feed can say (domain.md §4).
+    BeyondCalendar,
 }
 
 /// One deadline that restarts each time its event happens.
@@ -48,12 +51,15 @@ pub struct Clock {
     pub last_seen: Option<NaiveDate>,
     /// `last_seen`, else the plan's start: what the due date counts from.
     pub baseline: NaiveDate,
-    pub due: NaiveDate,
-    /// Working days w with baseline < w ≤ as_of.
-    pub working_days_since: u32,
+    /// `None` when it falls past the end of the calendar (`state` is then `BeyondCalendar`).
+    pub due: Option<NaiveDate>,
+    /// Working days w with baseline < w ≤ as_of; `None` when as_of is past the calendar's end.
+    pub working_days_since: Option<u32>,
     /// Calendar days from baseline to as_of.
     pub days_since: i64,
     pub state: ClockState,
+    /// The calendar's last date, when the clock needed a date past it.
+    pub calendar_ends: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
@@ -151,13 +157,34 @@ pub enum Subject {
     },
 }
 
+impl Subject {
+    /// The subject in one line, for a breach's identity (ids hold no `:`).
+    fn key(&self) -> String {
+        match self {
+            Subject::Sighting { sighting_id } => format!("sighting:{sighting_id}"),
+            Subject::Meeting { meeting_id } => format!("meeting:{meeting_id}"),
+            Subject::AgencyAtMeeting {
+                meeting_id,
+                agency_id,
+            } => format!("agency_at_meeting:{meeting_id}:{agency_id}"),
+            Subject::MemberAtMeeting {
+                meeting_id,
+                user_id,
+            } => format!("member_at_meeting:{meeting_id}:{user_id}"),
+            Subject::Action { action_id } => format!("action:{action_id}"),
+        }
+    }
+}
+
 /// A rule breach, or a deadline close enough to warn about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flag {
     pub code: FlagCode,
     pub severity: Severity,
-    /// When the matter began (e.g. the date last seen): with `code` and `subject`, what makes
-    /// one breach the same breach from one evaluation to the next.
+    /// When the matter began: the first day of the episode (the date last seen, the failed
+    /// visit, the first day of a run of days below the home-visit share, …; docs/rules.md
+    /// says which for each rule). With `code` and `subject`, what makes one breach the same
+    /// breach from one evaluation to the next (domain.md §4).
     pub since: NaiveDate,
     pub due: Option<NaiveDate>,
     /// The numbers and dates behind the flag; [`Flag::message`] says them in a sentence.
@@ -173,6 +200,31 @@ impl Flag {
     /// working days; was due by Wed 4 Feb 2026. …").
     pub fn message(&self) -> String {
         self.detail.message()
+    }
+
+    /// The breach's identity: the same on every day the breach lasts, different for two
+    /// breaches (domain.md §4) — a digest of the child, the rule, the subject and the start
+    /// of the episode, so that it names nothing by itself.
+    pub fn breach(&self, child_id: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let subject = self.subject.as_ref().map(Subject::key).unwrap_or_default();
+        let since = self.since.to_string();
+        let mut hash = Sha256::new();
+        // Each part with its length first, so that no two different lists of parts run
+        // together into the same bytes.
+        for part in [
+            child_id,
+            self.code.as_str(),
+            subject.as_str(),
+            since.as_str(),
+        ] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        hash.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -191,6 +243,27 @@ pub struct Evaluation {
     pub home_visit_frequency: crate::domain::policy::VisitFrequency,
     /// Most severe first, then oldest first.
     pub flags: Vec<Flag>,
+    /// While `not_seen_any_agency` is overdue: the urgent core group meeting it asks for.
+    pub urgent_meeting: Option<UrgentMeeting>,
+}
+
+/// The urgent core group meeting, chaired by a team manager, that a child not seen by any
+/// agency for 30 working days needs (seed 001 §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrgentMeeting {
+    /// The first day of the breach: the day after the any-agency due date.
+    pub breach_began: NaiveDate,
+    /// The first meeting held from that day to the evaluation date and chaired by a team
+    /// manager, if there has been one.
+    pub held: Option<HeldMeeting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldMeeting {
+    pub meeting_id: String,
+    pub held_on: NaiveDate,
+    /// Whether it was recorded as urgent (it counts either way; docs/rules.md).
+    pub marked_urgent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -218,7 +291,9 @@ pub fn long_date(d: NaiveDate) -> String {
 }
 
 /// The state of a deadline `due` on `as_of` (domain.md §3): overdue on every date after it;
-/// due soon when not overdue and at most `warn` working days away.
+/// due soon when not overdue and at most `warn` working days away. A due date past the
+/// calendar's end is still known not to be due soon while more than `warn` working days
+/// remain before the end; closer than that, the answer is the calendar's error.
 pub(crate) fn state_of(
     calendar: &Calendar,
     due: NaiveDate,
@@ -228,10 +303,42 @@ pub(crate) fn state_of(
     if as_of > due {
         return Ok(ClockState::Overdue);
     }
-    if calendar.working_days_between(as_of, due)? <= warn {
-        return Ok(ClockState::DueSoon);
+    let remaining = match calendar.working_days_between(as_of, due) {
+        Ok(n) => n,
+        Err(e) if e.past_end().is_some() && as_of <= calendar.last() => {
+            // At least as many working days lie before `due` as before the end.
+            match calendar.working_days_between(as_of, calendar.last())? {
+                n if n > warn => n,
+                _ => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(if remaining <= warn {
+        ClockState::DueSoon
+    } else {
+        ClockState::Ok
+    })
+}
+
+/// A computation that needed a date past the calendar's end answers `None` ("beyond the
+/// calendar", domain.md §4); any other calendar error stays an error.
+pub(crate) fn known<T>(result: Result<T, CalendarError>) -> Result<Option<T>, CalendarError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.past_end().is_some() => Ok(None),
+        Err(e) => Err(e),
     }
-    Ok(ClockState::Ok)
+}
+
+/// Whether `day` is on or before a due date that may lie past the calendar's end (`None`):
+/// a day by the calendar's end is certainly before such a date; a later one cannot be shown
+/// to be, and does not count as on time.
+pub(crate) fn by_due(due: Option<NaiveDate>, calendar: &Calendar, day: NaiveDate) -> bool {
+    match due {
+        Some(due) => day <= due,
+        None => day <= calendar.last(),
+    }
 }
 
 /// What the rules are applied with: the settings, the plan's calendar, the service's zone.
@@ -276,11 +383,13 @@ pub fn evaluate(
     };
     let clocks = seen::clocks(facts, ctx, evaluated_on)?;
     let mut flags = Vec::new();
+    let mut urgent_meeting = None;
     if plan_open {
         seen::flags(facts, ctx, evaluated_on, &clocks, &mut flags)?;
         core_group::flags(facts, ctx, evaluated_on, &mut flags)?;
         plan::flags(facts, ctx, evaluated_on, &mut flags)?;
         flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+        urgent_meeting = core_group::urgent_meeting(facts, &clocks.any_agency, evaluated_on);
     }
     Ok(Evaluation {
         as_of,
@@ -291,6 +400,7 @@ pub fn evaluate(
         home_visit: clocks.home_visit,
         home_visit_frequency: clocks.home_visit_frequency,
         flags,
+        urgent_meeting,
     })
 }
 

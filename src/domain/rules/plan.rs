@@ -2,7 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
+use super::{known, Audience, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject};
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::Policy;
 use crate::domain::records::CaseFacts;
@@ -71,8 +71,8 @@ pub(super) fn flags(
     // review_conference_due: first within 3 months of the start, then every 6 months.
     let (since, due, first) =
         next_review_due(start, facts.reviews.iter().map(|r| r.held_on), on, policy);
-    let state = ctx.state_of(due, on)?;
-    if state != ClockState::Ok {
+    // Whether it is due soon past the calendar's end cannot be said: not raised.
+    if let Some(state) = known(ctx.state_of(due, on))?.filter(|s| *s != ClockState::Ok) {
         let overdue = state == ClockState::Overdue;
         out.push(Flag {
             code: FlagCode::ReviewConferenceDue,

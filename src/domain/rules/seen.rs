@@ -4,7 +4,7 @@ use chrono::{Days, Months, NaiveDate};
 
 use super::frequency::{frequency_on, home_visit_due, overdue_between};
 use super::{
-    Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject, Watch,
+    known, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, Severity, Subject, Watch,
 };
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::{Policy, VisitFrequency};
@@ -42,6 +42,9 @@ fn home_visit(s: &SightingFact) -> bool {
     s.by_social_care && s.kind == SightingKind::HomeVisit
 }
 
+/// A clock whose due date (or due-soon state, or working days since) needs a date past the
+/// calendar's end says so rather than fail: only that clock is "beyond the calendar"
+/// (domain.md §4); a date before the calendar's start is still an error.
 fn clock(
     ctx: &Context<'_>,
     last_seen: Option<NaiveDate>,
@@ -50,14 +53,21 @@ fn clock(
     on: NaiveDate,
 ) -> Result<Clock, CalendarError> {
     let baseline = last_seen.unwrap_or(start);
-    let due = due(baseline)?;
+    let due = known(due(baseline))?;
+    let working_days_since = known(ctx.calendar.working_days_between(baseline, on))?;
+    let state = match due {
+        Some(due) => known(ctx.state_of(due, on))?,
+        None => None,
+    };
+    let beyond = due.is_none() || working_days_since.is_none() || state.is_none();
     Ok(Clock {
         last_seen,
         baseline,
         due,
-        working_days_since: ctx.calendar.working_days_between(baseline, on)?,
+        working_days_since,
         days_since: (on - baseline).num_days(),
-        state: ctx.state_of(due, on)?,
+        state: state.unwrap_or(ClockState::BeyondCalendar),
+        calendar_ends: beyond.then(|| ctx.calendar.last()),
     })
 }
 
@@ -173,22 +183,26 @@ fn clock_flag(
     watch: Watch,
     raise_to: Vec<Audience>,
 ) -> Option<Flag> {
+    // Beyond the calendar, the rule cannot say when the clock falls due: nothing is raised.
     let severity = match clock.state {
-        ClockState::Ok => return None,
+        ClockState::Ok | ClockState::BeyondCalendar => return None,
         ClockState::DueSoon => Severity::Medium,
         ClockState::Overdue => Severity::High,
     };
+    let due = clock.due?;
+    // The episode is the time since the child was last seen (the baseline): the warning and
+    // the breach it becomes are one, until the child is seen again.
     Some(Flag {
         code,
         severity,
         since: clock.baseline,
-        due: Some(clock.due),
+        due: Some(due),
         detail: Detail::Clock {
             watch,
             overdue: clock.state == ClockState::Overdue,
             last_seen: clock.last_seen,
             baseline: clock.baseline,
-            due: clock.due,
+            due,
             working_days_since: clock.working_days_since,
             days_since: clock.days_since,
         },
@@ -228,11 +242,17 @@ pub(super) fn flags(
         out,
     );
     baby_not_seen_awake(facts, policy.baby_under_months, window_start, &records, out);
-    bedroom_not_seen(policy.bedroom_not_seen_after_visits as usize, &records, out);
+    bedroom_not_seen(
+        facts,
+        policy.bedroom_not_seen_after_visits as usize,
+        &records,
+        out,
+    );
     home_visit_share(
         policy.home_visit_share_percent,
         policy.home_visit_share_months,
-        window_start,
+        start,
+        on,
         &records,
         out,
     );
@@ -341,8 +361,13 @@ fn failed_visits(
             let met = next_seen.map(|s| s.occurred_at <= deadline);
             (local_date(ctx.tz, deadline), Some(deadline), met)
         } else {
-            let due =
-                ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days)?;
+            // A revisit due past the calendar's end cannot be judged: not raised.
+            let Some(due) = known(
+                ctx.add_working_days(failed.occurred_on, policy.failed_visit_revisit_working_days),
+            )?
+            else {
+                continue;
+            };
             (due, None, next_seen.map(|s| s.occurred_on <= due))
         };
         let severity = match met {
@@ -381,6 +406,9 @@ fn visit_dates(visits: &[&SightingFact]) -> Vec<NaiveDate> {
 
 /// A child aged 4 or over should be seen alone regularly: flag when the last N social-work
 /// visits in which they were seen (all at 4 or over) were not `seen_alone` (seed 001 §2).
+/// The episode is the whole run of such visits since the child was last seen alone (or
+/// turned 4): it begins at the run's first visit, its subject, and lasts until a visit sees
+/// the child alone — each later visit not alone continues it.
 fn not_seen_alone(
     facts: &CaseFacts,
     from_age: u32,
@@ -388,33 +416,30 @@ fn not_seen_alone(
     records: &[&SightingFact],
     out: &mut Vec<Flag>,
 ) {
-    let old_enough = |s: &&&SightingFact| {
+    let old_enough = |s: &&SightingFact| {
         months_between(facts.date_of_birth, s.occurred_on) >= (from_age * 12) as i32
     };
-    let last: Vec<&SightingFact> = records
+    let run: Vec<&SightingFact> = records
         .iter()
         .rev()
         .filter(|s| social_work_seen(s))
-        .take(n)
-        .filter(old_enough)
+        .take_while(|s| s.outcome != Outcome::SeenAlone && old_enough(s))
         .copied()
         .collect();
-    if n == 0 || last.len() < n || last.iter().any(|s| s.outcome == Outcome::SeenAlone) {
+    if n == 0 || run.len() < n {
         return;
     }
-    let oldest = last[last.len() - 1];
+    let first = run[run.len() - 1];
     out.push(Flag {
         code: FlagCode::NotSeenAlone,
         severity: Severity::Medium,
-        since: oldest.occurred_on,
+        since: first.occurred_on,
         due: None,
         detail: Detail::NotSeenAlone {
-            visits: visit_dates(&last),
+            visits: visit_dates(&run[..n]),
             from_age,
         },
-        subject: Some(Subject::Sighting {
-            sighting_id: last[0].id.clone(),
-        }),
+        subject: visit_subject(&versions(facts, first)),
         raise_to: vec![Audience::LeadSocialWorker],
         consecutive_missed: None,
     });
@@ -455,59 +480,88 @@ fn baby_not_seen_awake(
 }
 
 /// The bedroom is to be seen at least on alternate home visits (seed 001 §2): flag when the
-/// last N home visits that saw the child did not see it.
-fn bedroom_not_seen(n: usize, records: &[&SightingFact], out: &mut Vec<Flag>) {
-    let last: Vec<&SightingFact> = records
+/// last N home visits that saw the child did not see it. As with seen alone, the episode is
+/// the run of such visits since the bedroom was last seen, from its first visit.
+fn bedroom_not_seen(facts: &CaseFacts, n: usize, records: &[&SightingFact], out: &mut Vec<Flag>) {
+    let run: Vec<&SightingFact> = records
         .iter()
         .rev()
         .filter(|s| home_visit(s) && s.outcome.is_seen())
-        .take(n)
+        .take_while(|s| s.bedroom_seen != Some(true))
         .copied()
         .collect();
-    if n == 0 || last.len() < n || last.iter().any(|s| s.bedroom_seen == Some(true)) {
+    if n == 0 || run.len() < n {
         return;
     }
+    let first = run[run.len() - 1];
     out.push(Flag {
         code: FlagCode::BedroomNotSeen,
         severity: Severity::Medium,
-        since: last[last.len() - 1].occurred_on,
+        since: first.occurred_on,
         due: None,
         detail: Detail::BedroomNotSeen {
-            visits: visit_dates(&last),
+            visits: visit_dates(&run[..n]),
         },
-        subject: Some(Subject::Sighting {
-            sighting_id: last[0].id.clone(),
-        }),
+        subject: visit_subject(&versions(facts, first)),
         raise_to: vec![Audience::LeadSocialWorker],
         consecutive_missed: None,
     });
 }
 
 /// At least half of social-work visits in a rolling 3 months take place at home (seed 004).
+/// The window rolls every day, so the episode is the current run of days on which the share
+/// was below the threshold: it begins on the run's first day (found by walking back a day at
+/// a time, never before the plan's start) and ends on the first day the share is met again.
 fn home_visit_share(
     percent: u32,
     months: u32,
-    after: NaiveDate,
+    start: NaiveDate,
+    on: NaiveDate,
     records: &[&SightingFact],
     out: &mut Vec<Flag>,
 ) {
     let (mut total, mut at_home) = (0u32, 0u32);
+    let after = window(on, start, months);
     for s in records
         .iter()
         .filter(|s| s.occurred_on > after && social_work_seen(s))
     {
         total += 1;
-        if s.location == Location::Home {
-            at_home += 1;
-        }
+        at_home += u32::from(s.location == Location::Home);
     }
-    if total == 0 || at_home * 100 >= percent * total {
+    let below = |(at_home, total): (u32, u32)| total > 0 && at_home * 100 < percent * total;
+    if !below((at_home, total)) {
         return;
+    }
+    // (date, at home) of every social-work visit that saw the child, oldest first; and how
+    // many of the first i were at home: the share on any earlier day in two searches.
+    let visits: Vec<(NaiveDate, bool)> = records
+        .iter()
+        .filter(|s| social_work_seen(s))
+        .map(|s| (s.occurred_on, s.location == Location::Home))
+        .collect();
+    let mut at_home_before = Vec::with_capacity(visits.len() + 1);
+    at_home_before.push(0u32);
+    for (i, (_, home)) in visits.iter().enumerate() {
+        at_home_before.push(at_home_before[i] + u32::from(*home));
+    }
+    let share_on = |day: NaiveDate| {
+        let after = window(day, start, months);
+        let lo = visits.partition_point(|(d, _)| *d <= after);
+        let hi = visits.partition_point(|(d, _)| *d <= day).max(lo);
+        (at_home_before[hi] - at_home_before[lo], (hi - lo) as u32)
+    };
+    let mut since = on;
+    while let Some(day) = since.pred_opt().filter(|d| *d >= start) {
+        if !below(share_on(day)) {
+            break;
+        }
+        since = day;
     }
     out.push(Flag {
         code: FlagCode::HomeVisitShare,
         severity: Severity::Medium,
-        since: after.succ_opt().unwrap_or(after),
+        since,
         due: None,
         detail: Detail::HomeVisitShare {
             at_home,
@@ -586,7 +640,8 @@ fn late_recording(
             since = since.min(Some(s.occurred_on)).or(Some(s.occurred_on));
         }
     }
-    let Some(since) = since else { return };
+    let Some(oldest) = since else { return };
+    let since = late_episode(facts, ctx, on).unwrap_or(oldest);
     out.push(Flag {
         code: FlagCode::LateRecording,
         severity: if late_draft > 0 {
@@ -606,6 +661,75 @@ fn late_recording(
         raise_to: vec![Audience::TeamManager],
         consecutive_missed: None,
     });
+}
+
+/// The first day of the run of days, up to `on`, on which `late_recording` was raised: the
+/// start of its episode. Each record is late over one or two spans of days — as a draft from
+/// the day after its deadline until finalised or withdrawn, then, finalised late, while the
+/// contact is within the rolling window — and the episode is the spans joined without a gap.
+fn late_episode(facts: &CaseFacts, ctx: &Context<'_>, on: NaiveDate) -> Option<NaiveDate> {
+    let (hours, months) = (
+        ctx.policy.late_recording_hours,
+        ctx.policy.late_recording_months,
+    );
+    let start = facts.plan.start;
+    // [from, until) in days; `until: None` is "still".
+    let mut spans: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+    for s in facts.sightings.iter().filter(|s| {
+        s.by_social_care && s.supersedes.is_none() && s.occurred_on >= start && s.occurred_on <= on
+    }) {
+        let deadline = s.occurred_at + chrono::Duration::hours(i64::from(hours));
+        // Final in time: never late (checked before any zone conversion, the common case).
+        if s.finalised_at.is_some_and(|f| f <= deadline) {
+            continue;
+        }
+        let final_day = s.finalised_at.map(|f| local_date(ctx.tz, f));
+        let withdrawn_day = s.withdrawn_at.map(|w| local_date(ctx.tz, w));
+        let mut add = |from: NaiveDate, until: Option<NaiveDate>| {
+            let until = match (until, withdrawn_day) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if until.is_none_or(|u| from < u) {
+                spans.push((from, until));
+            }
+        };
+        if let Some(after_deadline) = local_date(ctx.tz, deadline).succ_opt() {
+            add(after_deadline, final_day);
+        }
+        if let Some(final_day) = final_day {
+            add(final_day, Some(leaves_window(s.occurred_on, months)));
+        }
+    }
+    spans.sort_by_key(|(from, _)| *from);
+    let mut merged: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+    for (from, until) in spans {
+        match merged.last_mut() {
+            Some((_, end)) if end.is_none_or(|e| from <= e) => {
+                *end = match (*end, until) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            _ => merged.push((from, until)),
+        }
+    }
+    merged
+        .into_iter()
+        .find(|(from, until)| *from <= on && until.is_none_or(|u| on < u))
+        .map(|(from, _)| from)
+}
+
+/// The first day whose rolling window of `months` no longer holds a contact on `day`: `day`
+/// plus the months, or, when that month is too short for the day (30 Nov + 3 months is
+/// 28 Feb), the 1st of the month after (28 Feb less 3 months is 28 Nov, still before it).
+fn leaves_window(day: NaiveDate, months: u32) -> NaiveDate {
+    use chrono::Datelike;
+    match day.checked_add_months(Months::new(months)) {
+        Some(d) if d.day() == day.day() => d,
+        Some(d) => d.succ_opt().unwrap_or(d),
+        None => NaiveDate::MAX,
+    }
 }
 
 /// A child's social-work visiting over a period, for the monthly visits report (contract.md,

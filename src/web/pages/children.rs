@@ -50,28 +50,24 @@ struct ClockCell {
 }
 
 fn clock_cell(clock: &Clock, last_words: &str, working_days: bool) -> ClockCell {
-    let since = if clock.days_since == 0 {
-        "today".to_string()
-    } else if working_days {
-        format!(
-            "{} working day{} ago",
-            clock.working_days_since,
-            if clock.working_days_since == 1 {
-                ""
-            } else {
-                "s"
-            }
-        )
-    } else {
-        format!(
-            "{} day{} ago",
-            clock.days_since,
-            if clock.days_since == 1 { "" } else { "s" }
-        )
+    let plural = |n: i64| if n == 1 { "" } else { "s" };
+    let since = match clock.working_days_since {
+        _ if clock.days_since == 0 => "today".to_string(),
+        // Past the calendar's end the working days cannot be counted: calendar days instead.
+        Some(n) if working_days => format!("{n} working day{} ago", plural(i64::from(n))),
+        _ => format!("{} day{} ago", clock.days_since, plural(clock.days_since)),
+    };
+    let due = match (clock.due, clock.calendar_ends) {
+        (Some(day), _) => words::date(day),
+        (None, Some(ends)) => format!(
+            "after {}, when the bank-holiday calendar ends (an administrator can import a newer one)",
+            words::date(ends)
+        ),
+        (None, None) => "not known".to_string(),
     };
     ClockCell {
         tag: words::clock_tag(clock.state),
-        due: words::date(clock.due),
+        due,
         last: match clock.last_seen {
             Some(day) => format!("{last_words} {}", words::date(day)),
             None => format!("Not {} since the plan began", last_words.to_lowercase()),
@@ -332,8 +328,26 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
         let e = &s.evaluation;
         let mut flags: Vec<&Flag> = e.flags.iter().collect();
         flags.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
+        // The urgent meeting a child unseen for 30 working days needs (seed 001 §5).
+        let urgent_meeting = e.urgent_meeting.as_ref().map(|u| match &u.held {
+            Some(held) => serde_json::json!({
+                "held": true,
+                "text": format!(
+                    "An urgent core group meeting chaired by a team manager was held on {}.",
+                    words::date(held.held_on)
+                ),
+            }),
+            None => serde_json::json!({
+                "held": false,
+                "text": format!(
+                    "An urgent core group meeting chaired by a team manager has not been held since {}, the day after the child was due to be seen by an agency.",
+                    words::date(u.breach_began)
+                ),
+            }),
+        });
         serde_json::json!({
             "plan_open": e.plan_open,
+            "urgent_meeting": urgent_meeting,
             "any_agency": clock_cell(&e.any_agency, "Seen", true),
             "social_worker": clock_cell(&e.social_worker, "Seen", false),
             "home_visit": clock_cell(&e.home_visit, "Visited", true),
@@ -470,6 +484,9 @@ fn child_view(found: &ChildPage, tz: chrono_tz::Tz, query: &ChildQuery) -> serde
                 "start": words::date(p.start_date),
                 "end": p.end_date.map(words::date),
                 "lead_social_worker": person(&p.lead_social_worker_id),
+                "frequency": found.record.frequencies.iter()
+                    .find(|f| f.plan_id == p.id)
+                    .map(|f| words::capitalise(&f.in_force.describe())),
                 "chair": person(&p.cp_chair_id),
                 "covers": found.record.covers.iter()
                     .filter(|(c, _)| c.plan_id == p.id)

@@ -19,7 +19,27 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, PageError> {
     if visitor.who.user.role == crate::domain::people::Role::Admin {
         let chrome =
             Chrome::signed_in(&visitor, "Administration", crate::web::view::Section::Other);
-        return page("admin-home.html", &chrome, ());
+        // Admins are told six months before a region's calendar runs out (domain.md §4).
+        let mut ending = Vec::new();
+        if let Some(state) = req.app_data::<actix_web::web::Data<crate::api::AppState>>() {
+            let today = state.services.today();
+            let actor = crate::services::admin::Actor::User(visitor.who.user.clone());
+            let calendars =
+                crate::services::settings::list_calendars(&state.services.calendars, &actor)
+                    .await?;
+            for shown in calendars.iter().filter(|c| c.calendar.ends_soon(today)) {
+                ending.push(serde_json::json!({
+                    "region": shown.calendar.region().as_str(),
+                    "ends": crate::web::words::date(shown.calendar.last()),
+                    "ended": shown.calendar.last() < today,
+                }));
+            }
+        }
+        return page(
+            "admin-home.html",
+            &chrome,
+            crate::values! { calendars_ending => ending },
+        );
     }
     Ok(see_other("/children"))
 }
