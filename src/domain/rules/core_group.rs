@@ -3,7 +3,6 @@
 
 use chrono::{Days, NaiveDate};
 
-use super::implementation::{invited_on, minutes_record};
 use super::{
     known, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, HeldMeeting, Severity,
     Subject, UrgentMeeting,
@@ -224,11 +223,18 @@ fn minutes_flags(
     let subject = Some(Subject::Meeting {
         meeting_id: meeting.id.clone(),
     });
-    let invited = invited_on(&facts.members, meeting.held_on);
-    let minutes = minutes_record(meeting, &invited, ctx, on)?;
-    let Some(published_on) = minutes.published_on else {
+    // What `implementation::minutes_record` works out, without its lists of names: the
+    // status of every child reads this, and the lists cost more than the rules.
+    let policy = ctx.policy;
+    let due =
+        known(ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days))?;
+    let published = meeting
+        .minutes
+        .as_ref()
+        .and_then(|m| m.published_on.filter(|p| *p <= on).map(|p| (m, p)));
+    let Some((sent, published_on)) = published else {
         // Minutes due past the calendar's end: not raised (domain.md §4).
-        let Some(due) = minutes.due else {
+        let Some(due) = due else {
             return Ok(());
         };
         let state = known(ctx.state_of(due, on))?;
@@ -257,7 +263,21 @@ fn minutes_flags(
     };
 
     // Every member on the meeting date must have been sent them, absent ones included.
-    if !minutes.not_sent_to.is_empty() {
+    let mut invited: Vec<&str> = Vec::new();
+    for m in facts
+        .members
+        .iter()
+        .filter(|m| m.is_member_on(meeting.held_on))
+    {
+        if !invited.contains(&m.user_id.as_str()) {
+            invited.push(&m.user_id);
+        }
+    }
+    let not_sent = invited
+        .iter()
+        .filter(|u| !sent.distributed_to.iter().any(|d| d == *u))
+        .count();
+    if not_sent > 0 {
         out.push(Flag {
             code: FlagCode::MinutesNotDistributed,
             severity: Severity::High,
@@ -265,7 +285,7 @@ fn minutes_flags(
             due: None,
             detail: Detail::MinutesMissedMembers {
                 held_on: meeting.held_on,
-                missing: minutes.not_sent_to.len(),
+                missing: not_sent,
             },
             subject: subject.clone(),
             raise_to: vec![Audience::MeetingChair, Audience::CpChair],
@@ -274,10 +294,18 @@ fn minutes_flags(
     }
 
     // Read receipts due past the calendar's end are not yet late.
-    let Some(ack_due) = minutes.acknowledgement_due.filter(|due| on > *due) else {
+    let ack_due =
+        known(ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days))?;
+    let Some(ack_due) = ack_due.filter(|due| on > *due) else {
         return Ok(());
     };
-    for (member, _) in &minutes.not_acknowledged {
+    let unread = sent.distributed_to.iter().filter(|user| {
+        !sent
+            .acknowledgements
+            .iter()
+            .any(|(u, d)| u == *user && *d <= on)
+    });
+    for member in unread {
         out.push(Flag {
             code: FlagCode::MinutesNotAcknowledged,
             severity: Severity::Medium,
