@@ -1,6 +1,7 @@
 //! Core groups: the first within 10 working days, then at most 6 weeks apart; every agency
 //! attending; minutes reaching every member, and read (seed 002).
 
+use super::implementation::minutes_due_and_published;
 use chrono::{Days, NaiveDate};
 
 use super::{
@@ -226,12 +227,7 @@ fn minutes_flags(
     // What `implementation::minutes_record` works out, without its lists of names: the
     // status of every child reads this, and the lists cost more than the rules.
     let policy = ctx.policy;
-    let due =
-        known(ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days))?;
-    let published = meeting
-        .minutes
-        .as_ref()
-        .and_then(|m| m.published_on.filter(|p| *p <= on).map(|p| (m, p)));
+    let (due, published) = minutes_due_and_published(meeting, ctx, on)?;
     let Some((sent, published_on)) = published else {
         // Minutes due past the calendar's end: not raised (domain.md §4).
         let Some(due) = due else {

@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 use super::core_group::{attendance_gaps, MeetingGaps};
 use super::{by_due, known, Context};
 use crate::domain::calendar::CalendarError;
-use crate::domain::records::{CaseFacts, MeetingFact, MemberFact};
+use crate::domain::records::{CaseFacts, MeetingFact, MemberFact, MinutesFact};
 
 /// One meeting held, and whether it and its minutes were on time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,6 +209,28 @@ pub fn implementation(
     })
 }
 
+/// Minutes published by a date, with the day they were.
+pub(super) type Published<'a> = Option<(&'a MinutesFact, NaiveDate)>;
+
+/// When a meeting's minutes are due (`None` past the calendar's end), and the minutes with
+/// their publication date if published by `on`: what both the minutes rules and the
+/// implementation view start from.
+pub(super) fn minutes_due_and_published<'a>(
+    meeting: &'a MeetingFact,
+    ctx: &Context<'_>,
+    on: NaiveDate,
+) -> Result<(Option<NaiveDate>, Published<'a>), CalendarError> {
+    let due = known(ctx.add_working_days(
+        meeting.held_on,
+        ctx.policy.minutes_distribution_working_days,
+    ))?;
+    let published = meeting
+        .minutes
+        .as_ref()
+        .and_then(|m| m.published_on.filter(|p| *p <= on).map(|p| (m, p)));
+    Ok((due, published))
+}
+
 pub(super) fn minutes_record(
     meeting: &MeetingFact,
     invited: &[(String, String)],
@@ -216,12 +238,7 @@ pub(super) fn minutes_record(
     on: NaiveDate,
 ) -> Result<MinutesRecord, CalendarError> {
     let policy = ctx.policy;
-    let due =
-        known(ctx.add_working_days(meeting.held_on, policy.minutes_distribution_working_days))?;
-    let published = meeting
-        .minutes
-        .as_ref()
-        .and_then(|m| m.published_on.filter(|p| *p <= on).map(|p| (m, p)));
+    let (due, published) = minutes_due_and_published(meeting, ctx, on)?;
     let Some((minutes, published_on)) = published else {
         return Ok(MinutesRecord {
             due,
