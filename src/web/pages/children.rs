@@ -28,6 +28,34 @@ pub struct ChildrenQuery {
     known_at: Option<String>,
 }
 
+/// The "as at" date and "known at" moment a page was asked for, each with the error to show
+/// beside its field instead (the page then answers for today, or now).
+struct Asked {
+    as_of: Option<NaiveDate>,
+    as_of_error: Option<String>,
+    known_at: Option<chrono::DateTime<chrono::Utc>>,
+    known_at_error: Option<String>,
+}
+
+impl Asked {
+    fn read(tz: chrono_tz::Tz, as_of: &Option<String>, known_at: &Option<String>) -> Asked {
+        let (as_of, as_of_error) = match as_of_param(as_of) {
+            Ok(day) => (day, None),
+            Err(why) => (None, Some(why)),
+        };
+        let (known_at, known_at_error) = match known_at_param(tz, known_at) {
+            Ok(at) => (at, None),
+            Err(why) => (None, Some(why)),
+        };
+        Asked {
+            as_of,
+            as_of_error,
+            known_at,
+            known_at_error,
+        }
+    }
+}
+
 /// Reads the "known at" moment of a page (blank: now); one in the future is an error to show.
 fn known_at_param(
     tz: chrono_tz::Tz,
@@ -135,15 +163,13 @@ pub async fn my_children(
     visitor: Visitor,
     query: web::Query<ChildrenQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (as_of, as_of_error) = match as_of_param(&query.as_of) {
-        Ok(day) => (day, None),
-        Err(why) => (None, Some(why)),
-    };
     let tz = state.services.timezone;
-    let (known_at, known_at_error) = match known_at_param(tz, &query.known_at) {
-        Ok(at) => (at, None),
-        Err(why) => (None, Some(why)),
-    };
+    let Asked {
+        as_of,
+        as_of_error,
+        known_at,
+        known_at_error,
+    } = Asked::read(tz, &query.as_of, &query.known_at);
     let (at, lines) = dashboard::dashboard(&state.services, &visitor.who, as_of, known_at).await?;
     let as_of = at.as_of;
 
@@ -281,15 +307,13 @@ pub async fn child_page(
     query: web::Query<ChildQuery>,
 ) -> Result<HttpResponse, PageError> {
     let id = ChildId::from(path.into_inner());
-    let (as_of, as_of_error) = match as_of_param(&query.as_of) {
-        Ok(day) => (day, None),
-        Err(why) => (None, Some(why)),
-    };
     let tz = state.services.timezone;
-    let (known_at, known_at_error) = match known_at_param(tz, &query.known_at) {
-        Ok(at) => (at, None),
-        Err(why) => (None, Some(why)),
-    };
+    let Asked {
+        as_of,
+        as_of_error,
+        known_at,
+        known_at_error,
+    } = Asked::read(tz, &query.as_of, &query.known_at);
     let found = status::child_page(&state.services, &visitor.who, id, as_of, known_at).await?;
     let view = child_view(&found, tz, &query);
     let title = format!(
