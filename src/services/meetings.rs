@@ -84,7 +84,7 @@ pub async fn core_group(
 ) -> Result<CoreGroup, ServiceError> {
     let day = svc.today();
     let at = svc.as_at(Some(as_of), known_at)?;
-    let policy = svc.rule_inputs_at(&at).await?.policy;
+    let policy = svc.policy_at(&at).await?;
     let (w, pid) = (who.clone(), plan_id.clone());
     svc.read_about(
         who,
@@ -253,11 +253,16 @@ fn record_attendance_in(
     Ok(records)
 }
 
+/// A plan's meetings as stored and as the rules see them, with every attendance list
+/// recorded for them (oldest first).
+pub type PlanMeetings = (
+    Vec<Meeting>,
+    Vec<MeetingFact>,
+    Vec<store::AttendanceVersion>,
+);
+
 /// A plan's meetings with attendance, as the rules see them.
-pub fn meeting_facts(
-    conn: &mut DbConnection,
-    plan_id: &str,
-) -> Result<(Vec<Meeting>, Vec<MeetingFact>), ServiceError> {
+pub fn meeting_facts(conn: &mut DbConnection, plan_id: &str) -> Result<PlanMeetings, ServiceError> {
     let meetings = store::of_plan(conn, plan_id)?;
     let attendance = store::attendance_of_plan(conn, plan_id)?;
     let versions = store::attendance_versions_of_plan(conn, plan_id)?;
@@ -281,7 +286,7 @@ pub fn meeting_facts(
         };
         fact.chaired_by_team_manager = is_manager;
     }
-    Ok((meetings, facts))
+    Ok((meetings, facts, versions))
 }
 
 /// Meetings as the rules see them, from their rows (one plan's, or more). Whether a chair is
@@ -387,14 +392,13 @@ fn core_group_in(
     // Members, meetings and attendance as recorded by known_at (domain.md §3).
     let members =
         super::status::members_known_at(case_store::members_with_names(conn, plan_id)?, known_at);
-    let (meetings, facts) = meeting_facts(conn, plan_id)?;
+    let (meetings, facts, versions) = meeting_facts(conn, plan_id)?;
     let facts: Vec<MeetingFact> = facts
         .iter()
         .filter_map(|f| f.as_known_at(known_at))
         .collect();
     let member_facts = member_facts(&members);
     let gaps = attendance_gaps(&member_facts, &facts, as_of, policy);
-    let versions = store::attendance_versions_of_plan(conn, plan_id)?;
     let attendance: Vec<AttendanceRecord> = facts
         .iter()
         .filter_map(|f| {

@@ -178,15 +178,31 @@ impl Services {
         if !at.asked {
             return self.rule_inputs().await;
         }
-        let known_at = at.known_at.naive_utc();
         Ok(status::RuleInputs {
-            in_force: self.calendars.known_at(known_at).await?,
-            policy: self
-                .store
-                .read(move |c| crate::store::settings::policy_known_at(c, known_at))
-                .await?,
+            in_force: self.calendars.known_at(at.known_at.naive_utc()).await?,
+            policy: self.policy_at(at).await?,
             tz: self.timezone,
         })
+    }
+
+    /// The rule settings alone, as they stood at `at.known_at` (those in force now when
+    /// `known_at` was not asked for), for the answers that need no calendar.
+    pub async fn policy_at(
+        &self,
+        at: &AsAt,
+    ) -> Result<crate::domain::policy::Policy, ServiceError> {
+        let known_at = at.known_at.naive_utc();
+        let asked = at.asked;
+        Ok(self
+            .store
+            .read(move |c| {
+                if asked {
+                    crate::store::settings::policy_known_at(c, known_at)
+                } else {
+                    crate::store::settings::policy(c)
+                }
+            })
+            .await?)
     }
 
     /// The two times of a question (domain.md §3): `as_of` (default today) and `known_at`

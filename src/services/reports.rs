@@ -122,7 +122,7 @@ pub async fn plans(
 ) -> Result<PlansReport, ServiceError> {
     require(who, Permission::ReadReports)?;
     let at = svc.as_at(Some(as_of), known_at)?;
-    let months = svc.rule_inputs_at(&at).await?.policy.long_plan_months;
+    let months = svc.policy_at(&at).await?.long_plan_months;
     let report = svc
         .store
         .read(move |c| Ok(plans_in(c, at, months)))

@@ -33,7 +33,7 @@ pub fn load_facts(
     let sightings = sighting_store::of_child(conn, &child.id)?;
     let decisions = sighting_store::decisions_of_child(conn, &child.id)?;
     let members = case_store::members_with_names(conn, &plan.id)?;
-    let (_, meetings) = super::meetings::meeting_facts(conn, &plan.id)?;
+    let (_, meetings, _) = super::meetings::meeting_facts(conn, &plan.id)?;
     let versions = action_store::versions_of_plans(conn, std::slice::from_ref(&plan.id))?;
     Ok(CaseFacts {
         date_of_birth: child.date_of_birth,

@@ -346,7 +346,8 @@ pub fn change_frequency(
 }
 
 /// A recorded change of visiting frequency.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plan_frequency_changes)]
 pub struct FrequencyChange {
     pub id: String,
     pub plan_id: String,
@@ -357,6 +358,7 @@ pub struct FrequencyChange {
     pub changed_by: String,
     pub changed_at: NaiveDateTime,
     /// In force from this date (changes recorded before dates were kept: the plan's start).
+    #[diesel(column_name = in_force_from)]
     pub from: NaiveDate,
 }
 
@@ -395,7 +397,7 @@ pub fn frequency_histories(
                 plan_frequency_changes::in_force_from,
                 plan_frequency_changes::changed_at,
             ))
-            .select(CHANGE_COLUMNS)
+            .select(FrequencyChange::as_select())
             .load(conn)?;
         for row in rows {
             let change = FrequencyFrom {
@@ -409,28 +411,6 @@ pub fn frequency_histories(
     Ok(out)
 }
 
-const CHANGE_COLUMNS: (
-    plan_frequency_changes::id,
-    plan_frequency_changes::plan_id,
-    plan_frequency_changes::visit_every,
-    plan_frequency_changes::visit_unit,
-    plan_frequency_changes::agreed_by,
-    plan_frequency_changes::reason,
-    plan_frequency_changes::changed_by,
-    plan_frequency_changes::changed_at,
-    plan_frequency_changes::in_force_from,
-) = (
-    plan_frequency_changes::id,
-    plan_frequency_changes::plan_id,
-    plan_frequency_changes::visit_every,
-    plan_frequency_changes::visit_unit,
-    plan_frequency_changes::agreed_by,
-    plan_frequency_changes::reason,
-    plan_frequency_changes::changed_by,
-    plan_frequency_changes::changed_at,
-    plan_frequency_changes::in_force_from,
-);
-
 pub fn frequency_changes(
     conn: &mut DbConnection,
     plan_id: &str,
@@ -441,7 +421,7 @@ pub fn frequency_changes(
             plan_frequency_changes::in_force_from,
             plan_frequency_changes::changed_at,
         ))
-        .select(CHANGE_COLUMNS)
+        .select(FrequencyChange::as_select())
         .load(conn)?)
 }
 
