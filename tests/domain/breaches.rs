@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use coregroup::domain::calendar::{Calendar, Region};
+use coregroup::domain::calendar::Calendar;
 use coregroup::domain::feed;
 use coregroup::domain::policy::Policy;
 use coregroup::domain::records::*;
@@ -30,24 +30,7 @@ fn at_hour(date: &str, hour: u32) -> DateTime<Utc> {
 }
 
 fn case(start: &str) -> CaseFacts {
-    CaseFacts {
-        date_of_birth: d("2018-03-01"),
-        plan: PlanFacts {
-            start: d(start),
-            end: None,
-            visit_frequency: None,
-            frequency_changes: vec![],
-            region: Region::EnglandAndWales,
-            previous_plans: 0,
-            end_recorded_at: None,
-        },
-        sightings: vec![],
-        decisions: vec![],
-        members: vec![],
-        meetings: vec![],
-        actions: vec![],
-        reviews: vec![],
-    }
+    crate::plan_case("2018-03-01", start)
 }
 
 /// A social-care record at 10:00 on `date`, final an hour later.

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
-use coregroup::domain::calendar::{Calendar, Region};
+use coregroup::domain::calendar::Calendar;
 use coregroup::domain::feed;
 use coregroup::domain::policy::{FrequencyUnit, Policy, VisitFrequency};
 use coregroup::domain::records::*;
@@ -70,24 +70,7 @@ fn start() -> NaiveDate {
 }
 
 fn empty_case() -> CaseFacts {
-    CaseFacts {
-        date_of_birth: d("2016-10-10"),
-        plan: PlanFacts {
-            start: start(),
-            end: None,
-            visit_frequency: None,
-            frequency_changes: vec![],
-            region: Region::EnglandAndWales,
-            previous_plans: 0,
-            end_recorded_at: None,
-        },
-        sightings: vec![],
-        decisions: vec![],
-        members: vec![],
-        meetings: vec![],
-        actions: vec![],
-        reviews: vec![],
-    }
+    crate::plan_case("2016-10-10", START)
 }
 
 /// What the store does with one change at `now` (the services' rules, in miniature).

@@ -14,6 +14,31 @@ use coregroup::domain::calendar::Calendar;
 use coregroup::domain::feed;
 use proptest::prelude::*;
 
+/// A child born on `born` with a plan from `start` (England and Wales, the policy's default
+/// frequency) and nothing recorded yet: what each worked example starts from.
+pub fn plan_case(born: &str, start: &str) -> coregroup::domain::records::CaseFacts {
+    use coregroup::domain::records::{CaseFacts, PlanFacts};
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    CaseFacts {
+        date_of_birth: d(born),
+        plan: PlanFacts {
+            start: d(start),
+            end: None,
+            visit_frequency: None,
+            frequency_changes: vec![],
+            region: coregroup::domain::calendar::Region::EnglandAndWales,
+            previous_plans: 0,
+            end_recorded_at: None,
+        },
+        sightings: vec![],
+        decisions: vec![],
+        members: vec![],
+        meetings: vec![],
+        actions: vec![],
+        reviews: vec![],
+    }
+}
+
 struct Oracle {
     holidays: HashSet<NaiveDate>,
 }
@@ -391,30 +416,13 @@ mod visits_in_a_month {
 /// on every day around a plan's end they agree (the day it ends, it is no longer open).
 #[test]
 fn a_status_and_the_dashboard_agree_on_the_day_a_plan_ends() {
-    use coregroup::domain::calendar::Region;
     use coregroup::domain::policy::Policy;
-    use coregroup::domain::records::{plan_open_on, CaseFacts, PlanFacts};
+    use coregroup::domain::records::plan_open_on;
     use coregroup::domain::rules::{evaluate, Context};
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
     let (start, end) = (d("2026-01-05"), d("2026-03-02"));
-    let facts = CaseFacts {
-        date_of_birth: d("2016-10-10"),
-        plan: PlanFacts {
-            start,
-            end: Some(end),
-            visit_frequency: None,
-            frequency_changes: vec![],
-            region: Region::EnglandAndWales,
-            previous_plans: 0,
-            end_recorded_at: None,
-        },
-        sightings: vec![],
-        decisions: vec![],
-        members: vec![],
-        meetings: vec![],
-        actions: vec![],
-        reviews: vec![],
-    };
+    let mut facts = plan_case("2016-10-10", "2026-01-05");
+    facts.plan.end = Some(end);
     let (policy, cal) = (Policy::default(), feed::shipped().unwrap().remove(0));
     let ctx = Context {
         policy: &policy,
