@@ -162,31 +162,36 @@ impl MinutesFact {
                 acknowledged_at: Vec::new(),
             };
         }
-        let kept =
-            |times: &[DateTime<Utc>], i: usize| by_or_unkept(times.get(i).copied(), known_at);
-        let (distributed_to, distributed_at) = self
-            .distributed_to
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| kept(&self.distributed_at, *i))
-            .map(|(i, who)| (who.clone(), self.distributed_at.get(i).copied()))
-            .unzip::<_, _, Vec<_>, Vec<_>>();
-        let (acknowledgements, acknowledged_at) = self
-            .acknowledgements
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| kept(&self.acknowledged_at, *i))
-            .map(|(i, ack)| (ack.clone(), self.acknowledged_at.get(i).copied()))
-            .unzip::<_, _, Vec<_>, Vec<_>>();
+        let (distributed_to, distributed_at) =
+            recorded_by(&self.distributed_to, &self.distributed_at, known_at);
+        let (acknowledgements, acknowledged_at) =
+            recorded_by(&self.acknowledgements, &self.acknowledged_at, known_at);
         MinutesFact {
             published_on: self.published_on,
             published_at: self.published_at,
             distributed_to,
-            distributed_at: distributed_at.into_iter().flatten().collect(),
+            distributed_at,
             acknowledgements,
-            acknowledged_at: acknowledged_at.into_iter().flatten().collect(),
+            acknowledged_at,
         }
     }
+}
+
+/// The entries of `list` recorded by `known_at`, with their times (`times[i]` is when
+/// `list[i]` was). A list whose times were not kept one for one counts as known always.
+fn recorded_by<T: Clone>(
+    list: &[T],
+    times: &[DateTime<Utc>],
+    known_at: DateTime<Utc>,
+) -> (Vec<T>, Vec<DateTime<Utc>>) {
+    if times.len() != list.len() {
+        return (list.to_vec(), times.to_vec());
+    }
+    list.iter()
+        .zip(times)
+        .filter(|(_, at)| by(**at, known_at))
+        .map(|(item, at)| (item.clone(), *at))
+        .unzip()
 }
 
 impl ActionFact {

@@ -479,3 +479,63 @@ fn records_recorded_after_known_at_do_not_exist_then() {
         Some(d("2026-01-07"))
     );
 }
+
+#[test]
+fn minutes_read_after_known_at_were_unread_then() {
+    // A core group on Mon 12 Jan with two members; minutes published Tue 13 Jan and sent to
+    // both; one reads them on the 14th, the other on Fri 23 Jan (recorded then). As known on
+    // the 22nd, asked about the 22nd, the second member had not read them (due 20 Jan).
+    let mut c = empty_case();
+    let member = |user: &str| MemberFact {
+        user_id: user.into(),
+        agency_id: format!("{user}-agency"),
+        agency_name: format!("{user} agency"),
+        from: start(),
+        until: None,
+        recorded_at: at("2026-01-05 09:00"),
+        until_recorded_at: None,
+    };
+    c.members = vec![member("u1"), member("u2")];
+    c.meetings = vec![MeetingFact {
+        id: "m1".into(),
+        held_on: d("2026-01-12"),
+        chair_id: None,
+        attendance: vec![
+            ("u1".into(), Attendance::Attended),
+            ("u2".into(), Attendance::Attended),
+        ],
+        minutes: Some(MinutesFact {
+            published_on: Some(d("2026-01-13")),
+            distributed_to: vec!["u1".into(), "u2".into()],
+            acknowledgements: vec![
+                ("u1".into(), d("2026-01-14")),
+                ("u2".into(), d("2026-01-23")),
+            ],
+            published_at: Some(at("2026-01-13 10:00")),
+            distributed_at: vec![at("2026-01-13 10:00"), at("2026-01-13 10:00")],
+            acknowledged_at: vec![at("2026-01-14 09:00"), at("2026-01-23 09:00")],
+        }),
+        recorded_at: at("2026-01-12 16:00"),
+        attendance_history: vec![],
+        urgent: false,
+        chaired_by_team_manager: false,
+    }];
+    let unread = |e: &Evaluation| {
+        e.flags
+            .iter()
+            .filter(|f| f.code == FlagCode::MinutesNotAcknowledged)
+            .count()
+    };
+    let then = evaluate_at(&c.as_known_at(at("2026-01-22 12:00")), d("2026-01-22"));
+    assert_eq!(unread(&then), 1);
+    // About the 23rd: as known on the 22nd still unread; as known now read (late).
+    let then = evaluate_at(&c.as_known_at(at("2026-01-22 12:00")), d("2026-01-23"));
+    assert_eq!(unread(&then), 1);
+    assert_eq!(unread(&evaluate_at(&c, d("2026-01-23"))), 0);
+    // Before publication was recorded, the minutes were not out at all.
+    let before = c.as_known_at(at("2026-01-13 09:00"));
+    assert_eq!(
+        before.meetings[0].minutes.as_ref().unwrap().published_on,
+        None
+    );
+}
