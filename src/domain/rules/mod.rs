@@ -377,8 +377,11 @@ pub fn evaluate(
             as_of,
         });
     }
+    // Open as the dashboard and the chair's plans say it is (one function for all three).
     let (evaluated_on, plan_open) = match plan.end {
-        Some(end) if end <= as_of => (end, false),
+        Some(end) if !crate::domain::records::plan_open_on(plan.start, plan.end, as_of) => {
+            (end, false)
+        }
         _ => (as_of, true),
     };
     let clocks = seen::clocks(facts, ctx, evaluated_on)?;
