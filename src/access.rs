@@ -110,7 +110,9 @@ pub const fn read_scope_of(role: Role) -> ReadScope {
             Tie::Team,
             Tie::CoreGroupMember,
         ]),
-        Role::TeamManager => ReadScope::Through(&[Tie::Team, Tie::CoreGroupMember]),
+        // Team managers: their team's children, their core groups, and plans they cover for
+        // (a manager may be the buddy, seed 004), as a lead would.
+        Role::TeamManager => ReadScope::Through(&[Tie::Team, Tie::Cover, Tie::CoreGroupMember]),
         // CP chairs: plans they chair, and, read-only, every open plan.
         Role::CpChair => ReadScope::Through(&[Tie::Chair, Tie::OpenPlan]),
         // Auditors read everything, and write nothing.
@@ -230,12 +232,12 @@ pub fn case_access(caller: &User, rel: &Relationship, action: CaseAction) -> Cas
         },
         CaseAction::ManagePlan => match caller.role {
             Role::SocialWorker => rel.lead_social_worker || rel.covers || rel.same_team,
-            Role::TeamManager => rel.same_team,
+            Role::TeamManager => rel.same_team || rel.covers,
             _ => false,
         },
         CaseAction::LeadCoreGroup => match caller.role {
             Role::SocialWorker => rel.lead_social_worker || rel.covers || rel.same_team,
-            Role::TeamManager => rel.same_team,
+            Role::TeamManager => rel.same_team || rel.covers,
             Role::CpChair => rel.chairs,
             _ => false,
         },
@@ -397,6 +399,27 @@ mod tests {
             case_access(&user(Role::Practitioner), &covering, CaseAction::Read),
             CaseAccess::Hidden
         );
+        // A team manager from another team may be the buddy too, and acts as the lead.
+        for action in [
+            CaseAction::Read,
+            CaseAction::ManagePlan,
+            CaseAction::LeadCoreGroup,
+        ] {
+            assert_eq!(
+                case_access(&user(Role::TeamManager), &covering, action),
+                CaseAccess::Allowed,
+                "{action:?}"
+            );
+        }
+        // Not their team's access log: the lead does not read it either.
+        assert_eq!(
+            case_access(
+                &user(Role::TeamManager),
+                &covering,
+                CaseAction::ReadAccessLog
+            ),
+            CaseAccess::Forbidden
+        );
         // A plan that has ended can be read by its team but takes no new sightings.
         let closed = Relationship {
             same_team: true,
@@ -499,7 +522,7 @@ mod tests {
             Role::SocialWorker => {
                 rel.lead_social_worker || rel.covers || rel.same_team || rel.core_group_member
             }
-            Role::TeamManager => rel.same_team || rel.core_group_member,
+            Role::TeamManager => rel.same_team || rel.covers || rel.core_group_member,
             Role::CpChair => rel.chairs || rel.open_plan,
             Role::Auditor => true,
             Role::Admin => false,

@@ -695,6 +695,17 @@ on_both! {
         assert_eq!(app.post("/api/v1/sightings", &w.other_worker.token, &sighting(&c, &visit, "home_visit", "home", "seen_alone")).await.status(), 201);
         let board: Value = app.get("/api/v1/dashboard", &w.other_worker.token).await.json().await.unwrap();
         assert_eq!(board["children"].as_array().unwrap().len(), 1);
+        // A team manager of another team may be the buddy: nothing before the cover, then
+        // reads, records and manages the plan as the lead does; not its team's access log.
+        problem(app.get(&status_path, &w.other_manager.token).await, 404).await;
+        let join_as_manager = json!({"user_id": w.health_visitor.id, "from": days_ago(1).to_string()});
+        problem(app.post(&format!("/api/v1/plans/{p}/members"), &w.other_manager.token, &join_as_manager).await, 404).await;
+        let res = app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.other_manager.id, "from": days_ago(1).to_string(), "until": until})).await;
+        assert_eq!(res.status(), 201);
+        assert_eq!(app.get(&status_path, &w.other_manager.token).await.status(), 200);
+        let res = app.post(&format!("/api/v1/plans/{p}/members"), &w.other_manager.token, &join_as_manager).await;
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        problem(app.get(&format!("/api/v1/children/{c}/access-log"), &w.other_manager.token).await, 403).await;
         // Only social care covers; the request is checked.
         let p422 = problem(app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.teacher.id, "from": "2026-02-01", "until": "2026-02-02"})).await, 422).await;
         assert_eq!(blamed_fields(&p422), ["user_id"]);
@@ -766,8 +777,8 @@ on_both! {
         let res = app.post(&format!("/api/v1/plans/{old}/end"), &w.lead.token, &json!({"end_date": days_ago(31).to_string(), "reason": "other"})).await;
         assert_eq!(res.status(), 200, "{:?}", res.text().await);
         plan(&app, &w, &led, &start).await;
-        // Cover: the Court Team's social worker covers for the lead. (The Court Team's manager
-        // covers the teacher's child: a tie a team manager's scope does not count.)
+        // Cover: the Court Team's social worker covers for the lead, and the Court Team's
+        // manager is the buddy on the teacher's child's plan (a manager acts as the lead too).
         let covered = child(&app, &w, "Cal", "2015-01-01", None).await;
         let p = plan(&app, &w, &covered, &start).await;
         let res = app.post(&format!("/api/v1/plans/{p}/covers"), &w.manager.token, &json!({"user_id": w.other_worker.id, "from": yesterday, "until": next_week})).await;
@@ -804,7 +815,7 @@ on_both! {
         for (who, expected) in [
             sees("teacher", &[&children[0]]),
             sees("other_worker", &[&children[1], &children[2]]),
-            sees("other_manager", &[]),
+            sees("other_manager", &[&children[0]]),
             sees("other_teacher", &[]),
         ] {
             let person = everyone.iter().find(|(name, _)| *name == who).unwrap().1;
