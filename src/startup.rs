@@ -277,6 +277,11 @@ pub fn build_app(
                 crate::web::error::PageError::NotFound.error_response()
             }
         }))
+        // A page that fails for someone signed in keeps their header and navigation.
+        .wrap_fn(|req, srv| {
+            let answer = srv.call(req);
+            async move { Ok(crate::web::error::with_visitors_header(answer.await?)) }
+        })
         // A path that, percent-decoded, holds a control character (`/children/%00`) names no
         // record: the same 404 as a missing one, before any extractor or database sees it.
         // Ordinary ids, however odd, are left to the services (a hidden record and a missing

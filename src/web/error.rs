@@ -3,9 +3,10 @@
 //! and a missing one get the same "Page not found".
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
 
-use super::view::{self, Chrome};
+use super::session::Visitor;
+use super::view::{self, Chrome, Section};
 use crate::auth::AuthError;
 use crate::services::ServiceError;
 
@@ -121,33 +122,67 @@ impl ResponseError for PageError {
                 if let PageError::Internal(why) = other {
                     tracing::error!(error = %why, "a page failed");
                 }
-                let (template, title, detail) = match other {
-                    PageError::NotFound => ("errors/not-found.html", "Page not found", None),
-                    PageError::Forbidden(why) => (
-                        "errors/forbidden.html",
-                        "You cannot do this",
-                        Some(why.clone()),
-                    ),
-                    PageError::FormExpired => {
-                        ("errors/form-expired.html", "The form has expired", None)
-                    }
-                    PageError::BadRequest(why) => (
-                        "errors/bad-request.html",
-                        "The request could not be understood",
-                        Some(why.clone()),
-                    ),
-                    PageError::Busy { .. } => {
-                        ("errors/busy.html", "Sorry, the service is busy", None)
-                    }
-                    _ => (
-                        "errors/server-error.html",
-                        "Sorry, there is a problem with the service",
-                        None,
-                    ),
-                };
-                error_page(self.status_code(), template, title, detail, self)
+                let (template, title, detail) = other.described();
+                error_page(
+                    self.status_code(),
+                    template,
+                    detail,
+                    self,
+                    &Chrome::anonymous(title),
+                )
             }
         }
+    }
+}
+
+impl PageError {
+    /// The error page's template, title and detail, for the errors answered with a page.
+    fn described(&self) -> (&'static str, &'static str, Option<String>) {
+        match self {
+            PageError::NotFound => ("errors/not-found.html", "Page not found", None),
+            PageError::Forbidden(why) => (
+                "errors/forbidden.html",
+                "You cannot do this",
+                Some(why.clone()),
+            ),
+            PageError::FormExpired => ("errors/form-expired.html", "The form has expired", None),
+            PageError::BadRequest(why) => (
+                "errors/bad-request.html",
+                "The request could not be understood",
+                Some(why.clone()),
+            ),
+            PageError::Busy { .. } => ("errors/busy.html", "Sorry, the service is busy", None),
+            _ => (
+                "errors/server-error.html",
+                "Sorry, there is a problem with the service",
+                None,
+            ),
+        }
+    }
+}
+
+/// A page's error answered to someone signed in keeps their header: their name, "Sign out"
+/// and their navigation, rather than the signed-out header of an anonymous visitor. Only
+/// answers drawn from a [`PageError`] after the visitor was known are redrawn (the same for a
+/// hidden child and a missing one); redirects and API answers pass through.
+pub fn with_visitors_header(
+    res: actix_web::dev::ServiceResponse,
+) -> actix_web::dev::ServiceResponse {
+    let visitor = res.request().extensions().get::<Visitor>().cloned();
+    let redrawn = match (visitor, res.response().error()) {
+        (Some(visitor), Some(error)) => match error.as_error::<PageError>() {
+            Some(PageError::SignInFirst { .. } | PageError::SessionEnded) | None => None,
+            Some(e) => {
+                let (template, title, detail) = e.described();
+                let chrome = Chrome::signed_in(&visitor, title, Section::Other);
+                Some(error_page(e.status_code(), template, detail, e, &chrome))
+            }
+        },
+        _ => None,
+    };
+    match redrawn {
+        Some(page) => res.into_response(page),
+        None => res,
     }
 }
 
@@ -155,10 +190,11 @@ impl ResponseError for PageError {
 fn error_page(
     status: StatusCode,
     template: &str,
-    title: &str,
     detail: Option<String>,
     error: &PageError,
+    chrome: &Chrome,
 ) -> HttpResponse {
+    let title = chrome.title.as_str();
     let retry = match error {
         PageError::Busy {
             retry_after_seconds,
@@ -167,7 +203,7 @@ fn error_page(
     };
     let body = view::render_html(
         template,
-        &Chrome::anonymous(title),
+        chrome,
         crate::values! { detail => detail, retry_after_seconds => retry },
     )
     .unwrap_or_else(|e| {

@@ -8,7 +8,7 @@ use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::error::PageError;
 use crate::api::extract::client_address;
@@ -49,6 +49,7 @@ impl FromRequest for Visitor {
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
         let next = return_path(req);
         let address = client_address(req, state.as_ref().is_some_and(|s| s.trust_forwarded_for));
+        let req = req.clone();
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| PageError::Internal("application state missing".into()))?;
@@ -57,14 +58,18 @@ impl FromRequest for Visitor {
             };
             let session = state.auth.browser_session(&cookie).await?;
             let form_token = state.auth.form_token(&session.family_id);
-            Ok(Visitor {
+            let visitor = Visitor {
                 who: Requester {
                     user: session.user,
                     address,
                 },
                 form_token,
                 family_id: session.family_id,
-            })
+            };
+            // Kept for the error page, should the handler fail: it keeps the visitor's
+            // header and navigation (`error::with_visitors_header`).
+            req.extensions_mut().insert(visitor.clone());
+            Ok(visitor)
         })
     }
 }

@@ -971,6 +971,10 @@ on_both! {
             assert_eq!(absent.status, 404, "{absent}");
             assert!(hidden.main().contains("Page not found"), "{hidden}");
             assert_eq!(hidden.main(), absent.main(), "{theirs} tells a hidden child from a missing one");
+            // The teacher is still signed in, and the page says so: their header and
+            // navigation, the same for both.
+            assert!(hidden.body.contains("Sign out") && hidden.body.contains("href=\"/children\""), "{hidden}");
+            assert_eq!(hidden.body, absent.body, "{theirs}");
             assert!(!hidden.body.contains("Orla"), "{theirs} names the child");
         }
         // Their own child's pages open.
