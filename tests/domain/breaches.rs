@@ -35,24 +35,9 @@ fn case(start: &str) -> CaseFacts {
 
 /// A social-care record at 10:00 on `date`, final an hour later.
 fn social_care(id: &str, date: &str, kind: SightingKind, location: Location) -> SightingFact {
-    let when = at_hour(date, 10);
     SightingFact {
-        id: id.into(),
-        occurred_at: when,
-        occurred_on: d(date),
-        status: RecordStatus::Final,
-        finalised_at: Some(when + chrono::Duration::hours(1)),
-        withdrawn_at: None,
-        superseded: false,
-        supersedes: None,
-        kind,
-        outcome: Outcome::SeenWithCarer,
         location,
-        by_social_care: true,
-        bedroom_seen: Some(true),
-        baby_awake: Some(true),
-        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        superseded_at: None,
+        ..crate::final_sighting(id, at_hour(date, 10), kind, Outcome::SeenWithCarer, true)
     }
 }
 

@@ -39,6 +39,40 @@ pub fn plan_case(born: &str, start: &str) -> coregroup::domain::records::CaseFac
     }
 }
 
+/// A record at `when`, final an hour later, at home for a home visit and at school otherwise,
+/// the child seen fully: what the worked examples change one field of.
+pub fn final_sighting(
+    id: &str,
+    when: chrono::DateTime<chrono::Utc>,
+    kind: coregroup::domain::records::SightingKind,
+    outcome: coregroup::domain::records::Outcome,
+    by_social_care: bool,
+) -> coregroup::domain::records::SightingFact {
+    use coregroup::domain::records::*;
+    SightingFact {
+        id: id.into(),
+        occurred_at: when,
+        occurred_on: local_date(chrono_tz::Europe::London, when),
+        status: RecordStatus::Final,
+        finalised_at: Some(when + chrono::Duration::hours(1)),
+        withdrawn_at: None,
+        superseded: false,
+        supersedes: None,
+        kind,
+        outcome,
+        location: if kind == SightingKind::HomeVisit {
+            Location::Home
+        } else {
+            Location::School
+        },
+        by_social_care,
+        bedroom_seen: Some(true),
+        baby_awake: Some(true),
+        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        superseded_at: None,
+    }
+}
+
 struct Oracle {
     holidays: HashSet<NaiveDate>,
 }

@@ -31,39 +31,8 @@ fn case(start: &str) -> CaseFacts {
     crate::plan_case("2018-03-01", start)
 }
 
-fn sighting_at(
-    id: &str,
-    when: DateTime<Utc>,
-    kind: SightingKind,
-    outcome: Outcome,
-    by_social_care: bool,
-) -> SightingFact {
-    SightingFact {
-        id: id.into(),
-        occurred_at: when,
-        occurred_on: local_date(TZ, when),
-        status: RecordStatus::Final,
-        finalised_at: Some(when + chrono::Duration::hours(1)),
-        withdrawn_at: None,
-        superseded: false,
-        supersedes: None,
-        kind,
-        outcome,
-        location: if kind == SightingKind::HomeVisit {
-            Location::Home
-        } else {
-            Location::School
-        },
-        by_social_care,
-        bedroom_seen: Some(true),
-        baby_awake: Some(true),
-        recorded_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        superseded_at: None,
-    }
-}
-
 fn school(id: &str, date: &str) -> SightingFact {
-    sighting_at(
+    crate::final_sighting(
         id,
         at(date),
         SightingKind::SchoolContact,
@@ -73,7 +42,7 @@ fn school(id: &str, date: &str) -> SightingFact {
 }
 
 fn home_visit(id: &str, date: &str, outcome: Outcome) -> SightingFact {
-    sighting_at(id, at(date), SightingKind::HomeVisit, outcome, true)
+    crate::final_sighting(id, at(date), SightingKind::HomeVisit, outcome, true)
 }
 
 fn eval_with(facts: &CaseFacts, policy: &Policy, as_of: &str) -> Evaluation {
@@ -184,14 +153,14 @@ fn drafts_failures_superseded_and_later_records_do_not_count() {
     draft.finalised_at = None;
     let mut superseded = school("old", "2026-01-21");
     superseded.superseded = true;
-    let not_seen = sighting_at(
+    let not_seen = crate::final_sighting(
         "ns",
         at("2026-01-22"),
         SightingKind::SchoolContact,
         Outcome::NotSeen,
         false,
     );
-    let not_present = sighting_at(
+    let not_present = crate::final_sighting(
         "np",
         at("2026-01-23"),
         SightingKind::SchoolContact,
@@ -217,7 +186,7 @@ fn an_instant_after_midnight_bst_belongs_to_the_local_day() {
     let mut c = case("2026-05-01");
     // 00:30 BST on Tue 2 Jun 2026 is 23:30 UTC on Mon 1 Jun.
     let when: DateTime<Utc> = "2026-06-01T23:30:00Z".parse().unwrap();
-    c.sightings.push(sighting_at(
+    c.sightings.push(crate::final_sighting(
         "s",
         when,
         SightingKind::HealthContact,
@@ -355,7 +324,7 @@ fn as_of_before_the_plan_is_an_error() {
 #[test]
 fn social_worker_clock_is_20_calendar_days_and_only_social_care_resets_it() {
     let mut c = case("2026-02-02");
-    c.sightings.push(sighting_at(
+    c.sightings.push(crate::final_sighting(
         "sw",
         at("2026-03-01"),
         SightingKind::OtherContact,
@@ -444,7 +413,7 @@ fn at_time(date: &str, hm: &str) -> DateTime<Utc> {
 }
 
 fn home_visit_at(id: &str, when: DateTime<Utc>, outcome: Outcome) -> SightingFact {
-    sighting_at(id, when, SightingKind::HomeVisit, outcome, true)
+    crate::final_sighting(id, when, SightingKind::HomeVisit, outcome, true)
 }
 
 fn decision(sighting_id: &str, when: DateTime<Utc>) -> DecisionFact {
@@ -754,7 +723,7 @@ fn fewer_than_half_of_social_work_visits_at_home_is_flagged() {
         .iter()
         .enumerate()
     {
-        let mut office = sighting_at(
+        let mut office = crate::final_sighting(
             &format!("o{i}"),
             at(date),
             SightingKind::OtherContact,
@@ -776,7 +745,7 @@ fn fewer_than_half_of_social_work_visits_at_home_is_flagged() {
 
 /// A social worker's contact at the office, 10:00 on `date`.
 fn office(id: &str, date: &str) -> SightingFact {
-    let mut s = sighting_at(
+    let mut s = crate::final_sighting(
         id,
         at(date),
         SightingKind::OtherContact,
