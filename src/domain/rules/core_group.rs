@@ -1,12 +1,14 @@
 //! Core groups: the first within 10 working days, then at most 6 weeks apart; every agency
 //! attending; minutes reaching every member, and read (seed 002).
 
-use super::implementation::minutes_due_and_published;
 use chrono::{Days, NaiveDate};
 
+use super::implementation::{
+    acknowledgement_due, first_read, invited_on, minutes_due_and_published, not_sent_to,
+};
 use super::{
-    known, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, HeldMeeting, Severity,
-    Subject, UrgentMeeting,
+    known, same_id, Audience, Clock, ClockState, Context, Detail, Flag, FlagCode, HeldMeeting,
+    Severity, Subject, UrgentMeeting,
 };
 use crate::domain::calendar::CalendarError;
 use crate::domain::policy::Policy;
@@ -23,16 +25,6 @@ pub struct MeetingGaps {
     pub agencies_absent: Vec<String>,
     /// One `core_group_attendance_gap` flag per absent agency.
     pub flags: Vec<Flag>,
-}
-
-/// Whether two ids (of people or agencies) are the same. These rules compare every member
-/// with every list of a meeting; ids of one length nearly always differ in their last byte,
-/// and checking it first spares most comparisons a library call (a quarter of a status's
-/// time before).
-#[inline]
-fn same_id(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.last() == b.last() && a == b
 }
 
 fn held_meetings(meetings: &[MeetingFact], on: NaiveDate) -> Vec<&MeetingFact> {
@@ -242,9 +234,8 @@ fn minutes_flags(
     let subject = Some(Subject::Meeting {
         meeting_id: meeting.id.clone(),
     });
-    // What `implementation::minutes_record` works out, without its lists of names: the
-    // status of every child reads this, and the lists cost more than the rules.
-    let policy = ctx.policy;
+    // What `implementation::minutes_record` works out, from the same readers, counted
+    // rather than listed by name: the status of every child reads this.
     let (due, published) = minutes_due_and_published(meeting, ctx, on)?;
     let Some((sent, published_on)) = published else {
         // Minutes due past the calendar's end: not raised (domain.md §4).
@@ -277,20 +268,8 @@ fn minutes_flags(
     };
 
     // Every member on the meeting date must have been sent them, absent ones included.
-    let mut invited: Vec<&str> = Vec::new();
-    for m in facts
-        .members
-        .iter()
-        .filter(|m| m.is_member_on(meeting.held_on))
-    {
-        if !invited.iter().any(|u| same_id(u, &m.user_id)) {
-            invited.push(&m.user_id);
-        }
-    }
-    let not_sent = invited
-        .iter()
-        .filter(|u| !sent.distributed_to.iter().any(|d| same_id(d, u)))
-        .count();
+    let invited = invited_on(&facts.members, meeting.held_on);
+    let not_sent = not_sent_to(&invited, sent).count();
     if not_sent > 0 {
         out.push(Flag {
             code: FlagCode::MinutesNotDistributed,
@@ -308,17 +287,13 @@ fn minutes_flags(
     }
 
     // Read receipts due past the calendar's end are not yet late.
-    let ack_due =
-        known(ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days))?;
-    let Some(ack_due) = ack_due.filter(|due| on > *due) else {
+    let Some(ack_due) = acknowledgement_due(ctx, published_on)?.filter(|due| on > *due) else {
         return Ok(());
     };
-    let unread = sent.distributed_to.iter().filter(|user| {
-        !sent
-            .acknowledgements
-            .iter()
-            .any(|(u, d)| *d <= on && same_id(u, user))
-    });
+    let unread = sent
+        .distributed_to
+        .iter()
+        .filter(|user| first_read(sent, user, on).is_none());
     for member in unread {
         out.push(Flag {
             code: FlagCode::MinutesNotAcknowledged,
@@ -366,19 +341,4 @@ pub(super) fn urgent_meeting(
             marked_urgent: m.urgent,
         });
     Some(UrgentMeeting { breach_began, held })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_id;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// The shortcut answers exactly as `==`, on ids short enough to share lengths, last
-        /// bytes and everything but a middle byte.
-        #[test]
-        fn same_id_is_equality(a in "[ab\u{e9}]{0,4}", b in "[ab\u{e9}]{0,4}") {
-            prop_assert_eq!(same_id(&a, &b), a == b);
-        }
-    }
 }

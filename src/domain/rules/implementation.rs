@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::core_group::{attendance_gaps, MeetingGaps};
-use super::{by_due, known, Context};
+use super::{by_due, known, same_id, Context};
 use crate::domain::calendar::CalendarError;
 use crate::domain::records::{CaseFacts, MeetingFact, MemberFact, MinutesFact};
 
@@ -89,15 +89,49 @@ pub fn percent(part: u32, whole: u32) -> Option<f64> {
     Some((f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-/// The members of the core group on a date, each user once, with their agency.
-pub(super) fn invited_on(members: &[MemberFact], date: NaiveDate) -> Vec<(String, String)> {
-    let mut invited: Vec<(String, String)> = Vec::new();
+/// The members of the core group on a date, each user once, with their agency: who a
+/// meeting's minutes must reach.
+pub(super) fn invited_on(members: &[MemberFact], date: NaiveDate) -> Vec<(&str, &str)> {
+    let mut invited: Vec<(&str, &str)> = Vec::new();
     for m in members.iter().filter(|m| m.is_member_on(date)) {
-        if !invited.iter().any(|(u, _)| *u == m.user_id) {
-            invited.push((m.user_id.clone(), m.agency_id.clone()));
+        if !invited.iter().any(|(u, _)| same_id(u, &m.user_id)) {
+            invited.push((&m.user_id, &m.agency_id));
         }
     }
     invited
+}
+
+/// Those of `invited` the published minutes were not sent to.
+pub(super) fn not_sent_to<'a>(
+    invited: &'a [(&'a str, &'a str)],
+    minutes: &'a MinutesFact,
+) -> impl Iterator<Item = &'a str> + 'a {
+    invited
+        .iter()
+        .map(|(u, _)| *u)
+        .filter(|u| !minutes.distributed_to.iter().any(|d| same_id(d, u)))
+}
+
+/// The day `user` first acknowledged the minutes, if they had by `on`.
+pub(super) fn first_read(minutes: &MinutesFact, user: &str, on: NaiveDate) -> Option<NaiveDate> {
+    minutes
+        .acknowledgements
+        .iter()
+        .filter(|(u, d)| *d <= on && same_id(u, user))
+        .map(|(_, d)| *d)
+        .min()
+}
+
+/// When read receipts for minutes published on `published_on` are due (`None` past the
+/// calendar's end).
+pub(super) fn acknowledgement_due(
+    ctx: &Context<'_>,
+    published_on: NaiveDate,
+) -> Result<Option<NaiveDate>, CalendarError> {
+    known(ctx.add_working_days(
+        published_on,
+        ctx.policy.minutes_acknowledgement_working_days,
+    ))
 }
 
 /// Meetings and meetings attended, per agency, from each meeting's gaps (an agency counts
@@ -160,7 +194,10 @@ pub fn implementation(
             held_on: meeting.held_on,
             due,
             on_time: by_due(due, ctx.calendar, meeting.held_on),
-            invited,
+            invited: invited
+                .iter()
+                .map(|(u, a)| (u.to_string(), a.to_string()))
+                .collect(),
             agencies_absent: gap.agencies_absent.clone(),
             minutes,
         });
@@ -233,45 +270,33 @@ pub(super) fn minutes_due_and_published<'a>(
 
 pub(super) fn minutes_record(
     meeting: &MeetingFact,
-    invited: &[(String, String)],
+    invited: &[(&str, &str)],
     ctx: &Context<'_>,
     on: NaiveDate,
 ) -> Result<MinutesRecord, CalendarError> {
-    let policy = ctx.policy;
     let (due, published) = minutes_due_and_published(meeting, ctx, on)?;
     let Some((minutes, published_on)) = published else {
         return Ok(MinutesRecord {
             due,
             published_on: None,
             distributed_on_time: false,
-            not_sent_to: invited.iter().map(|(u, _)| u.clone()).collect(),
+            not_sent_to: invited.iter().map(|(u, _)| u.to_string()).collect(),
             acknowledgement_due: None,
             acknowledged_on_time: Vec::new(),
             acknowledged_late: Vec::new(),
             not_acknowledged: Vec::new(),
         });
     };
-    let not_sent_to: Vec<String> = invited
-        .iter()
-        .filter(|(u, _)| !minutes.distributed_to.contains(u))
-        .map(|(u, _)| u.clone())
-        .collect();
-    let ack_due =
-        known(ctx.add_working_days(published_on, policy.minutes_acknowledgement_working_days))?;
+    let not_sent_to: Vec<String> = not_sent_to(invited, minutes).map(str::to_string).collect();
+    let ack_due = acknowledgement_due(ctx, published_on)?;
     let (mut on_time, mut late, mut none) = (Vec::new(), Vec::new(), Vec::new());
     for user in &minutes.distributed_to {
         let agency = invited
             .iter()
-            .find(|(u, _)| u == user)
-            .map(|(_, a)| a.clone())
+            .find(|(u, _)| same_id(u, user))
+            .map(|(_, a)| a.to_string())
             .unwrap_or_default();
-        let read = minutes
-            .acknowledgements
-            .iter()
-            .filter(|(u, d)| u == user && *d <= on)
-            .map(|(_, d)| *d)
-            .min();
-        match read {
+        match first_read(minutes, user, on) {
             Some(d) if by_due(ack_due, ctx.calendar, d) => on_time.push((user.clone(), agency)),
             Some(_) => late.push((user.clone(), agency)),
             None => none.push((user.clone(), agency)),

@@ -321,6 +321,16 @@ pub(crate) fn state_of(
     })
 }
 
+/// Whether two ids (of people or agencies) are the same. These rules compare every member
+/// with every list of a meeting; ids of one length nearly always differ in their last byte,
+/// and checking it first spares most comparisons a library call (a quarter of a status's
+/// time before).
+#[inline]
+fn same_id(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.last() == b.last() && a == b
+}
+
 /// A computation that needed a date past the calendar's end answers `None` ("beyond the
 /// calendar", domain.md §4); any other calendar error stays an error.
 pub(crate) fn known<T>(result: Result<T, CalendarError>) -> Result<Option<T>, CalendarError> {
@@ -420,4 +430,19 @@ mod long_date_tests {
         }
     }
     use chrono::Datelike;
+}
+
+#[cfg(test)]
+mod same_id_tests {
+    use super::same_id;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut answers exactly as `==`, on ids short enough to share lengths, last
+        /// bytes and everything but a middle byte.
+        #[test]
+        fn same_id_is_equality(a in "[ab\u{e9}]{0,4}", b in "[ab\u{e9}]{0,4}") {
+            prop_assert_eq!(same_id(&a, &b), a == b);
+        }
+    }
 }
