@@ -321,17 +321,17 @@ pub fn backup_sqlite(
         let mut copy = open_existing(to)?;
         check_coregroup_database(&mut copy, to, known, true)
     });
-    match checked {
-        Ok(migration) => Ok(BackupReport {
-            bytes: std::fs::metadata(to).map(|m| m.len()).unwrap_or(0),
-            migration,
-        }),
-        Err(e) => {
-            // A half-made copy must not pass for a backup later.
-            let _ = std::fs::remove_file(to);
-            Err(e)
-        }
-    }
+    let reported = checked.and_then(|migration| {
+        let bytes = std::fs::metadata(to)
+            .map_err(|e| BackupError::at(to, e))?
+            .len();
+        Ok(BackupReport { bytes, migration })
+    });
+    // A half-made copy must not pass for a backup later (removing it is all that can be
+    // done; the error that made it half-made is the one reported).
+    reported.inspect_err(|_| {
+        let _ = std::fs::remove_file(to);
+    })
 }
 
 /// The file SQLite keeps beside `db` with this suffix (`-wal`, `-shm`).
